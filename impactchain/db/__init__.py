@@ -1,0 +1,1 @@
+"""Database building blocks: column types and async sessions."""

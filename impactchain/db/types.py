@@ -1,0 +1,31 @@
+"""Column types that keep money exact."""
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Numeric
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+UINT256_MAX = 2**256 - 1
+
+
+class Wei(TypeDecorator[int]):
+    """A uint256 amount stored as NUMERIC(78,0) and read back as a Python int."""
+
+    impl = Numeric(78, 0)
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"wei amounts must be int, got {type(value).__name__}: {value!r}")
+        if not 0 <= value <= UINT256_MAX:
+            raise ValueError(f"wei amount out of uint256 range: {value}")
+        return Decimal(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        return int(value)

@@ -1,0 +1,1 @@
+"""Local stand-ins for development and tests: anvil, embedded PostgreSQL and Redis."""

@@ -1,0 +1,36 @@
+"""Run the ape deploy script (`scripts/deploy.py`) in the project, from Python."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from impactchain.settings import PROJECT_ROOT
+
+
+class DeployError(RuntimeError):
+    """The deploy script failed; the message carries its output."""
+
+
+def ape_environment(deployments_dir: Path | None = None) -> dict[str, str]:
+    """Environment in which ape compiles offline (solc shim) and keeps caches in the checkout."""
+    env = dict(os.environ)
+    env.setdefault("APE_DATA_FOLDER", str(PROJECT_ROOT / ".ape"))
+    env.setdefault("SOLCX_BINARY_PATH", str(PROJECT_ROOT / "toolchain" / "solcx"))
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
+    if deployments_dir is not None:
+        env["IMPACTCHAIN_DEPLOYMENTS_DIR"] = str(deployments_dir)
+    return env
+
+
+def deploy(network: str, *, deployments_dir: Path | None = None, account: str | None = None) -> str:
+    """Deploy to `network` (an ape network choice or an RPC URL); returns the script's output."""
+    ape = Path(sys.executable).parent / "ape"
+    cmd = [str(ape), "run", "deploy", "--network", network]
+    if account:
+        cmd += ["--account", account]
+    result = subprocess.run(cmd, cwd=PROJECT_ROOT, env=ape_environment(deployments_dir), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise DeployError(f"`{' '.join(cmd)}` failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout

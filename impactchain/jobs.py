@@ -1,0 +1,3 @@
+"""Names of the background jobs, so the indexer can enqueue them without importing workers."""
+
+THANK_YOU_JOB = "workers.notifications.tasks.send_thank_you"

@@ -1,0 +1,8 @@
+"""All ORM models, kept together; importing this package registers every table."""
+
+from impactchain.models.donation import Donation
+from impactchain.models.indexer_state import IndexedBlock, IndexerCheckpoint
+from impactchain.models.notification import Notification
+from impactchain.models.outbox import OutboxJob
+
+__all__ = ["Donation", "IndexedBlock", "IndexerCheckpoint", "Notification", "OutboxJob"]

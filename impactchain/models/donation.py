@@ -1,0 +1,28 @@
+"""Donations into HelpDesk escrow, projected by the indexer from `Donated` events."""
+
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from impactchain.db.types import Wei
+
+
+class Donation(SQLModel, table=True):
+    """One `Donated` log. Owned by the indexer; addresses and hashes are lowercase hex."""
+
+    __tablename__ = "donations"
+    __table_args__ = (
+        UniqueConstraint("tx_hash", "log_index", name="uq_donations_tx_log"),
+        Index("ix_donations_position", "block_number", "log_index"),
+        Index("ix_donations_donor_position", "donor", "block_number", "log_index"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    contract: str = Field(max_length=42)
+    donor: str = Field(max_length=42)
+    amount: int = Field(sa_column=Column(Wei, nullable=False))
+    donor_total: int = Field(sa_column=Column(Wei, nullable=False))
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
+    block_hash: str = Field(max_length=66)
+    tx_hash: str = Field(max_length=66)
+    log_index: int

@@ -1,0 +1,28 @@
+"""Indexer bookkeeping: the durable checkpoint and recent block hashes for reorg checks."""
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, DateTime, func
+from sqlmodel import Field, SQLModel
+
+
+class IndexerCheckpoint(SQLModel, table=True):
+    """The last block an indexer fully processed, written in the same transaction as its rows."""
+
+    __tablename__ = "indexer_checkpoints"
+
+    name: str = Field(primary_key=True, max_length=64)
+    chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
+    block_hash: str = Field(max_length=66)
+    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()))
+
+
+class IndexedBlock(SQLModel, table=True):
+    """A block hash the indexer saw; the last few per indexer let it find a reorg's fork point."""
+
+    __tablename__ = "indexed_blocks"
+
+    indexer: str = Field(primary_key=True, max_length=64)
+    block_number: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    block_hash: str = Field(max_length=66)

@@ -1,0 +1,62 @@
+"""The deployment manifest: which contract lives where on which chain, with its ABI.
+
+`deployments/<chain_id>.json` = {"chain_id": N, "contracts": {"<Name>": {"address": "0x…",
+"block": N, "abi": [...]}}}. The deploy script writes it; the indexer and the API read it.
+"""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+
+class ManifestError(Exception):
+    """The manifest for a chain is missing, unreadable, or lacks a contract."""
+
+
+class DeployedContract(BaseModel):
+    address: str = Field(pattern=r"^0x[0-9a-fA-F]{40}$")
+    block: int = Field(ge=0)
+    abi: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class DeploymentManifest(BaseModel):
+    chain_id: int = Field(gt=0)
+    contracts: dict[str, DeployedContract]
+
+    def contract(self, name: str) -> DeployedContract:
+        try:
+            return self.contracts[name]
+        except KeyError:
+            raise ManifestError(
+                f"contract {name!r} is not in the manifest for chain {self.chain_id}; run `impactchain deploy`"
+            ) from None
+
+
+def manifest_path(deployments_dir: Path, chain_id: int) -> Path:
+    return deployments_dir / f"{chain_id}.json"
+
+
+def load_manifest(deployments_dir: Path, chain_id: int) -> DeploymentManifest:
+    path = manifest_path(deployments_dir, chain_id)
+    try:
+        return DeploymentManifest.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise ManifestError(f"no deployment manifest at {path}; run `impactchain deploy`") from None
+    except ValidationError as exc:
+        raise ManifestError(f"deployment manifest {path} is invalid: {exc}") from exc
+
+
+def write_manifest(deployments_dir: Path, manifest: DeploymentManifest) -> Path:
+    """Write atomically, so a reader never sees half a manifest."""
+    deployments_dir.mkdir(parents=True, exist_ok=True)
+    path = manifest_path(deployments_dir, manifest.chain_id)
+    fd, tmp = tempfile.mkstemp(dir=deployments_dir, prefix=".manifest-", suffix=".json")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(manifest.model_dump(mode="json"), handle, indent=2)
+        handle.write("\n")
+    os.replace(tmp, path)
+    return path

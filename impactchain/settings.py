@@ -1,0 +1,62 @@
+"""One typed settings object, read from the environment once."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """ImpactChain settings: `IMPACTCHAIN_*` variables, plus `DATABASE_URL` and `REDIS_URL`."""
+
+    model_config = SettingsConfigDict(env_prefix="IMPACTCHAIN_", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("IMPACTCHAIN_DATABASE_URL", "DATABASE_URL")
+    )
+    redis_url: str | None = Field(default=None, validation_alias=AliasChoices("IMPACTCHAIN_REDIS_URL", "REDIS_URL"))
+    rpc_url: str | None = None
+    deployments_dir: Path = PROJECT_ROOT / "deployments"
+    data_dir: Path = PROJECT_ROOT / ".data"
+
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    anvil_port: int = Field(default=8545, ge=1, le=65535)
+
+    indexer_batch_blocks: int = Field(default=2000, ge=1)
+    indexer_poll_seconds: float = Field(default=1.0, gt=0)
+    indexer_confirmations: int = Field(default=0, ge=0)
+    indexer_reorg_window: int = Field(default=128, ge=1)
+
+    queue_name: str = "default"
+    ape_network: str | None = None
+    deployer_account: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _plain_postgres_url(cls, value: str | None) -> str | None:
+        # Accept SQLAlchemy-style URLs too; the plain form is what asyncpg takes.
+        if value is None:
+            return None
+        for prefix in ("postgresql+asyncpg://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql://" + value.removeprefix(prefix)
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url is None:
+            raise RuntimeError("DATABASE_URL is not set")
+        return "postgresql+asyncpg://" + self.database_url.removeprefix("postgresql://")
+
+    @property
+    def chain_rpc_url(self) -> str:
+        return self.rpc_url or f"http://127.0.0.1:{self.anvil_port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,74 @@
+"""The indexer process: wires the RPC client, the database pool, RQ and the loops."""
+
+import asyncio
+import contextlib
+import signal
+
+import asyncpg
+import structlog
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+
+from impactchain.registry import load_manifest
+from impactchain.settings import Settings
+from indexer.outbox import OutboxRelay
+from indexer.rpc import JsonRpcClient
+from indexer.service import DonationIndexer, IndexerConfig
+
+log = structlog.get_logger(__name__)
+
+
+def indexer_config(settings: Settings) -> IndexerConfig:
+    return IndexerConfig(
+        max_batch_blocks=settings.indexer_batch_blocks,
+        confirmations=settings.indexer_confirmations,
+        reorg_window=settings.indexer_reorg_window,
+        poll_seconds=settings.indexer_poll_seconds,
+    )
+
+
+async def relay_forever(relay: OutboxRelay, stop: asyncio.Event, interval: float) -> None:
+    """Flush the outbox on a timer too, so jobs left by a crash or a Redis outage still go out."""
+    while not stop.is_set():
+        await flush_quietly(relay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+
+
+async def flush_quietly(relay: OutboxRelay) -> None:
+    try:
+        await relay.flush()
+    except (RedisError, OSError, asyncpg.PostgresConnectionError) as exc:
+        log.warning("outbox flush failed; jobs stay pending", error=str(exc))
+
+
+async def run_indexer(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    if settings.database_url is None or settings.redis_url is None:
+        raise RuntimeError("the indexer needs DATABASE_URL and REDIS_URL")
+    rpc = JsonRpcClient(settings.chain_rpc_url)
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=4)
+    redis = Redis.from_url(settings.redis_url)
+    try:
+        chain_id = await rpc.chain_id()
+        manifest = load_manifest(settings.deployments_dir, chain_id)
+        relay = OutboxRelay(pool, Queue(settings.queue_name, connection=redis))
+        indexer = DonationIndexer(
+            rpc,
+            pool,
+            chain_id=chain_id,
+            contract=manifest.contract("HelpDesk"),
+            config=indexer_config(settings),
+            after_commit=lambda: flush_quietly(relay),
+        )
+        log.info("indexer started", chain_id=chain_id, contract=indexer.address, rpc=settings.chain_rpc_url)
+        await asyncio.gather(indexer.run(stop), relay_forever(relay, stop, settings.indexer_poll_seconds * 5))
+    finally:
+        await rpc.close()
+        await pool.close()
+        redis.close()
+        log.info("indexer stopped")

@@ -1,0 +1,176 @@
+"""The donation indexer: backfill then tail `Donated` logs into PostgreSQL.
+
+Each step runs in one database transaction: it checks the checkpoint's block hash against
+the chain (rolling back to the fork point on a reorg), fetches the next range of logs with
+several requests in flight, writes the rows, their outbox jobs and the new checkpoint, and
+commits. A crash anywhere leaves the checkpoint and the rows agreeing, so a restart resumes.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import structlog
+
+from impactchain.helpdesk import DONATED_TOPIC, DonatedLog, decode_donated
+from impactchain.jobs import THANK_YOU_JOB
+from impactchain.registry import DeployedContract
+from indexer.repository import Checkpoint, IndexerRepository
+from indexer.rpc import JsonRpcClient, RpcError
+
+log = structlog.get_logger(__name__)
+
+TARGET_LOGS_PER_STEP = 20_000
+
+
+class ChainMismatchError(RuntimeError):
+    """The database was indexed from another chain than the node now serves."""
+
+
+class ChainMovedError(RuntimeError):
+    """The chain changed under a step (a reorg mid-fetch); the step is retried."""
+
+
+@dataclass(frozen=True)
+class IndexerConfig:
+    max_batch_blocks: int = 2000
+    confirmations: int = 0
+    reorg_window: int = 128
+    poll_seconds: float = 1.0
+    concurrency: int = 4
+
+
+@dataclass(frozen=True)
+class StepResult:
+    from_block: int
+    to_block: int
+    donations: int
+    reorged_to: int | None = None
+
+    @property
+    def advanced(self) -> bool:
+        return self.to_block >= self.from_block or self.reorged_to is not None
+
+
+class DonationIndexer:
+    name = "helpdesk-donations"
+
+    def __init__(
+        self,
+        rpc: JsonRpcClient,
+        pool: asyncpg.Pool,
+        *,
+        chain_id: int,
+        contract: DeployedContract,
+        config: IndexerConfig,
+        after_commit: Callable[[], Awaitable[object]] | None = None,
+    ) -> None:
+        self.rpc = rpc
+        self.pool = pool
+        self.chain_id = chain_id
+        self.address = contract.address.lower()
+        self.start_block = contract.block
+        self.config = config
+        self.after_commit = after_commit
+        self._batch_blocks = min(100, config.max_batch_blocks)
+
+    async def step(self) -> StepResult:
+        head = await self.rpc.block_number() - self.config.confirmations
+        async with self.pool.acquire() as connection, connection.transaction():
+            repository = IndexerRepository(connection, self.name)
+            await repository.lock_checkpoint()
+            result = await self._step(repository, head)
+        if result.advanced and self.after_commit is not None:
+            await self.after_commit()
+        return result
+
+    async def _step(self, repository: IndexerRepository, head: int) -> StepResult:
+        checkpoint = await repository.checkpoint()
+        if checkpoint is None:
+            last = self.start_block - 1
+        else:
+            if checkpoint.chain_id != self.chain_id:
+                raise ChainMismatchError(f"database indexed chain {checkpoint.chain_id}, node serves {self.chain_id}")
+            current = await self.rpc.block(checkpoint.block_number)
+            if current is None or current.hash != checkpoint.block_hash:
+                fork = await self._roll_back(repository, checkpoint)
+                return StepResult(checkpoint.block_number + 1, checkpoint.block_number, 0, reorged_to=fork)
+            last = checkpoint.block_number
+        if last >= head:
+            return StepResult(last + 1, last, 0)
+        to_block = min(head, last + self._batch_blocks)
+        donations, block_hashes = await self._fetch(last + 1, to_block)
+        added = await repository.insert_donations(self.chain_id, donations, THANK_YOU_JOB)
+        await repository.record_blocks(block_hashes, keep_from=to_block - self.config.reorg_window)
+        await repository.save_checkpoint(Checkpoint(self.chain_id, to_block, block_hashes[to_block]))
+        self._adapt_batch(len(donations))
+        log.debug("indexed", from_block=last + 1, to_block=to_block, donations=added)
+        return StepResult(last + 1, to_block, added)
+
+    async def _fetch(self, from_block: int, to_block: int) -> tuple[list[DonatedLog], dict[int, str]]:
+        before = await self.rpc.block(to_block)
+        ranges = _split(from_block, to_block, self.config.concurrency)
+        chunks = await asyncio.gather(
+            *(self.rpc.logs(self.address, DONATED_TOPIC, start, end) for start, end in ranges)
+        )
+        after = await self.rpc.block(to_block)
+        if before is None or after is None or before.hash != after.hash:
+            raise ChainMovedError(f"block {to_block} changed while its logs were fetched")
+        donations = [decode_donated(raw) for chunk in chunks for raw in chunk if not _removed(raw)]
+        block_hashes = {d.block_number: d.block_hash for d in donations}
+        if block_hashes.get(to_block, after.hash) != after.hash:
+            raise ChainMovedError(f"logs of block {to_block} came from another fork")
+        block_hashes[to_block] = after.hash
+        return donations, block_hashes
+
+    async def _roll_back(self, repository: IndexerRepository, checkpoint: Checkpoint) -> int:
+        fork = self.start_block - 1
+        fork_hash = ""
+        for number, known_hash in await repository.recent_blocks():
+            current = await self.rpc.block(number)
+            if current is not None and current.hash == known_hash:
+                fork, fork_hash = number, known_hash
+                break
+        if not fork_hash:
+            # Deeper than the window (or a new chain): rebuild from the deployment block.
+            fork_block = await self.rpc.block(fork) if fork >= 0 else None
+            fork_hash = fork_block.hash if fork_block is not None else ""
+        removed = await repository.roll_back_after(self.chain_id, self.address, fork)
+        await repository.save_checkpoint(Checkpoint(self.chain_id, fork, fork_hash))
+        log.warning("reorg", checkpoint=checkpoint.block_number, fork=fork, donations_removed=removed)
+        return fork
+
+    def _adapt_batch(self, logs: int) -> None:
+        # Aim for about TARGET_LOGS_PER_STEP logs a step: big enough to amortize the
+        # round trips, small enough to keep memory and the transaction short.
+        if logs > TARGET_LOGS_PER_STEP:
+            self._batch_blocks = max(1, self._batch_blocks // 2)
+        elif logs < TARGET_LOGS_PER_STEP // 4:
+            self._batch_blocks = min(self.config.max_batch_blocks, self._batch_blocks * 2)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Step until `stop` is set: flat out while behind, polling once at the head."""
+        backoff = self.config.poll_seconds
+        while not stop.is_set():
+            try:
+                result = await self.step()
+                backoff = self.config.poll_seconds
+                if result.advanced:
+                    continue
+            except (RpcError, ChainMovedError, OSError, asyncpg.PostgresConnectionError) as exc:
+                log.warning("indexer step failed; retrying", error=str(exc), retry_in=backoff)
+                backoff = min(backoff * 2, 30.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=backoff)
+
+
+def _split(start: int, end: int, parts: int) -> list[tuple[int, int]]:
+    size = max(1, -(-(end - start + 1) // parts))
+    return [(lo, min(end, lo + size - 1)) for lo in range(start, end + 1, size)]
+
+
+def _removed(raw: dict[str, Any]) -> bool:
+    return bool(raw.get("removed", False))

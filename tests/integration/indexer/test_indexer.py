@@ -1,0 +1,198 @@
+"""The donation indexer against anvil and a real PostgreSQL."""
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+
+import asyncpg
+import pytest
+from redis import Redis
+from rq import Queue
+from web3 import Web3
+
+from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
+from impactchain.jobs import THANK_YOU_JOB
+from impactchain.registry import DeploymentManifest
+from indexer.outbox import OutboxRelay
+from indexer.service import DonationIndexer
+from tests.support.chain import rpc, send_donation
+
+Donor = tuple[str, int]
+
+
+def donate_many(w3: Web3, manifest: DeploymentManifest, count: int, base: int = 10**15) -> list[tuple[str, int]]:
+    """Send `count` donations of distinct amounts from rotating dev accounts; returns (tx hash, amount)."""
+    help_desk = manifest.contract("HelpDesk").address
+    sent = []
+    for i in range(count):
+        amount = base + i
+        sent.append((send_donation(w3, help_desk, DEV_PRIVATE_KEYS[i % len(DEV_PRIVATE_KEYS)], amount), amount))
+    return sent
+
+
+async def run_to_head(indexer: DonationIndexer) -> int:
+    steps = 0
+    while (await indexer.step()).advanced:
+        steps += 1
+    return steps
+
+
+async def donation_rows(db: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await db.fetch("SELECT * FROM donations ORDER BY block_number, log_index")
+
+
+async def test_backfill_stores_every_donation_exactly(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+) -> None:
+    sent = donate_many(chain, manifest, 7)
+    big = 2**64 + 12_345  # above 2**64: must survive NUMERIC(78,0) exactly
+    sent.append((send_donation(chain, manifest.contract("HelpDesk").address, DEV_PRIVATE_KEYS[0], big), big))
+
+    await run_to_head(make_indexer(max_batch_blocks=3))
+
+    rows = await donation_rows(db)
+    assert [(r["tx_hash"], r["amount"]) for r in rows] == sent
+    assert all(isinstance(r["amount"], type(rows[0]["amount"])) for r in rows)
+    receipt = chain.eth.get_transaction_receipt(sent[-1][0])
+    assert rows[-1]["block_number"] == receipt["blockNumber"]
+    assert rows[-1]["block_hash"] == "0x" + receipt["blockHash"].hex().removeprefix("0x")
+    assert rows[-1]["donor"] == chain.eth.account.from_key(DEV_PRIVATE_KEYS[0]).address.lower()
+    checkpoint = await db.fetchrow("SELECT block_number, block_hash FROM indexer_checkpoints")
+    assert checkpoint["block_number"] == chain.eth.block_number
+    jobs = await db.fetch("SELECT function, args FROM job_outbox ORDER BY id")
+    assert len(jobs) == len(sent)
+    assert {j["function"] for j in jobs} == {THANK_YOU_JOB}
+
+
+async def test_donor_total_matches_the_contract(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+) -> None:
+    donate_many(chain, manifest, 10)
+    await run_to_head(make_indexer())
+    help_desk = chain.eth.contract(address=manifest.contract("HelpDesk").address, abi=manifest.contract("HelpDesk").abi)
+    rows = await db.fetch("SELECT donor, max(donor_total) AS total, sum(amount) AS summed FROM donations GROUP BY donor")
+    assert len(rows) == len(DEV_PRIVATE_KEYS)
+    for row in rows:
+        on_chain = help_desk.functions.donatedBy(Web3.to_checksum_address(row["donor"])).call()
+        assert int(row["total"]) == int(row["summed"]) == on_chain
+
+
+async def test_restart_resumes_without_duplicates(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+) -> None:
+    first = donate_many(chain, manifest, 3)
+    await run_to_head(make_indexer())
+    second = donate_many(chain, manifest, 4, base=2 * 10**15)
+    await run_to_head(make_indexer())  # a new process: only the checkpoint carries over
+    await run_to_head(make_indexer())
+    rows = await donation_rows(db)
+    assert [r["tx_hash"] for r in rows] == [tx for tx, _ in first + second]
+    assert await db.fetchval("SELECT count(*) FROM job_outbox") == len(first) + len(second)
+
+
+async def test_failed_step_writes_nothing_and_the_retry_writes_everything_once(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+) -> None:
+    sent = donate_many(chain, manifest, 5)
+    # A real database failure at the very end of the step's transaction: the checkpoint write.
+    await db.execute(
+        """
+        CREATE FUNCTION fail_checkpoint() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'disk full (simulated)'; END $$;
+        CREATE TRIGGER fail_checkpoint BEFORE INSERT OR UPDATE ON indexer_checkpoints
+        FOR EACH ROW EXECUTE FUNCTION fail_checkpoint();
+        """
+    )
+    try:
+        with pytest.raises(asyncpg.RaiseError, match="simulated"):
+            await make_indexer().step()
+        assert await db.fetchval("SELECT count(*) FROM donations") == 0
+        assert await db.fetchval("SELECT count(*) FROM job_outbox") == 0
+    finally:
+        await db.execute("DROP TRIGGER fail_checkpoint ON indexer_checkpoints; DROP FUNCTION fail_checkpoint()")
+    await run_to_head(make_indexer())
+    assert [r["tx_hash"] for r in await donation_rows(db)] == [tx for tx, _ in sent]
+
+
+async def test_reorg_replaces_orphaned_donations(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+) -> None:
+    kept = donate_many(chain, manifest, 2)
+    fork_point = rpc(chain, "evm_snapshot")
+    orphaned = donate_many(chain, manifest, 3, base=5 * 10**15)
+    indexer = make_indexer()
+    await run_to_head(indexer)
+    assert len(await donation_rows(db)) == 5
+
+    rpc(chain, "evm_revert", [fork_point])
+    replacement = donate_many(chain, manifest, 4, base=7 * 10**15)  # a longer, different fork
+    await run_to_head(indexer)
+
+    rows = await donation_rows(db)
+    assert [r["tx_hash"] for r in rows] == [tx for tx, _ in kept + replacement]
+    assert not {tx for tx, _ in orphaned} & {r["tx_hash"] for r in rows}
+    head = chain.eth.get_block("latest")
+    checkpoint = await db.fetchrow("SELECT block_number, block_hash FROM indexer_checkpoints")
+    assert checkpoint["block_number"] == head["number"]
+    assert checkpoint["block_hash"] == "0x" + head["hash"].hex().removeprefix("0x")
+
+
+async def test_reorg_deeper_than_the_window_rebuilds_from_the_deployment(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+) -> None:
+    fork_point = rpc(chain, "evm_snapshot")
+    donate_many(chain, manifest, 4)
+    indexer = make_indexer(reorg_window=1, max_batch_blocks=1)
+    await run_to_head(indexer)
+    rpc(chain, "evm_revert", [fork_point])
+    replacement = donate_many(chain, manifest, 5, base=9 * 10**15)
+    await run_to_head(indexer)
+    assert [r["tx_hash"] for r in await donation_rows(db)] == [tx for tx, _ in replacement]
+
+
+async def test_confirmations_hold_back_the_newest_blocks(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+) -> None:
+    sent = donate_many(chain, manifest, 3)
+    await run_to_head(make_indexer(confirmations=1))
+    assert [r["tx_hash"] for r in await donation_rows(db)] == [tx for tx, _ in sent[:2]]
+
+
+async def test_live_tail_picks_up_new_donations(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+) -> None:
+    stop = asyncio.Event()
+    task = asyncio.create_task(make_indexer(poll_seconds=0.05).run(stop))
+    try:
+        await asyncio.sleep(0.2)
+        sent = await asyncio.to_thread(donate_many, chain, manifest, 2)
+        for _ in range(200):
+            if await db.fetchval("SELECT count(*) FROM donations") == 2:
+                break
+            await asyncio.sleep(0.05)
+        assert [r["tx_hash"] for r in await donation_rows(db)] == [tx for tx, _ in sent]
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
+
+
+async def test_outbox_relay_enqueues_each_job_once(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    make_indexer: Callable[..., DonationIndexer],
+    db: asyncpg.Connection,
+    pool: asyncpg.Pool,
+    redis_url: str,
+) -> None:
+    donate_many(chain, manifest, 3)
+    await run_to_head(make_indexer())
+    with contextlib.closing(Redis.from_url(redis_url)) as redis:
+        queue = Queue("default", connection=redis)
+        relay = OutboxRelay(pool, queue, batch=2)
+        assert await relay.flush() == 3
+        assert await relay.flush() == 0
+        assert queue.count == 3
+        donation_ids = sorted(job.args[0] for job in queue.jobs)
+        assert donation_ids == [r["id"] for r in await donation_rows(db)]
+        assert {job.func_name for job in queue.jobs} == {THANK_YOU_JOB}
+    assert await db.fetchval("SELECT count(*) FROM job_outbox WHERE enqueued_at IS NULL") == 0
