@@ -15,7 +15,9 @@ class IndexerCheckpoint(SQLModel, table=True):
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
     block_hash: str = Field(max_length=66)
-    updated_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()))
+    updated_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
 
 
 class IndexedBlock(SQLModel, table=True):

@@ -16,4 +16,6 @@ class Notification(SQLModel, table=True):
     kind: str = Field(max_length=32)
     recipient: str = Field(max_length=42)
     message: str
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()))
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )

@@ -16,5 +16,7 @@ class OutboxJob(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
     function: str = Field(max_length=200)
     args: list[Any] = Field(sa_column=Column(JSONB, nullable=False))
-    created_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now()))
+    created_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
+    )
     enqueued_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

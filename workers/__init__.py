@@ -1,0 +1,1 @@
+"""RQ jobs on Redis: notifications now; carbon offsets, ML scoring and keeper runs later."""

@@ -1,0 +1,52 @@
+"""Thank-you notifications for donations."""
+
+from dataclasses import dataclass
+
+import structlog
+from web3 import Web3
+
+from impactchain.models import Donation, Notification
+from workers.notifications.repository import NotificationRepository
+
+log = structlog.get_logger(__name__)
+
+WEI_PER_MATIC = 10**18
+
+
+@dataclass(frozen=True)
+class ThankYouOutcome:
+    donation_id: int
+    status: str  # "sent", "already-sent" or "donation-gone"
+
+
+def format_matic(wei: int) -> str:
+    """Exact decimal rendering of a wei amount in MATIC (no float rounding)."""
+    whole, fraction = divmod(wei, WEI_PER_MATIC)
+    if fraction == 0:
+        return f"{whole} MATIC"
+    return f"{whole}.{fraction:018d}".rstrip("0") + " MATIC"
+
+
+def thank_you_message(donation: Donation) -> str:
+    return (
+        f"Thank you for donating {format_matic(donation.amount)} to ImpactChain's help desk "
+        f"(transaction {donation.tx_hash}). Your total so far: {format_matic(donation.donor_total)}."
+    )
+
+
+async def send_thank_you(repository: NotificationRepository, donation_id: int) -> ThankYouOutcome:
+    donation = await repository.donation(donation_id)
+    if donation is None:
+        # The donation was rolled back by a reorg after the job was enqueued.
+        return ThankYouOutcome(donation_id, "donation-gone")
+    notification = Notification(
+        donation_id=donation_id,
+        kind="thank-you",
+        recipient=Web3.to_checksum_address(donation.donor),
+        message=thank_you_message(donation),
+    )
+    if not await repository.add_once(notification):
+        return ThankYouOutcome(donation_id, "already-sent")
+    # Delivery channels (e-mail, push) plug in here; the record is the notification for now.
+    log.info("thank-you sent", donation_id=donation_id, recipient=notification.recipient)
+    return ThankYouOutcome(donation_id, "sent")
