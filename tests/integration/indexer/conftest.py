@@ -34,8 +34,6 @@ def make_indexer(
 ) -> Callable[..., DonationIndexer]:
     def build(**overrides: Any) -> DonationIndexer:
         config = replace(indexer_config(settings), **overrides)
-        return DonationIndexer(
-            rpc, pool, chain_id=31337, contract=manifest.contract("HelpDesk"), config=config
-        )
+        return DonationIndexer(rpc, pool, chain_id=31337, contract=manifest.contract("HelpDesk"), config=config)
 
     return build

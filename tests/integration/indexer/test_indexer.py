@@ -70,7 +70,9 @@ async def test_donor_total_matches_the_contract(
     donate_many(chain, manifest, 10)
     await run_to_head(make_indexer())
     help_desk = chain.eth.contract(address=manifest.contract("HelpDesk").address, abi=manifest.contract("HelpDesk").abi)
-    rows = await db.fetch("SELECT donor, max(donor_total) AS total, sum(amount) AS summed FROM donations GROUP BY donor")
+    rows = await db.fetch(
+        "SELECT donor, max(donor_total) AS total, sum(amount) AS summed FROM donations GROUP BY donor"
+    )
     assert len(rows) == len(DEV_PRIVATE_KEYS)
     for row in rows:
         on_chain = help_desk.functions.donatedBy(Web3.to_checksum_address(row["donor"])).call()

@@ -18,7 +18,8 @@ DONOR = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
 @pytest.fixture
 def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     """Jobs read settings from the environment in the forked work horse."""
-    assert settings.database_url is not None and settings.redis_url is not None
+    assert settings.database_url is not None
+    assert settings.redis_url is not None
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("REDIS_URL", settings.redis_url)
     get_settings.cache_clear()
@@ -87,6 +88,7 @@ async def test_bad_argument_fails_the_job_with_a_clear_error(
     job = work(queue, worker_env, "12; DROP TABLE donations")
     assert job.get_status() == JobStatus.FAILED
     result = job.latest_result()
-    assert result is not None and result.exc_string is not None
+    assert result is not None
+    assert result.exc_string is not None
     assert "donation_id must be a positive int" in result.exc_string
     assert await db.fetchval("SELECT count(*) FROM donations") == 0
