@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import asyncpg
 import pytest
+from eth_typing import HexStr
 from redis import Redis
 from rq import Queue
 from web3 import Web3
@@ -16,8 +17,6 @@ from impactchain.registry import DeploymentManifest
 from indexer.outbox import OutboxRelay
 from indexer.service import DonationIndexer
 from tests.support.chain import rpc, send_donation
-
-Donor = tuple[str, int]
 
 
 def donate_many(w3: Web3, manifest: DeploymentManifest, count: int, base: int = 10**15) -> list[tuple[str, int]]:
@@ -41,6 +40,12 @@ async def donation_rows(db: asyncpg.Connection) -> list[asyncpg.Record]:
     return await db.fetch("SELECT * FROM donations ORDER BY block_number, log_index")
 
 
+async def checkpoint_of(db: asyncpg.Connection) -> asyncpg.Record:
+    row = await db.fetchrow("SELECT block_number, block_hash FROM indexer_checkpoints")
+    assert row is not None, "the indexer saved no checkpoint"
+    return row
+
+
 async def test_backfill_stores_every_donation_exactly(
     chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
 ) -> None:
@@ -53,11 +58,11 @@ async def test_backfill_stores_every_donation_exactly(
     rows = await donation_rows(db)
     assert [(r["tx_hash"], r["amount"]) for r in rows] == sent
     assert all(isinstance(r["amount"], type(rows[0]["amount"])) for r in rows)
-    receipt = chain.eth.get_transaction_receipt(sent[-1][0])
+    receipt = chain.eth.get_transaction_receipt(HexStr(sent[-1][0]))
     assert rows[-1]["block_number"] == receipt["blockNumber"]
     assert rows[-1]["block_hash"] == "0x" + receipt["blockHash"].hex().removeprefix("0x")
     assert rows[-1]["donor"] == chain.eth.account.from_key(DEV_PRIVATE_KEYS[0]).address.lower()
-    checkpoint = await db.fetchrow("SELECT block_number, block_hash FROM indexer_checkpoints")
+    checkpoint = await checkpoint_of(db)
     assert checkpoint["block_number"] == chain.eth.block_number
     jobs = await db.fetch("SELECT function, args FROM job_outbox ORDER BY id")
     assert len(jobs) == len(sent)
@@ -134,7 +139,7 @@ async def test_reorg_replaces_orphaned_donations(
     assert [r["tx_hash"] for r in rows] == [tx for tx, _ in kept + replacement]
     assert not {tx for tx, _ in orphaned} & {r["tx_hash"] for r in rows}
     head = chain.eth.get_block("latest")
-    checkpoint = await db.fetchrow("SELECT block_number, block_hash FROM indexer_checkpoints")
+    checkpoint = await checkpoint_of(db)
     assert checkpoint["block_number"] == head["number"]
     assert checkpoint["block_hash"] == "0x" + head["hash"].hex().removeprefix("0x")
 
