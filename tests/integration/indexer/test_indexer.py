@@ -74,7 +74,8 @@ async def test_donor_total_matches_the_contract(
 ) -> None:
     donate_many(chain, manifest, 10)
     await run_to_head(make_indexer())
-    help_desk = chain.eth.contract(address=manifest.contract("HelpDesk").address, abi=manifest.contract("HelpDesk").abi)
+    deployed = manifest.contract("HelpDesk")
+    help_desk = chain.eth.contract(address=Web3.to_checksum_address(deployed.address), abi=cast(ABI, deployed.abi))
     rows = await db.fetch(
         "SELECT donor, max(donor_total) AS total, sum(amount) AS summed FROM donations GROUP BY donor"
     )
