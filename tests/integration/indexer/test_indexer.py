@@ -3,10 +3,11 @@
 import asyncio
 import contextlib
 from collections.abc import Callable
+from typing import cast
 
 import asyncpg
 import pytest
-from eth_typing import HexStr
+from eth_typing import ABI, HexStr
 from redis import Redis
 from rq import Queue
 from web3 import Web3
