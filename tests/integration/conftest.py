@@ -18,10 +18,10 @@ from web3 import Web3
 from impactchain.devstack.anvil import Anvil
 from impactchain.devstack.deploy import deploy
 from impactchain.devstack.ports import free_port
+from impactchain.devstack.scratch_db import scratch_database
 from impactchain.registry import DeploymentManifest, load_manifest
 from impactchain.settings import Settings
 from tests.support.chain import rpc
-from tests.support.database import temporary_database
 
 ADMIN_DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -30,7 +30,7 @@ PROJECTED_TABLES = ("donations", "indexer_checkpoints", "indexed_blocks", "job_o
 
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
-    with temporary_database(ADMIN_DATABASE_URL) as url:
+    with scratch_database(ADMIN_DATABASE_URL, prefix="impactchain_test") as url:
         yield url
 
 

@@ -1,0 +1,65 @@
+# ImpactChain — the README's two commands:
+#   make dev    run the whole platform locally (make dev ARGS=--seed for demo donations)
+#   make test   install what is needed, then lint, type-check and run every test
+# Both install everything on a fresh machine and are quick when nothing changed.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+ANVIL_DIR := $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin
+
+export APE_DATA_FOLDER := $(CURDIR)/.ape
+export SOLCX_BINARY_PATH := $(CURDIR)/toolchain/solcx
+export PATH := $(CURDIR)/$(BIN):$(ANVIL_DIR):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+CONTRACTS := $(shell find contracts -name '*.sol' -not -path 'contracts/.cache/*' 2>/dev/null)
+
+.PHONY: dev test install lint typecheck test-contracts test-python bench clean
+
+dev: install
+	$(BIN)/impactchain dev $(ARGS)
+
+test: install lint typecheck test-contracts test-python
+
+install: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/compile
+
+$(STAMPS)/venv: requirements.lock pyproject.toml
+	@mkdir -p $(STAMPS)
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "ImpactChain needs Python 3.11 (ape pins), found " + sys.version.split()[0]'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(STAMPS)/compile: $(STAMPS)/venv $(STAMPS)/npm ape-config.yaml $(CONTRACTS)
+	$(BIN)/ape compile
+	@touch $@
+
+lint: $(STAMPS)/venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMPS)/venv
+	$(BIN)/mypy
+
+test-contracts: install
+	$(BIN)/ape test tests/contracts
+
+test-python: install
+	$(BIN)/pytest -p no:ape_test tests/unit tests/integration
+
+bench: install
+	$(BIN)/python -m bench.indexer_throughput
+
+clean:
+	rm -rf $(STAMPS) .build .ape contracts/.cache

@@ -1,0 +1,1 @@
+"""Benchmarks: run on purpose (`make bench`), never as timed tests."""

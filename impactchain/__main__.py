@@ -1,0 +1,3 @@
+from impactchain.cli import app
+
+app()

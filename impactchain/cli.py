@@ -1,0 +1,122 @@
+"""`impactchain`: one entry point with a subcommand per process.
+
+The apps are imported inside their commands, so `impactchain migrate` never loads
+Litestar and `impactchain api` never loads RQ.
+"""
+
+import asyncio
+import sys
+from typing import Annotated
+
+import typer
+
+from impactchain.observability import configure_logging
+from impactchain.settings import Settings, get_settings
+
+app = typer.Typer(help="ImpactChain: contracts, indexer, API and workers.", no_args_is_help=True)
+
+
+def _settings() -> Settings:
+    configure_logging()
+    return get_settings()
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"impactchain: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+def _require(value: str | None, name: str) -> str:
+    if value is None:
+        _fail(f"{name} is not set (see README: Configuration), or use `impactchain dev`")
+    assert value is not None
+    return value
+
+
+@app.command()
+def dev(seed: Annotated[bool, typer.Option(help="make a few demo donations")] = False) -> None:
+    """Run the whole platform locally: chain, PostgreSQL, Redis, indexer, API and a worker."""
+    from impactchain.devstack.deploy import DeployError
+    from impactchain.devstack.preflight import PreflightError
+    from impactchain.devstack.supervisor import DevStack
+
+    try:
+        code = DevStack(_settings(), seed=seed).run()
+    except (PreflightError, DeployError) as exc:
+        _fail(str(exc))
+    else:
+        raise typer.Exit(code=code)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations (alembic upgrade head)."""
+    from impactchain import schema
+    from impactchain.devstack.preflight import PreflightError, require_postgres
+
+    settings = _settings()
+    url = _require(settings.database_url, "DATABASE_URL")
+    try:
+        require_postgres(url)
+    except PreflightError as exc:
+        _fail(str(exc))
+    schema.upgrade(settings.sqlalchemy_url)
+
+
+@app.command()
+def deploy(
+    network: Annotated[str | None, typer.Option(help="ape network choice or RPC URL")] = None,
+    account: Annotated[str | None, typer.Option(help="ape account alias of the deployer")] = None,
+) -> None:
+    """Compile and deploy the contracts, writing deployments/<chain_id>.json."""
+    from impactchain.devstack.deploy import DeployError
+    from impactchain.devstack.deploy import deploy as run_deploy
+
+    settings = _settings()
+    try:
+        output = run_deploy(
+            network or settings.ape_network or settings.chain_rpc_url,
+            deployments_dir=settings.deployments_dir,
+            account=account or settings.deployer_account,
+        )
+    except DeployError as exc:
+        _fail(str(exc))
+    typer.echo(output.rstrip())
+
+
+@app.command()
+def indexer() -> None:
+    """Backfill then tail contract logs into PostgreSQL."""
+    from impactchain.registry import ManifestError
+    from indexer.main import run_indexer
+
+    try:
+        asyncio.run(run_indexer(_settings()))
+    except (ManifestError, RuntimeError) as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def api() -> None:
+    """Serve the HTTP API (OpenAPI UI under /schema)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings()
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="info")
+
+
+@app.command()
+def worker(burst: Annotated[bool, typer.Option(help="exit when the queue is empty")] = False) -> None:
+    """Run one RQ worker for background jobs."""
+    from workers.main import run_worker
+
+    try:
+        run_worker(_settings(), burst=burst)
+    except RuntimeError as exc:
+        _fail(str(exc))
+
+
+if __name__ == "__main__":
+    sys.exit(app())
