@@ -1,0 +1,1 @@
+"""Donations into HelpDesk escrow, read from the indexer's `donations` table."""

@@ -1,0 +1,51 @@
+"""Opaque page cursors: the (block number, log index) of the last donation a page returned."""
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+
+from api.kit.problems import InvalidFieldError
+
+_POSITION = re.compile(r"(0|[1-9][0-9]*):(0|[1-9][0-9]*)")
+_BIGINT_MAX = 2**63 - 1
+_MAX_CURSOR_LENGTH = 64
+
+
+class InvalidCursorError(InvalidFieldError):
+    """A cursor this API did not hand out."""
+
+    slug = "invalid-cursor"
+    title = "Invalid cursor"
+
+
+@dataclass(frozen=True, slots=True)
+class LogPosition:
+    """Where a log sits in chain order."""
+
+    block_number: int
+    log_index: int
+
+
+def encode_cursor(position: LogPosition) -> str:
+    text = f"{position.block_number}:{position.log_index}"
+    return base64.urlsafe_b64encode(text.encode("ascii")).rstrip(b"=").decode("ascii")
+
+
+def decode_cursor(field: str, raw: str) -> LogPosition:
+    """The position `raw` encodes; anything but a cursor `encode_cursor` could have made is refused."""
+    reason = "is not a cursor from a previous page; pass nextCursor back unchanged"
+    if len(raw) > _MAX_CURSOR_LENGTH:
+        raise InvalidCursorError(field, raw, reason)
+    try:
+        padded = raw + "=" * (-len(raw) % 4)
+        text = base64.b64decode(padded, altchars=b"-_", validate=True).decode("ascii")
+    except (binascii.Error, UnicodeError, ValueError):
+        raise InvalidCursorError(field, raw, reason) from None
+    match = _POSITION.fullmatch(text)
+    if match is None:
+        raise InvalidCursorError(field, raw, reason)
+    position = LogPosition(block_number=int(match[1]), log_index=int(match[2]))
+    if max(position.block_number, position.log_index) > _BIGINT_MAX or encode_cursor(position) != raw:
+        raise InvalidCursorError(field, raw, reason)
+    return position

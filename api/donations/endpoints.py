@@ -1,0 +1,35 @@
+"""HTTP endpoints for donations."""
+
+from typing import Annotated
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+
+from api.donations.deps import DONATION_DEPENDENCIES
+from api.donations.schemas import DonationItem, DonationList
+from api.donations.service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, DonationService
+from api.kit.problems import problem_responses
+
+
+class DonationController(Controller):
+    path = "/v1/donations"
+    tags = ("donations",)
+    dependencies = DONATION_DEPENDENCIES
+
+    @get(responses=problem_responses(400))
+    async def list_donations(
+        self,
+        donation_service: NamedDependency[DonationService],
+        donor: Annotated[
+            str | None, QueryParameter(description="Only this donor's donations (any letter case).")
+        ] = None,
+        cursor: Annotated[str | None, QueryParameter(description="`nextCursor` from the previous page.")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Page size.")] = DEFAULT_PAGE_SIZE,
+    ) -> DonationList:
+        """List donations newest first (by block, then log index), one page at a time."""
+        page = await donation_service.list_donations(donor=donor, cursor=cursor, limit=limit)
+        return DonationList(
+            items=[DonationItem.from_model(donation) for donation in page.donations],
+            next_cursor=page.next_cursor,
+        )

@@ -1,0 +1,28 @@
+"""All SQL for donations."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from api.donations.cursor import LogPosition
+from impactchain.models import Donation
+
+
+class DonationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def list_newest_first(
+        self, *, donor: str | None, before: LogPosition | None, limit: int
+    ) -> Sequence[Donation]:
+        """Up to `limit` donations in (block_number, log_index) descending order, strictly before `before`."""
+        block_number, log_index = col(Donation.block_number), col(Donation.log_index)
+        statement = select(Donation).order_by(block_number.desc(), log_index.desc()).limit(limit)
+        if donor is not None:
+            statement = statement.where(col(Donation.donor) == donor)
+        if before is not None:
+            statement = statement.where(tuple_(block_number, log_index) < tuple_(before.block_number, before.log_index))
+        result = await self._session.execute(statement)
+        return result.scalars().all()

@@ -1,0 +1,51 @@
+"""Donations on the wire: wei as decimal strings, addresses checksummed."""
+
+from typing import Annotated
+
+import msgspec
+from eth_utils import to_checksum_address
+
+from api.kit.schemas import CamelStruct
+from impactchain.models import Donation
+
+WeiString = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9]+$",
+        description="An amount of wei as a decimal string (exact; never a JSON number).",
+        examples=["1000000000000000000"],
+    ),
+]
+
+
+class DonationItem(CamelStruct):
+    """One `Donated` event, with the block and transaction it came from."""
+
+    donor: str
+    amount: WeiString
+    donor_total: WeiString
+    contract: str
+    block_number: int
+    block_hash: str
+    tx_hash: str
+    log_index: int
+
+    @classmethod
+    def from_model(cls, donation: Donation) -> "DonationItem":
+        return cls(
+            donor=to_checksum_address(donation.donor),
+            amount=str(donation.amount),
+            donor_total=str(donation.donor_total),
+            contract=to_checksum_address(donation.contract),
+            block_number=donation.block_number,
+            block_hash=donation.block_hash,
+            tx_hash=donation.tx_hash,
+            log_index=donation.log_index,
+        )
+
+
+class DonationList(CamelStruct):
+    """A page of donations; pass `nextCursor` as `cursor` for the next page (null on the last)."""
+
+    items: list[DonationItem]
+    next_cursor: str | None

@@ -1,0 +1,28 @@
+"""Ethereum addresses from clients: well-formed hex, and a valid EIP-55 checksum when mixed-case."""
+
+import re
+
+from eth_typing import ChecksumAddress
+from eth_utils import to_checksum_address
+
+from api.kit.problems import InvalidFieldError
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+
+
+class InvalidAddressError(InvalidFieldError):
+    """Not an address, or a mixed-case address whose EIP-55 checksum does not hold."""
+
+    slug = "invalid-address"
+    title = "Invalid address"
+
+
+def parse_address(field: str, raw: str) -> ChecksumAddress:
+    """The checksummed form of `raw`; all-lowercase and all-uppercase hex carry no checksum to check."""
+    if not _ADDRESS.fullmatch(raw):
+        raise InvalidAddressError(field, raw, f"must be 0x followed by 40 hex digits, got {raw!r}")
+    checksummed = to_checksum_address(raw)
+    digits = raw[2:]
+    if digits not in (digits.lower(), digits.upper()) and raw != checksummed:
+        raise InvalidAddressError(field, raw, f"checksum invalid: {raw!r} (EIP-55 form is {checksummed})")
+    return checksummed

@@ -1,0 +1,1 @@
+"""Unsigned transactions for the client's wallet to sign: checked, simulated and priced here first."""
