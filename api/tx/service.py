@@ -14,8 +14,8 @@ from api.kit.addresses import parse_address
 from api.kit.chain import ChainNode
 from api.kit.problems import ApiError, InvalidFieldError
 from api.kit.wei import parse_wei
-from api.tx.reverts import describe_revert
 from impactchain.helpdesk import donate_calldata
+from impactchain.reverts import describe_revert
 
 GWEI = 10**9
 FALLBACK_PRIORITY_FEE = 1 * GWEI

@@ -5,7 +5,7 @@ from typing import Any
 from eth_abi import encode
 from eth_utils import function_signature_to_4byte_selector
 
-from api.tx.reverts import describe_revert
+from impactchain.reverts import describe_revert
 
 ABI: list[dict[str, Any]] = [
     {"type": "function", "name": "donate", "inputs": [], "outputs": [], "stateMutability": "payable"},
