@@ -12,6 +12,10 @@ STAMPS := .make
 ANVIL_DIR := $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin
 
 export APE_DATA_FOLDER := $(CURDIR)/.ape
+# ape-solidity compiles in place (leaving contracts/.cache behind) when the checkout itself
+# lies under the temp dir, and ape then stops finding sources past its 500-file scan; a
+# project-local TMPDIR keeps compilation isolated wherever the checkout is.
+export TMPDIR := $(CURDIR)/.ape/tmp
 export SOLCX_BINARY_PATH := $(CURDIR)/toolchain/solcx
 export PATH := $(CURDIR)/$(BIN):$(ANVIL_DIR):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -27,7 +31,10 @@ test: install lint typecheck test-contracts test-python
 
 install: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/compile
 
-$(STAMPS)/venv: requirements.lock pyproject.toml
+$(TMPDIR):
+	@mkdir -p $@
+
+$(STAMPS)/venv: requirements.lock pyproject.toml | $(TMPDIR)
 	@mkdir -p $(STAMPS)
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "ImpactChain needs Python 3.11 (ape pins), found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +49,7 @@ $(STAMPS)/npm: package.json package-lock.json
 	@touch $@
 
 $(STAMPS)/compile: $(STAMPS)/venv $(STAMPS)/npm ape-config.yaml $(CONTRACTS)
+	rm -rf contracts/.cache
 	$(BIN)/ape compile
 	@touch $@
 

@@ -17,6 +17,10 @@ def ape_environment(deployments_dir: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("APE_DATA_FOLDER", str(PROJECT_ROOT / ".ape"))
     env.setdefault("SOLCX_BINARY_PATH", str(PROJECT_ROOT / "toolchain" / "solcx"))
+    # ape-solidity compiles in place when the checkout lies under TMPDIR (see the Makefile).
+    tmp = PROJECT_ROOT / ".ape" / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    env.setdefault("TMPDIR", str(tmp))
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
     if deployments_dir is not None:
