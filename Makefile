@@ -10,6 +10,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
 ANVIL_DIR := $(CURDIR)/node_modules/@foundry-rs/anvil-linux-amd64/bin
+FORGE_DIR := $(CURDIR)/node_modules/@foundry-rs/forge-linux-amd64/bin
+SLITHER_VENV := .venv-slither
 
 export APE_DATA_FOLDER := $(CURDIR)/.ape
 # ape-solidity compiles in place (leaving contracts/.cache behind) when the checkout itself
@@ -17,12 +19,12 @@ export APE_DATA_FOLDER := $(CURDIR)/.ape
 # project-local TMPDIR keeps compilation isolated wherever the checkout is.
 export TMPDIR := $(CURDIR)/.ape/tmp
 export SOLCX_BINARY_PATH := $(CURDIR)/toolchain/solcx
-export PATH := $(CURDIR)/$(BIN):$(ANVIL_DIR):$(PATH)
+export PATH := $(CURDIR)/$(BIN):$(ANVIL_DIR):$(FORGE_DIR):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 CONTRACTS := $(shell find contracts -name '*.sol' -not -path 'contracts/.cache/*' 2>/dev/null)
 
-.PHONY: dev test install lint typecheck test-contracts test-python bench clean
+.PHONY: dev test install lint typecheck test-contracts test-python slither bench clean
 
 dev: install
 	$(BIN)/impactchain dev $(ARGS)
@@ -66,8 +68,19 @@ test-contracts: install
 test-python: install
 	$(BIN)/pytest -p no:ape_test tests/unit tests/integration
 
+# Static analysis in its own virtualenv (slither's pins would fight ape's); offline through
+# forge from npm and the solc shim. Fails on any high/medium finding without a triage.
+$(STAMPS)/slither: toolchain/slither-requirements.lock | $(TMPDIR)
+	@mkdir -p $(STAMPS)
+	@test -x $(SLITHER_VENV)/bin/python || $(PYTHON) -m venv $(SLITHER_VENV)
+	$(SLITHER_VENV)/bin/python -m pip install --quiet -r toolchain/slither-requirements.lock
+	@touch $@
+
+slither: $(STAMPS)/slither $(STAMPS)/npm
+	$(SLITHER_VENV)/bin/python toolchain/slither_check.py
+
 bench: install
 	$(BIN)/python -m bench.indexer_throughput
 
 clean:
-	rm -rf $(STAMPS) .build .ape contracts/.cache
+	rm -rf $(STAMPS) .build .ape contracts/.cache .slither
