@@ -9,9 +9,12 @@ from typing import Any
 
 from eth_utils import function_signature_to_4byte_selector, keccak
 
-DONATED_SIGNATURE = "Donated(address,uint256,uint256)"
+NATIVE_CURRENCY = "0x" + "00" * 20
+GENERAL_FUND = 0
+DONATED_SIGNATURE = "Donated(uint256,address,address,uint256,uint256)"
 DONATED_TOPIC = "0x" + keccak(text=DONATED_SIGNATURE).hex()
-DONATE_SELECTOR = "0x" + function_signature_to_4byte_selector("donate()").hex()
+DONATE_SELECTOR = "0x" + function_signature_to_4byte_selector("donate(uint256)").hex()
+UINT256_MAX = 2**256 - 1
 
 
 class LogDecodeError(ValueError):
@@ -21,7 +24,9 @@ class LogDecodeError(ValueError):
 @dataclass(frozen=True, slots=True)
 class DonatedLog:
     contract: str
+    request_id: int
     donor: str
+    currency: str
     amount: int
     donor_total: int
     block_number: int
@@ -30,19 +35,24 @@ class DonatedLog:
     log_index: int
 
 
-def donate_calldata() -> str:
-    return DONATE_SELECTOR
+def donate_calldata(request_id: int = GENERAL_FUND) -> str:
+    """`donate(requestId)`: the native value travels as the transaction's value."""
+    if not 0 <= request_id <= UINT256_MAX:
+        raise ValueError(f"request id out of uint256 range: {request_id}")
+    return DONATE_SELECTOR + f"{request_id:064x}"
 
 
 def decode_donated(log: dict[str, Any]) -> DonatedLog:
     """Decode one raw JSON-RPC `Donated` log; addresses and hashes come back lowercase."""
     topics = log["topics"]
     data: str = log["data"]
-    if len(topics) != 2 or topics[0] != DONATED_TOPIC or len(data) != 2 + 128:
+    if len(topics) != 4 or topics[0] != DONATED_TOPIC or len(data) != 2 + 128:
         raise LogDecodeError(f"not a Donated log: topics={topics} data={data[:20]}…")
     return DonatedLog(
         contract=log["address"].lower(),
-        donor="0x" + topics[1][-40:].lower(),
+        request_id=int(topics[1], 16),
+        donor="0x" + topics[2][-40:].lower(),
+        currency="0x" + topics[3][-40:].lower(),
         amount=int(data[2:66], 16),
         donor_total=int(data[66:130], 16),
         block_number=int(log["blockNumber"], 16),

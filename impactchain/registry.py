@@ -21,6 +21,8 @@ class DeployedContract(BaseModel):
     address: str = Field(pattern=r"^0x[0-9a-fA-F]{40}$")
     block: int = Field(ge=0)
     abi: list[dict[str, Any]] = Field(default_factory=list)
+    # keccak of the creation bytecode deployed: a rebuilt contract is redeployed by `deploy`.
+    bytecode_hash: str | None = None
 
 
 class DeploymentManifest(BaseModel):

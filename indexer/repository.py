@@ -83,22 +83,22 @@ class IndexerRepository:
             "incoming_donations",
             records=[
                 (
-                    chain_id, d.contract, d.donor, d.amount, d.donor_total,
+                    chain_id, d.contract, d.request_id, d.donor, d.currency, d.amount, d.donor_total,
                     d.block_number, d.block_hash, d.tx_hash, d.log_index,
                 )
                 for d in donations
             ],
             columns=[
-                "chain_id", "contract", "donor", "amount", "donor_total",
+                "chain_id", "contract", "request_id", "donor", "currency", "amount", "donor_total",
                 "block_number", "block_hash", "tx_hash", "log_index",
             ],
         )  # fmt: skip
         added: int = await self.connection.fetchval(
             """
             WITH added AS (
-                INSERT INTO donations (chain_id, contract, donor, amount, donor_total,
+                INSERT INTO donations (chain_id, contract, request_id, donor, currency, amount, donor_total,
                                        block_number, block_hash, tx_hash, log_index)
-                SELECT chain_id, contract, donor, amount, donor_total,
+                SELECT chain_id, contract, request_id, donor, currency, amount, donor_total,
                        block_number, block_hash, tx_hash, log_index
                 FROM incoming_donations ORDER BY block_number, log_index
                 ON CONFLICT (tx_hash, log_index) DO NOTHING

@@ -56,7 +56,6 @@ class StepResult:
 
 
 class DonationIndexer:
-    name = "helpdesk-donations"
 
     def __init__(
         self,
@@ -72,6 +71,8 @@ class DonationIndexer:
         self.pool = pool
         self.chain_id = chain_id
         self.address = contract.address.lower()
+        # One checkpoint per deployment: a redeployed contract is indexed from its own block.
+        self.name = f"helpdesk-donations:{self.address}"
         self.start_block = contract.block
         self.config = config
         self.after_commit = after_commit

@@ -6,7 +6,8 @@
 Local networks (and development chain ids reached by URL) deploy from the first test
 account (anvil's development mnemonic); anything else needs an ape account alias
 (`--account` or IMPACTCHAIN_DEPLOYER_ACCOUNT).
-An existing manifest whose contracts still have code on the chain is kept unless `--force`.
+An existing manifest whose contracts still have code on the chain and match today's build
+is kept unless `--force`.
 """
 
 from typing import Any
@@ -15,6 +16,7 @@ import click
 from ape import accounts, chain, project
 from ape.api import AccountAPI
 from ape.cli import ConnectedProviderCommand, network_option
+from eth_utils import keccak
 
 from impactchain.registry import (
     DeployedContract,
@@ -40,8 +42,18 @@ def _deployer(alias: str | None) -> AccountAPI:
     )
 
 
-def _still_deployed(manifest: DeploymentManifest) -> bool:
-    return all(chain.provider.get_code(c.address) not in (b"", None) for c in manifest.contracts.values())
+def _bytecode_hash(container: Any) -> str:
+    return "0x" + keccak(hexstr=container.contract_type.deployment_bytecode.bytecode).hex()
+
+
+def _still_current(manifest: DeploymentManifest) -> bool:
+    """Every contract still has code on the chain and was built from today's sources."""
+    for name, deployed in manifest.contracts.items():
+        if chain.provider.get_code(deployed.address) in (b"", None):
+            return False
+        if deployed.bytecode_hash != _bytecode_hash(getattr(project, name)):
+            return False
+    return True
 
 
 def _abi(container: Any) -> list[dict[str, Any]]:
@@ -60,18 +72,22 @@ def cli(alias: str | None, force: bool) -> None:
             existing = load_manifest(deployments_dir, chain.chain_id)
         except ManifestError:
             existing = None
-        if existing is not None and _still_deployed(existing):
+        if existing is not None and _still_current(existing):
             click.echo(f"contracts already deployed on chain {chain.chain_id}; keeping the manifest")
             return
 
     deployer = _deployer(alias or settings.deployer_account)
-    help_desk = project.HelpDesk.deploy(deployer.address, sender=deployer)
+    # Until governance is wired in, the deployer administers HelpDesk and holds its general fund.
+    help_desk = project.HelpDesk.deploy(deployer.address, deployer.address, sender=deployer)
     receipt = chain.provider.get_receipt(help_desk.txn_hash)
     manifest = DeploymentManifest(
         chain_id=chain.chain_id,
         contracts={
             "HelpDesk": DeployedContract(
-                address=help_desk.address, block=receipt.block_number, abi=_abi(project.HelpDesk)
+                address=help_desk.address,
+                block=receipt.block_number,
+                abi=_abi(project.HelpDesk),
+                bytecode_hash=_bytecode_hash(project.HelpDesk),
             ),
         },
     )

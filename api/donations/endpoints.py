@@ -24,11 +24,17 @@ class DonationController(Controller):
         donor: Annotated[
             str | None, QueryParameter(description="Only this donor's donations (any letter case).")
         ] = None,
+        request_id: Annotated[
+            int | None,
+            QueryParameter(
+                name="requestId", ge=0, description="Only donations to this help request (0 = general fund)."
+            ),
+        ] = None,
         cursor: Annotated[str | None, QueryParameter(description="`nextCursor` from the previous page.")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Page size.")] = DEFAULT_PAGE_SIZE,
     ) -> DonationList:
         """List donations newest first (by block, then log index), one page at a time."""
-        page = await donation_service.list_donations(donor=donor, cursor=cursor, limit=limit)
+        page = await donation_service.list_donations(donor=donor, request_id=request_id, cursor=cursor, limit=limit)
         return DonationList(
             items=[DonationItem.from_model(donation) for donation in page.donations],
             next_cursor=page.next_cursor,

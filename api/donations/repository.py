@@ -15,13 +15,15 @@ class DonationRepository:
         self._session = session
 
     async def list_newest_first(
-        self, *, donor: str | None, before: LogPosition | None, limit: int
+        self, *, donor: str | None, request_id: int | None = None, before: LogPosition | None, limit: int
     ) -> Sequence[Donation]:
         """Up to `limit` donations in (block_number, log_index) descending order, strictly before `before`."""
         block_number, log_index = col(Donation.block_number), col(Donation.log_index)
         statement = select(Donation).order_by(block_number.desc(), log_index.desc()).limit(limit)
         if donor is not None:
             statement = statement.where(col(Donation.donor) == donor)
+        if request_id is not None:
+            statement = statement.where(col(Donation.request_id) == request_id)
         if before is not None:
             statement = statement.where(tuple_(block_number, log_index) < tuple_(before.block_number, before.log_index))
         result = await self._session.execute(statement)

@@ -19,9 +19,11 @@ WeiString = Annotated[
 
 
 class DonationItem(CamelStruct):
-    """One `Donated` event, with the block and transaction it came from."""
+    """One `Donated` event: to which help request (0 = the general fund), in which currency, from which block."""
 
+    request_id: int
     donor: str
+    currency: Annotated[str, msgspec.Meta(description="ERC-20 address, or the zero address for native MATIC.")]
     amount: WeiString
     donor_total: WeiString
     contract: str
@@ -33,7 +35,9 @@ class DonationItem(CamelStruct):
     @classmethod
     def from_model(cls, donation: Donation) -> "DonationItem":
         return cls(
+            request_id=donation.request_id,
             donor=to_checksum_address(donation.donor),
+            currency=to_checksum_address(donation.currency),
             amount=str(donation.amount),
             donor_total=str(donation.donor_total),
             contract=to_checksum_address(donation.contract),

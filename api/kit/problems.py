@@ -106,7 +106,13 @@ def _field_problem(item: dict[str, object]) -> FieldProblem:
     if key in ("", "data"):
         missing = _MISSING_FIELD.search(message)
         key = missing[1] if missing else "body"
-    return FieldProblem(field=key, message=message)
+    return FieldProblem(field=_wire_name(key), message=message)
+
+
+def _wire_name(key: str) -> str:
+    """Parameters are snake_case in Python but camelCase on the wire; name what the client sent."""
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem]:

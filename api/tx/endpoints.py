@@ -20,5 +20,7 @@ class TxController(Controller):
     async def build_donate(
         self, tx_service: NamedDependency[TxService], data: JSONBody[DonateRequest]
     ) -> UnsignedTransaction:
-        """Build an unsigned EIP-1559 `donate()` to HelpDesk; integers are 0x-hex JSON-RPC quantities."""
-        return UnsignedTransaction.from_domain(await tx_service.build_donation(data.sender, data.amount))
+        """Build an unsigned EIP-1559 `HelpDesk.donate(requestId)`; integers are 0x-hex JSON-RPC quantities."""
+        return UnsignedTransaction.from_domain(
+            await tx_service.build_donation(data.sender, data.amount, data.request_id)
+        )

@@ -23,7 +23,7 @@ HexQuantity = Annotated[
 
 
 class DonateRequest(msgspec.Struct):
-    """Who donates and how much."""
+    """Who donates, how much, and to which help request."""
 
     sender: Annotated[str, msgspec.Meta(description="The donor's address (EIP-55 checksum if mixed-case).")] = (
         msgspec.field(name="from")
@@ -35,6 +35,9 @@ class DonateRequest(msgspec.Struct):
             examples=["1000000000000000000"],
         ),
     ]
+    request_id: Annotated[
+        int, msgspec.Meta(ge=0, description="The help request to donate to; 0 (the default) is the general fund.")
+    ] = msgspec.field(default=0, name="requestId")
 
 
 class UnsignedTransaction(CamelStruct):

@@ -14,7 +14,7 @@ from api.kit.addresses import parse_address
 from api.kit.chain import ChainNode
 from api.kit.problems import ApiError, InvalidFieldError
 from api.kit.wei import parse_wei
-from impactchain.helpdesk import donate_calldata
+from impactchain.helpdesk import GENERAL_FUND, donate_calldata
 from impactchain.reverts import describe_revert
 
 GWEI = 10**9
@@ -78,12 +78,12 @@ class TxService:
         self._w3 = node.w3
         self._contracts = contracts
 
-    async def build_donation(self, sender: str, amount: str) -> Eip1559Transaction:
-        """An unsigned `HelpDesk.donate()` of `amount` wei from `sender`, simulated and priced; raw input in."""
+    async def build_donation(self, sender: str, amount: str, request_id: int = GENERAL_FUND) -> Eip1559Transaction:
+        """An unsigned `HelpDesk.donate(request_id)` of `amount` wei from `sender`, simulated and priced."""
         donor = parse_address("from", sender)
         value = parse_wei("amount", amount)
         help_desk = await self._contracts.deployed("HelpDesk")
-        to, data = to_checksum_address(help_desk.address), HexStr(donate_calldata())
+        to, data = to_checksum_address(help_desk.address), HexStr(donate_calldata(request_id))
         call: TxParams = {"from": donor, "to": to, "data": data, "value": Wei(value)}
         async with self._node.reaching():
             nonce = await self._w3.eth.get_transaction_count(donor, "pending")

@@ -4,13 +4,13 @@ from eth_account import Account
 from web3 import Web3
 
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
-from impactchain.helpdesk import donate_calldata
+from impactchain.helpdesk import GENERAL_FUND, donate_calldata
 
 DEMO_DONATIONS_WEI = (10**18, 25 * 10**17, 42 * 10**16)
 
 
-def send_donation(w3: Web3, help_desk: str, private_key: str, amount: int) -> str:
-    """Sign and send `donate()` with `amount` wei; wait for the receipt; return the tx hash."""
+def send_donation(w3: Web3, help_desk: str, private_key: str, amount: int, request_id: int = GENERAL_FUND) -> str:
+    """Sign and send `donate(request_id)` with `amount` wei; wait for the receipt; return the tx hash."""
     account = Account.from_key(private_key)
     base_fee = w3.eth.get_block("latest").get("baseFeePerGas", 0)
     tx = {
@@ -18,7 +18,7 @@ def send_donation(w3: Web3, help_desk: str, private_key: str, amount: int) -> st
         "chainId": w3.eth.chain_id,
         "from": account.address,
         "to": Web3.to_checksum_address(help_desk),
-        "data": donate_calldata(),
+        "data": donate_calldata(request_id),
         "value": amount,
         "gas": 100_000,
         "maxFeePerGas": 2 * base_fee + 1,

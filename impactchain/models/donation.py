@@ -7,19 +7,26 @@ from impactchain.db.types import Wei
 
 
 class Donation(SQLModel, table=True):
-    """One `Donated` log. Owned by the indexer; addresses and hashes are lowercase hex."""
+    """One `Donated` log. Owned by the indexer; addresses and hashes are lowercase hex.
+
+    `donor_total` is the donor's running total for this request and currency; `currency` is the
+    zero address for the native token.
+    """
 
     __tablename__ = "donations"
     __table_args__ = (
         UniqueConstraint("tx_hash", "log_index", name="uq_donations_tx_log"),
         Index("ix_donations_position", "block_number", "log_index"),
         Index("ix_donations_donor_position", "donor", "block_number", "log_index"),
+        Index("ix_donations_request_position", "request_id", "block_number", "log_index"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     contract: str = Field(max_length=42)
+    request_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     donor: str = Field(max_length=42)
+    currency: str = Field(max_length=42)
     amount: int = Field(sa_column=Column(Wei, nullable=False))
     donor_total: int = Field(sa_column=Column(Wei, nullable=False))
     block_number: int = Field(sa_column=Column(BigInteger, nullable=False))

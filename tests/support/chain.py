@@ -1,12 +1,17 @@
 """Helpers for talking to a test chain."""
 
-from typing import Any
+import time
+from typing import Any, cast
 
+from eth_account import Account
+from eth_typing import ABI
 from web3 import Web3
 
 from impactchain.devstack.seed import send_donation
+from impactchain.helpdesk import NATIVE_CURRENCY
+from impactchain.registry import DeploymentManifest
 
-__all__ = ["rpc", "send_donation"]
+__all__ = ["open_help_request", "rpc", "send_donation"]
 
 
 def rpc(w3: Web3, method: str, params: list[Any] | None = None) -> Any:
@@ -14,3 +19,23 @@ def rpc(w3: Web3, method: str, params: list[Any] | None = None) -> Any:
     if "error" in response:
         raise RuntimeError(f"{method} failed: {response['error']}")
     return response["result"]
+
+
+def open_help_request(
+    w3: Web3, manifest: DeploymentManifest, private_key: str, *, goal: int = 10**18, critical: bool = False
+) -> int:
+    """Open a native-currency help request from the key's account; returns its id."""
+    deployed = manifest.contract("HelpDesk")
+    help_desk = w3.eth.contract(address=Web3.to_checksum_address(deployed.address), abi=cast(ABI, deployed.abi))
+    account = Account.from_key(private_key)
+    deadline = max(int(time.time()), w3.eth.get_block("latest")["timestamp"]) + 30 * 24 * 3600
+    call = help_desk.functions.openRequest(
+        NATIVE_CURRENCY, goal, "food", "u4pruyd", "bafkreiexample", critical, deadline
+    )
+    request_id = int(call.call({"from": account.address}))
+    tx = call.build_transaction({"from": account.address, "nonce": w3.eth.get_transaction_count(account.address)})
+    signed = account.sign_transaction(tx)
+    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
+    if receipt["status"] != 1:
+        raise RuntimeError("openRequest reverted")
+    return request_id

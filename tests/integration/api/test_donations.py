@@ -29,12 +29,15 @@ async def _insert(
     donor: str = DONOR_A,
     amount: int = 10**18,
     donor_total: int | None = None,
+    request_id: int = 0,
+    currency: str = "0x" + "00" * 20,
 ) -> None:
     await db.execute(
         """
         INSERT INTO donations
-            (chain_id, contract, donor, amount, donor_total, block_number, block_hash, tx_hash, log_index)
-        VALUES (31337, $1, $2, $3, $4, $5, $6, $7, $8)
+            (chain_id, contract, donor, amount, donor_total, block_number, block_hash, tx_hash, log_index,
+             request_id, currency)
+        VALUES (31337, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
         """,
         HELP_DESK,
         donor,
@@ -44,6 +47,8 @@ async def _insert(
         _hash(block_number),
         _hash(block_number, log_index),
         log_index,
+        request_id,
+        currency,
     )
 
 
@@ -65,13 +70,15 @@ async def test_newest_first_by_block_then_log_index(db: asyncpg.Connection, clie
 
 async def test_item_is_checksummed_with_exact_decimal_amounts(db: asyncpg.Connection, client: Client) -> None:
     amount, total = 2**200 + 12345, 2**256 - 1
-    await _insert(db, block_number=40, log_index=2, amount=amount, donor_total=total)
+    await _insert(db, block_number=40, log_index=2, amount=amount, donor_total=total, request_id=3)
 
     response = await client.get("/v1/donations")
 
     assert response.json()["items"] == [
         {
+            "requestId": 3,
             "donor": to_checksum_address(DONOR_A),
+            "currency": "0x0000000000000000000000000000000000000000",
             "amount": str(amount),
             "donorTotal": str(total),
             "contract": to_checksum_address(HELP_DESK),
@@ -83,6 +90,23 @@ async def test_item_is_checksummed_with_exact_decimal_amounts(db: asyncpg.Connec
     ]
     # Exactness on the wire, not just after JSON parsing: the digits appear quoted.
     assert f'"amount":"{amount}"' in response.text
+
+
+async def test_request_filter_keeps_only_that_request(db: asyncpg.Connection, client: Client) -> None:
+    for log_index, request_id in enumerate((0, 2, 2, 5, 2)):
+        await _insert(db, block_number=10, log_index=log_index, request_id=request_id)
+
+    response = await client.get("/v1/donations", params={"requestId": 2})
+
+    assert response.status_code == 200
+    assert [item["logIndex"] for item in response.json()["items"]] == [4, 2, 1]
+    assert {item["requestId"] for item in response.json()["items"]} == {2}
+
+
+async def test_negative_request_filter_is_refused(client: Client) -> None:
+    response = await client.get("/v1/donations", params={"requestId": -1})
+    assert response.status_code == 400
+    assert "requestId" in response.text
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,10 @@ from web3.types import Wei
 from api.app import create_app
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
 from impactchain.devstack.ports import free_port
+from impactchain.helpdesk import donate_calldata
 from impactchain.registry import DeployedContract, DeploymentManifest, write_manifest
 from impactchain.settings import Settings
+from tests.support.chain import open_help_request
 
 Client = AsyncTestClient[Litestar]
 
@@ -157,7 +159,7 @@ async def test_reverting_contract_is_a_422_with_the_decoded_error(
     chain: Web3, manifest: DeploymentManifest, settings: Settings, tmp_path: Path
 ) -> None:
     help_desk = manifest.contract("HelpDesk")
-    selector = "0x" + Web3.keccak(text="HelpDeskZeroDonation()")[:4].hex().removeprefix("0x")
+    selector = "0x" + Web3.keccak(text="HelpDeskZeroAmount()")[:4].hex().removeprefix("0x")
     deploy = chain.eth.send_transaction(
         {"from": chain.eth.accounts[0], "data": HexStr(_always_reverting_code(selector))}
     )
@@ -170,7 +172,7 @@ async def test_reverting_contract_is_a_422_with_the_decoded_error(
         response = await client.post("/v1/tx/donate", json={"from": DONOR, "amount": "1"})
 
     assert response.status_code == 422, response.text
-    assert "HelpDeskZeroDonation()" in response.json()["detail"]
+    assert "HelpDeskZeroAmount()" in response.json()["detail"]
 
 
 async def test_missing_manifest_is_a_503(chain: Web3, settings: Settings, tmp_path: Path) -> None:
@@ -207,3 +209,21 @@ async def test_contracts_lists_help_desk_from_the_manifest(manifest: DeploymentM
         entry for entry in help_desk["abi"] if entry.get("name") == "donate"
     ).items()
     assert json.loads(response.text) == body
+
+
+async def test_donation_to_an_unknown_request_is_a_422_naming_the_contract_error(chain: Web3, client: Client) -> None:
+    response = await client.post("/v1/tx/donate", json={"from": DONOR, "amount": "1000", "requestId": 99})
+
+    assert response.status_code == 422, response.text
+    assert "HelpDeskUnknownRequest(requestId=99)" in response.json()["detail"]
+
+
+async def test_donation_to_an_open_request_targets_it(
+    chain: Web3, manifest: DeploymentManifest, client: Client
+) -> None:
+    request_id = open_help_request(chain, manifest, DEV_PRIVATE_KEYS[4])
+
+    response = await client.post("/v1/tx/donate", json={"from": DONOR, "amount": "1000", "requestId": request_id})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == donate_calldata(request_id)

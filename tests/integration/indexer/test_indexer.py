@@ -13,11 +13,12 @@ from rq import Queue
 from web3 import Web3
 
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
+from impactchain.helpdesk import NATIVE_CURRENCY
 from impactchain.jobs import THANK_YOU_JOB
 from impactchain.registry import DeploymentManifest
 from indexer.outbox import OutboxRelay
 from indexer.service import DonationIndexer
-from tests.support.chain import rpc, send_donation
+from tests.support.chain import open_help_request, rpc, send_donation
 
 
 def donate_many(w3: Web3, manifest: DeploymentManifest, count: int, base: int = 10**15) -> list[tuple[str, int]]:
@@ -82,8 +83,24 @@ async def test_donor_total_matches_the_contract(
     )
     assert len(rows) == len(DEV_PRIVATE_KEYS)
     for row in rows:
-        on_chain = help_desk.functions.donatedBy(Web3.to_checksum_address(row["donor"])).call()
+        on_chain = help_desk.functions.contributionOf(0, NATIVE_CURRENCY, Web3.to_checksum_address(row["donor"])).call()
         assert int(row["total"]) == int(row["summed"]) == on_chain
+
+
+async def test_donations_keep_their_request_and_currency(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+) -> None:
+    help_desk = manifest.contract("HelpDesk").address
+    request_id = open_help_request(chain, manifest, DEV_PRIVATE_KEYS[3])
+    to_request = send_donation(chain, help_desk, DEV_PRIVATE_KEYS[1], 7 * 10**15, request_id=request_id)
+    to_fund = send_donation(chain, help_desk, DEV_PRIVATE_KEYS[1], 3 * 10**15)
+    again = send_donation(chain, help_desk, DEV_PRIVATE_KEYS[1], 5 * 10**15, request_id=request_id)
+    await run_to_head(make_indexer())
+    rows = {r["tx_hash"]: r for r in await donation_rows(db)}
+    assert (rows[to_request]["request_id"], rows[to_request]["donor_total"]) == (request_id, 7 * 10**15)
+    assert (rows[to_fund]["request_id"], rows[to_fund]["donor_total"]) == (0, 3 * 10**15)
+    assert (rows[again]["request_id"], rows[again]["donor_total"]) == (request_id, 12 * 10**15)
+    assert {r["currency"] for r in rows.values()} == {NATIVE_CURRENCY}
 
 
 async def test_restart_resumes_without_duplicates(

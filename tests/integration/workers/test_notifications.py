@@ -38,15 +38,16 @@ def queue(worker_env: Settings) -> Iterator[Queue]:
 async def insert_donation(db: asyncpg.Connection, amount: int) -> int:
     donation_id: int = await db.fetchval(
         """
-        INSERT INTO donations (chain_id, contract, donor, amount, donor_total, block_number, block_hash,
-                               tx_hash, log_index)
-        VALUES (31337, $1, $2, $3, $3, 5, $4, $5, 0) RETURNING id
+        INSERT INTO donations (chain_id, contract, request_id, donor, currency, amount, donor_total,
+                               block_number, block_hash, tx_hash, log_index)
+        VALUES (31337, $1, 0, $2, $6, $3, $3, 5, $4, $5, 0) RETURNING id
         """,
         "0x" + "ab" * 20,
         DONOR,
         amount,
         "0x" + "11" * 32,
         "0x" + "22" * 32,
+        "0x" + "00" * 20,
     )
     return donation_id
 

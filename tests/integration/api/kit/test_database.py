@@ -14,7 +14,9 @@ def _donation(log_index: int) -> Donation:
     return Donation(
         chain_id=31337,
         contract="0x" + "11" * 20,
+        request_id=0,
         donor="0x" + "22" * 20,
+        currency="0x" + "00" * 20,
         amount=5,
         donor_total=5,
         block_number=1,
