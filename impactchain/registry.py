@@ -21,7 +21,10 @@ class DeployedContract(BaseModel):
     address: str = Field(pattern=r"^0x[0-9a-fA-F]{40}$")
     block: int = Field(ge=0)
     abi: list[dict[str, Any]] = Field(default_factory=list)
-    # keccak of the creation bytecode deployed: a rebuilt contract is redeployed by `deploy`.
+    # The compiled contract it was built from (the key may differ: a proxy is keyed by the
+    # interface it serves) and the keccak of its creation bytecode: a rebuilt contract is
+    # redeployed by `deploy`.
+    contract_type: str | None = None
     bytecode_hash: str | None = None
 
 

@@ -1,15 +1,22 @@
-"""Deploy ImpactChain's contracts and write `deployments/<chain_id>.json`.
+"""Deploy ImpactChain's contracts, wire them as production runs them, and write the manifest.
 
     ape run deploy --network ethereum:local:foundry        # local anvil
-    ape run deploy --network polygon:amoy:node --account my-deployer
+    ape run deploy --network polygon:amoy:node --account my-deployer \\
+        --guardian 0xA… --guardian 0xB… --guardian-threshold 2
 
 Local networks (and development chain ids reached by URL) deploy from the first test
-account (anvil's development mnemonic); anything else needs an ape account alias
-(`--account` or IMPACTCHAIN_DEPLOYER_ACCOUNT).
-An existing manifest whose contracts still have code on the chain and match today's build
-is kept unless `--force`.
+account (anvil's development mnemonic) and default the guardian council to test accounts
+5–7 (2 of 3); anything else needs an ape account alias (`--account` or
+IMPACTCHAIN_DEPLOYER_ACCOUNT) and explicit guardians.
+
+Wiring: the DAO's timelock ends up holding every admin, minting, upgrade and approval role
+(GovernanceToken, ReputationBadge, HelpDesk), the guardian council is owned by the timelock and
+holds HelpDesk's emergency-release role, HelpDesk may record donations (token) and activity
+(badges), and the deployer renounces everything it held. An existing manifest whose contracts
+still have code on the chain and match today's build is kept unless `--force`.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -31,10 +38,30 @@ from impactchain.settings import get_settings
 DEVELOPMENT_CHAIN_IDS = frozenset({31337, 1337})
 
 
+@dataclass(frozen=True)
+class GovernanceParameters:
+    voting_delay: int  # blocks
+    voting_period: int  # blocks
+    proposal_threshold: int  # token wei
+    quorum_percent: int
+    timelock_min_delay: int  # seconds: the emergency floor
+    timelock_delay: int  # seconds: ordinary proposals
+
+
+# Polygon makes a block every ~2 s: a 3-day vote is ~130k blocks and a 2-day timelock.
+PRODUCTION = GovernanceParameters(7_200, 129_600, 10**18, 4, 3_600, 2 * 24 * 3_600)
+# Local chains mine a block per transaction: short enough to walk a proposal through by hand.
+DEVELOPMENT = GovernanceParameters(1, 20, 10**18, 4, 60, 300)
+
+
+def _is_development() -> bool:
+    return bool(chain.provider.network.is_local or chain.chain_id in DEVELOPMENT_CHAIN_IDS)
+
+
 def _deployer(alias: str | None) -> AccountAPI:
     if alias:
         return accounts.load(alias)
-    if chain.provider.network.is_local or chain.chain_id in DEVELOPMENT_CHAIN_IDS:
+    if _is_development():
         return accounts.test_accounts[0]
     raise click.UsageError(
         f"network {chain.provider.network.choice} is not local: pass --account ALIAS "
@@ -42,34 +69,139 @@ def _deployer(alias: str | None) -> AccountAPI:
     )
 
 
+def _guardians(addresses: tuple[str, ...], threshold: int | None) -> tuple[list[str], int]:
+    if addresses:
+        return list(addresses), threshold or (len(addresses) // 2 + 1)
+    if _is_development():
+        return [account.address for account in accounts.test_accounts[5:8]], threshold or 2
+    raise click.UsageError("a real network needs its guardian council: pass --guardian ADDRESS (repeatable)")
+
+
 def _bytecode_hash(container: Any) -> str:
     return "0x" + keccak(hexstr=container.contract_type.deployment_bytecode.bytecode).hex()
-
-
-def _still_current(manifest: DeploymentManifest) -> bool:
-    """Every contract still has code on the chain and was built from today's sources."""
-    for name, deployed in manifest.contracts.items():
-        if chain.provider.get_code(deployed.address) in (b"", None):
-            return False
-        if deployed.bytecode_hash != _bytecode_hash(getattr(project, name)):
-            return False
-    return True
 
 
 def _abi(container: Any) -> list[dict[str, Any]]:
     return [entry.model_dump(mode="json", by_alias=True, exclude_none=True) for entry in container.contract_type.abi]
 
 
+def _still_current(manifest: DeploymentManifest) -> bool:
+    """Every contract still has code on the chain and was built from today's sources."""
+    for deployed in manifest.contracts.values():
+        if chain.provider.get_code(deployed.address) in (b"", None):
+            return False
+        container = getattr(project, deployed.contract_type or "", None)
+        if container is None or deployed.bytecode_hash != _bytecode_hash(container):
+            return False
+    return True
+
+
+class Deployment:
+    """Deploys contracts one by one and remembers where each went, for the manifest."""
+
+    def __init__(self, deployer: AccountAPI) -> None:
+        self.deployer = deployer
+        self.entries: dict[str, DeployedContract] = {}
+
+    def deploy(self, name: str, container: Any, *args: Any, abi_of: Any = None) -> Any:
+        instance = container.deploy(*args, sender=self.deployer)
+        receipt = chain.provider.get_receipt(instance.txn_hash)
+        self.record(name, instance.address, receipt.block_number, container, abi_of or container)
+        click.echo(f"  {name:<32} {instance.address}  (block {receipt.block_number})")
+        return instance
+
+    def record(self, name: str, address: str, block: int, built_from: Any, abi_of: Any) -> None:
+        self.entries[name] = DeployedContract(
+            address=address,
+            block=block,
+            abi=_abi(abi_of),
+            contract_type=built_from.contract_type.name,
+            bytecode_hash=_bytecode_hash(built_from),
+        )
+
+
+def deploy_governance(
+    d: Deployment, params: GovernanceParameters, guardians: list[str], threshold: int
+) -> dict[str, Any]:
+    me = d.deployer
+    implementation = d.deploy("GovernanceTokenImplementation", project.GovernanceToken)
+    proxy = d.deploy(
+        "GovernanceToken",
+        project.GovernanceTokenProxy,
+        implementation,
+        implementation.initialize.encode_input(me),
+        abi_of=project.GovernanceToken,
+    )
+    token = project.GovernanceToken.at(proxy.address)
+    badges = d.deploy("ReputationBadge", project.ReputationBadge, me)
+    timelock = d.deploy("DAOTimelock", project.DAOTimelock, params.timelock_min_delay, [], [], me)
+    council = d.deploy("GuardianCouncil", project.GuardianCouncil, me, guardians, threshold)
+    dao = d.deploy(
+        "DAOCore",
+        project.DAOCore,
+        token,
+        timelock,
+        badges,
+        council,
+        params.voting_delay,
+        params.voting_period,
+        params.proposal_threshold,
+        params.quorum_percent,
+        params.timelock_delay,
+    )
+    return {"token": token, "badges": badges, "timelock": timelock, "council": council, "dao": dao}
+
+
+def deploy_help_desk(d: Deployment, timelock: Any) -> Any:
+    # The deployer administers it only until `hand_over` gives every role to the timelock.
+    return d.deploy("HelpDesk", project.HelpDesk, d.deployer, timelock)
+
+
+def hand_over(d: Deployment, c: dict[str, Any]) -> None:
+    """Give every privileged role to the DAO (timelock) and drop the deployer's."""
+    me, token, badges, timelock, council, dao, help_desk = (
+        d.deployer, c["token"], c["badges"], c["timelock"], c["council"], c["dao"], c["help_desk"]
+    )  # fmt: skip
+    for role in (timelock.PROPOSER_ROLE(), timelock.CANCELLER_ROLE(), timelock.EXECUTOR_ROLE()):
+        timelock.grantRole(role, dao, sender=me)
+    council.setDAO(dao, sender=me)
+    council.transferOwnership(timelock, sender=me)
+
+    token.grantRole(token.DONATION_RECORDER_ROLE(), help_desk, sender=me)
+    badges.grantRole(badges.ACTIVITY_RECORDER_ROLE(), help_desk, sender=me)
+    help_desk.setRewards(token, badges, sender=me)
+    help_desk.grantRole(help_desk.GUARDIAN_ROLE(), council, sender=me)
+
+    _transfer_roles(token, me, timelock, ["DEFAULT_ADMIN_ROLE", "MINTER_ROLE", "PAUSER_ROLE", "UPGRADER_ROLE",
+                                          "RATE_SETTER_ROLE"])  # fmt: skip
+    _transfer_roles(badges, me, timelock, ["DEFAULT_ADMIN_ROLE"])
+    _transfer_roles(help_desk, me, timelock, ["APPROVER_ROLE", "PAUSER_ROLE", "DEFAULT_ADMIN_ROLE"])
+    timelock.renounceRole(timelock.DEFAULT_ADMIN_ROLE(), me, sender=me)
+
+
+def _transfer_roles(contract: Any, me: AccountAPI, timelock: Any, roles: list[str]) -> None:
+    # The admin role goes last: renouncing it first would forbid granting the others.
+    for name in roles:
+        role = getattr(contract, name)()
+        if not contract.hasRole(role, timelock):
+            contract.grantRole(role, timelock, sender=me)
+    for name in reversed(roles):
+        role = getattr(contract, name)()
+        if contract.hasRole(role, me):
+            contract.renounceRole(role, me, sender=me)
+
+
 @click.command(cls=ConnectedProviderCommand)
 @network_option()
 @click.option("--account", "alias", default=None, help="ape account alias of the deployer")
+@click.option("--guardian", "guardian_addresses", multiple=True, help="guardian council member (repeatable)")
+@click.option("--guardian-threshold", type=click.IntRange(min=1), default=None, help="guardians needed (M of N)")
 @click.option("--force", is_flag=True, help="deploy even if the manifest's contracts exist")
-def cli(alias: str | None, force: bool) -> None:
+def cli(alias: str | None, guardian_addresses: tuple[str, ...], guardian_threshold: int | None, force: bool) -> None:
     settings = get_settings()
-    deployments_dir = settings.deployments_dir
     if not force:
         try:
-            existing = load_manifest(deployments_dir, chain.chain_id)
+            existing = load_manifest(settings.deployments_dir, chain.chain_id)
         except ManifestError:
             existing = None
         if existing is not None and _still_current(existing):
@@ -77,19 +209,12 @@ def cli(alias: str | None, force: bool) -> None:
             return
 
     deployer = _deployer(alias or settings.deployer_account)
-    # Until governance is wired in, the deployer administers HelpDesk and holds its general fund.
-    help_desk = project.HelpDesk.deploy(deployer.address, deployer.address, sender=deployer)
-    receipt = chain.provider.get_receipt(help_desk.txn_hash)
-    manifest = DeploymentManifest(
-        chain_id=chain.chain_id,
-        contracts={
-            "HelpDesk": DeployedContract(
-                address=help_desk.address,
-                block=receipt.block_number,
-                abi=_abi(project.HelpDesk),
-                bytecode_hash=_bytecode_hash(project.HelpDesk),
-            ),
-        },
-    )
-    path = write_manifest(deployments_dir, manifest)
-    click.echo(f"HelpDesk deployed at {help_desk.address} (block {receipt.block_number}); manifest {path}")
+    guardians, threshold = _guardians(guardian_addresses, guardian_threshold)
+    params = DEVELOPMENT if _is_development() else PRODUCTION
+    click.echo(f"deploying to chain {chain.chain_id} from {deployer.address}")
+    d = Deployment(deployer)
+    contracts = deploy_governance(d, params, guardians, threshold)
+    contracts["help_desk"] = deploy_help_desk(d, contracts["timelock"])
+    hand_over(d, contracts)
+    path = write_manifest(settings.deployments_dir, DeploymentManifest(chain_id=chain.chain_id, contracts=d.entries))
+    click.echo(f"HelpDesk deployed at {contracts['help_desk'].address}; manifest {path}")

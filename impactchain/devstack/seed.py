@@ -20,11 +20,11 @@ def send_donation(w3: Web3, help_desk: str, private_key: str, amount: int, reque
         "to": Web3.to_checksum_address(help_desk),
         "data": donate_calldata(request_id),
         "value": amount,
-        "gas": 100_000,
         "maxFeePerGas": 2 * base_fee + 1,
         "maxPriorityFeePerGas": 1,
         "nonce": w3.eth.get_transaction_count(account.address, "pending"),
     }
+    tx["gas"] = w3.eth.estimate_gas(tx) * 6 // 5  # type: ignore[arg-type]
     signed = account.sign_transaction(tx)
     tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Governor} from "@openzeppelin/contracts/governance/Governor.sol";
+import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
+import {GovernorSettings} from "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol";
+import {GovernorTimelockControl} from "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol";
+import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol";
+import {GovernorVotesQuorumFraction} from
+    "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
+import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IReputationBadge} from "../reputation/IReputationBadge.sol";
+import {IDAOCore} from "./IDAOCore.sol";
+import {IGuardianCouncil} from "./IGuardianCouncil.sol";
+
+/// @title DAOCore
+/// @notice ImpactChain's Governor. Proposals carry a type — HELP_REQUEST, FOUNDER_IDEA or
+/// TREASURY_SPEND — with its own voting period, quorum and counting (simple or quadratic),
+/// all set by governance. TREASURY_SPEND proposals also need M-of-N guardian approval before
+/// they can be queued; the guardian council can fast-track an emergency HELP_REQUEST.
+/// @dev Timing: voting delay and periods are in blocks (the token's clock); timelock delays
+/// in seconds. The TimelockController's own minimum delay is the *shortest* delay any proposal
+/// may get (the emergency one); DAOCore holds ordinary proposals for `timelockDelay()` by
+/// refusing to execute them before their ETA, so the timelock's EXECUTOR_ROLE must be granted
+/// to this contract only.
+///
+/// Quorum: for + abstain *tokens committed* against a fraction of the total supply at the
+/// snapshot (a type's `quorumBps`, or GovernorVotesQuorumFraction's `quorum()` when 0).
+/// Quadratic types decide the outcome by floor(sqrt(tokens committed)), in token wei: one whole
+/// token (1e18 wei) weighs 1e9, so flooring loses under one billionth of a token-root per vote.
+/// Quadratic voters must hold a DONOR or VERIFIER badge when they vote.
+contract DAOCore is
+    IDAOCore,
+    Governor,
+    GovernorSettings,
+    GovernorVotes,
+    GovernorVotesQuorumFraction,
+    GovernorTimelockControl
+{
+    uint256 private constant _DONOR_BADGE = 1;
+    uint256 private constant _VERIFIER_BADGE = 3;
+    uint256 private constant _BPS = 10_000;
+
+    /// @notice Per-type settings. `votingPeriod` 0 = GovernorSettings' period; `quorumBps` 0 =
+    /// GovernorVotesQuorumFraction's quorum.
+    struct TypeConfig {
+        uint32 votingPeriod;
+        uint16 quorumBps;
+        bool quadratic;
+    }
+
+    struct EmergencyConfig {
+        uint32 votingPeriod;
+        uint32 timelockDelay;
+        uint16 quorumBps;
+    }
+
+    /// @notice A proposal's type, counting mode, emergency flag, quorum (bps of supply, 0 =
+    /// GovernorVotesQuorumFraction's) and shortened deadline (0 unless fast-tracked).
+    struct ProposalConfig {
+        ProposalType proposalType;
+        bool quadratic;
+        bool emergency;
+        uint16 quorumBps;
+        uint32 emergencyDeadline;
+    }
+
+    /// @dev Everything DAOCore keeps per proposal. The first slot holds what every vote reads
+    /// (deadline, counting mode) together with what a vote in favour writes, so a vote pays the
+    /// cold-slot surcharge once. 96-bit totals hold any supply of GovernanceToken (cap 1e27 <
+    /// 2^96); arithmetic is checked, so a larger token would revert rather than wrap. Block
+    /// numbers fit 32 bits for centuries on Polygon (SafeCast reverts beyond).
+    struct ProposalRecord {
+        uint96 forVotes;
+        /// @dev Quadratic proposals only: tokens committed for or abstaining.
+        uint96 quorumTokens;
+        ProposalType proposalType;
+        bool quadratic;
+        uint16 quorumBps;
+        /// @dev Set (non-zero) exactly when the proposal was fast-tracked.
+        uint32 emergencyDeadline;
+        uint128 againstVotes;
+        uint128 abstainVotes;
+        mapping(address voter => bool) hasVoted;
+    }
+
+    IReputationBadge private immutable _badges;
+    IGuardianCouncil private _council;
+    uint32 private _timelockDelay;
+    EmergencyConfig private _emergency;
+    mapping(ProposalType => TypeConfig) private _typeConfig;
+    mapping(uint256 proposalId => ProposalRecord) private _records;
+    /// @dev Type of the proposal being created, plus one (0 = plain `propose`).
+    uint8 private transient _pendingType;
+
+    /// @notice `proposalId` was created as `proposalType`; voting ends at `voteEnd`.
+    event ProposalTyped(
+        uint256 indexed proposalId, ProposalType indexed proposalType, bool quadratic, uint256 voteEnd, uint256 quorumBps
+    );
+    /// @notice `voter` committed `tokens` to a quadratic vote on `proposalId`, counted as `weight`.
+    event QuadraticVoteCounted(uint256 indexed proposalId, address indexed voter, uint256 tokens, uint256 weight);
+    /// @notice The guardian council fast-tracked `proposalId`: new deadline, quorum and timelock delay.
+    event EmergencyFastTracked(uint256 indexed proposalId, uint256 voteEnd, uint256 quorumBps, uint256 timelockDelay);
+    event ProposalTypeConfigured(ProposalType indexed proposalType, uint32 votingPeriod, uint16 quorumBps, bool quadratic);
+    event EmergencyConfigured(uint32 votingPeriod, uint32 timelockDelay, uint16 quorumBps);
+    event TimelockDelaySet(uint32 previousDelay, uint32 newDelay);
+    event GuardianCouncilSet(address indexed previousCouncil, address indexed newCouncil);
+
+    error DAOCoreZeroAddress();
+    error DAOCoreInvalidQuorum(uint256 quorumBps);
+    error DAOCoreInvalidVotingPeriod(uint256 votingPeriod);
+    error DAOCoreTreasuryOperationNotTyped(uint256 index);
+    error DAOCoreOnlyGuardianCouncil(address caller);
+    error DAOCoreNotHelpRequest(uint256 proposalId);
+    error DAOCoreNotFastTrackable(uint256 proposalId, ProposalState state);
+    error DAOCoreGuardianApprovalMissing(uint256 proposalId, uint256 approvals, uint256 threshold);
+    error DAOCoreTimelockNotReady(uint256 proposalId, uint256 eta);
+    error DAOCoreVoterNotEligible(address voter);
+    error DAOCoreInvalidVoteParams(uint256 length);
+    error DAOCoreCommitmentExceedsVotes(address voter, uint256 committed, uint256 votes);
+
+    constructor(
+        IVotes token,
+        TimelockController timelock,
+        IReputationBadge badges,
+        IGuardianCouncil council,
+        uint48 initialVotingDelay,
+        uint32 initialVotingPeriod,
+        uint256 initialProposalThreshold,
+        uint256 initialQuorumPercent,
+        uint32 initialTimelockDelay
+    )
+        Governor("ImpactChain DAO")
+        GovernorSettings(initialVotingDelay, initialVotingPeriod, initialProposalThreshold)
+        GovernorVotes(token)
+        GovernorVotesQuorumFraction(initialQuorumPercent)
+        GovernorTimelockControl(timelock)
+    {
+        if (address(badges) == address(0) || address(council) == address(0)) revert DAOCoreZeroAddress();
+        _badges = badges;
+        _council = council;
+        _timelockDelay = initialTimelockDelay;
+        _typeConfig[ProposalType.FOUNDER_IDEA].quadratic = true;
+        _setEmergencyConfig(uint32(Math.max(initialVotingPeriod / 4, 1)), 0, 2000);
+    }
+
+    // ----- proposing -----
+
+    /// @notice Propose as `typeOfProposal`. Plain `propose` creates a HELP_REQUEST.
+    /// @dev Only TREASURY_SPEND proposals may send value or call ERC-20 transfer/approve.
+    function proposeTyped(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        string memory description,
+        ProposalType typeOfProposal
+    ) external returns (uint256) {
+        // Cannot overflow: the enum has three members.
+        unchecked {
+            _pendingType = uint8(typeOfProposal) + 1;
+        }
+        return propose(targets, values, calldatas, description);
+    }
+
+    function _propose(
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        string memory description,
+        address proposer
+    ) internal override returns (uint256 proposalId) {
+        if (_pendingType == 0) _pendingType = 1;
+        // Cannot underflow: set to at least 1 just above.
+        ProposalType typeOfProposal;
+        unchecked {
+            typeOfProposal = ProposalType(_pendingType - 1);
+        }
+        if (typeOfProposal != ProposalType.TREASURY_SPEND) _requireNoTreasuryOperation(values, calldatas);
+        // votingPeriod() reads _pendingType, so the type's period is used here.
+        proposalId = super._propose(targets, values, calldatas, description, proposer);
+        _pendingType = 0;
+        TypeConfig memory config = _typeConfig[typeOfProposal];
+        ProposalRecord storage record = _records[proposalId];
+        record.proposalType = typeOfProposal;
+        record.quadratic = config.quadratic;
+        record.quorumBps = config.quorumBps;
+        emit ProposalTyped(proposalId, typeOfProposal, config.quadratic, proposalDeadline(proposalId), config.quorumBps);
+    }
+
+    /// @notice The voting period of the proposal being created (its type's, during `propose`),
+    /// otherwise GovernorSettings' default.
+    function votingPeriod() public view override(Governor, GovernorSettings) returns (uint256) {
+        uint8 pending = _pendingType;
+        if (pending != 0) {
+            // Cannot underflow: pending is non-zero.
+            uint32 typePeriod;
+            unchecked {
+                typePeriod = _typeConfig[ProposalType(pending - 1)].votingPeriod;
+            }
+            if (typePeriod != 0) return typePeriod;
+        }
+        return super.votingPeriod();
+    }
+
+    // ----- emergencies and the guardian council -----
+
+    /// @inheritdoc IDAOCore
+    /// @dev Shortens voting to the emergency period from the snapshot (never before now, never
+    /// later than the original deadline), raises the quorum and shortens the timelock delay.
+    function fastTrack(uint256 proposalId) external {
+        if (msg.sender != address(_council)) revert DAOCoreOnlyGuardianCouncil(msg.sender);
+        ProposalState current = state(proposalId);
+        ProposalRecord storage record = _records[proposalId];
+        if (record.proposalType != ProposalType.HELP_REQUEST) revert DAOCoreNotHelpRequest(proposalId);
+        if (record.emergencyDeadline != 0 || (current != ProposalState.Pending && current != ProposalState.Active)) {
+            revert DAOCoreNotFastTrackable(proposalId, current);
+        }
+        EmergencyConfig memory emergency = _emergency;
+        uint256 deadline = Math.max(proposalSnapshot(proposalId) + emergency.votingPeriod, clock());
+        deadline = Math.min(deadline, super.proposalDeadline(proposalId));
+        record.emergencyDeadline = SafeCast.toUint32(deadline);
+        record.quorumBps = emergency.quorumBps;
+        emit EmergencyFastTracked(proposalId, deadline, emergency.quorumBps, emergency.timelockDelay);
+    }
+
+    function proposalDeadline(uint256 proposalId) public view override returns (uint256) {
+        uint32 emergencyDeadline = _records[proposalId].emergencyDeadline;
+        return emergencyDeadline != 0 ? emergencyDeadline : super.proposalDeadline(proposalId);
+    }
+
+    // ----- governance-only settings -----
+
+    function setProposalTypeConfig(ProposalType typeOfProposal, uint32 period, uint16 quorumBps, bool quadratic)
+        external
+        onlyGovernance
+    {
+        if (quorumBps > _BPS) revert DAOCoreInvalidQuorum(quorumBps);
+        _typeConfig[typeOfProposal] = TypeConfig(period, quorumBps, quadratic);
+        emit ProposalTypeConfigured(typeOfProposal, period, quorumBps, quadratic);
+    }
+
+    function setEmergencyConfig(uint32 period, uint32 delay, uint16 quorumBps) external onlyGovernance {
+        _setEmergencyConfig(period, delay, quorumBps);
+    }
+
+    /// @notice Delay (seconds) between queue and execution for ordinary proposals; never less
+    /// than the timelock's minimum delay.
+    function setTimelockDelay(uint32 delay) external onlyGovernance {
+        uint32 previous = _timelockDelay;
+        _timelockDelay = delay;
+        emit TimelockDelaySet(previous, delay);
+    }
+
+    function setGuardianCouncil(IGuardianCouncil council) external onlyGovernance {
+        if (address(council) == address(0)) revert DAOCoreZeroAddress();
+        address previous = address(_council);
+        _council = council;
+        emit GuardianCouncilSet(previous, address(council));
+    }
+
+    // ----- views -----
+
+    /// @inheritdoc IDAOCore
+    function proposalType(uint256 proposalId) external view returns (ProposalType) {
+        _requireExists(proposalId);
+        return _records[proposalId].proposalType;
+    }
+
+    /// @notice Type, counting, emergency flag, quorum and emergency deadline of `proposalId`.
+    function proposalConfig(uint256 proposalId) external view returns (ProposalConfig memory) {
+        _requireExists(proposalId);
+        ProposalRecord storage record = _records[proposalId];
+        return ProposalConfig(
+            record.proposalType,
+            record.quadratic,
+            record.emergencyDeadline != 0,
+            record.quorumBps,
+            record.emergencyDeadline
+        );
+    }
+
+    /// @notice Tokens (for + abstain) that `proposalId` needs to reach quorum.
+    function proposalQuorum(uint256 proposalId) public view returns (uint256) {
+        uint256 snapshot = proposalSnapshot(proposalId);
+        uint256 quorumBps = _records[proposalId].quorumBps;
+        if (quorumBps == 0) return quorum(snapshot);
+        return Math.mulDiv(token().getPastTotalSupply(snapshot), quorumBps, _BPS);
+    }
+
+    /// @notice Counted weights (token wei, or token-roots for quadratic proposals).
+    function proposalVotes(uint256 proposalId)
+        external
+        view
+        returns (uint256 againstVotes, uint256 forVotes, uint256 abstainVotes)
+    {
+        ProposalRecord storage record = _records[proposalId];
+        return (record.againstVotes, record.forVotes, record.abstainVotes);
+    }
+
+    /// @notice Tokens committed for or abstaining on `proposalId` (what quorum measures).
+    function proposalQuorumTokens(uint256 proposalId) public view returns (uint256) {
+        ProposalRecord storage record = _records[proposalId];
+        if (record.quadratic) return record.quorumTokens;
+        return uint256(record.forVotes) + record.abstainVotes;
+    }
+
+    function proposalTypeConfig(ProposalType typeOfProposal) external view returns (TypeConfig memory) {
+        return _typeConfig[typeOfProposal];
+    }
+
+    function emergencyConfig() external view returns (EmergencyConfig memory) {
+        return _emergency;
+    }
+
+    function timelockDelay() external view returns (uint32) {
+        return _timelockDelay;
+    }
+
+    function guardianCouncil() external view returns (address) {
+        return address(_council);
+    }
+
+    function reputationBadge() external view returns (address) {
+        return address(_badges);
+    }
+
+    function hasVoted(uint256 proposalId, address account) public view override returns (bool) {
+        return _records[proposalId].hasVoted[account];
+    }
+
+    // solhint-disable-next-line func-name-mixedcase
+    function COUNTING_MODE() public pure override returns (string memory) {
+        return "support=bravo&quorum=for,abstain&params=quadratic";
+    }
+
+    // ----- counting -----
+
+    /// @dev Quadratic proposals: `params` empty commits all voting power, or abi.encode(uint256
+    /// tokens) commits part of it. Simple proposals take no params.
+    function _countVote(uint256 proposalId, address account, uint8 support, uint256 totalWeight, bytes memory params)
+        internal
+        override
+        returns (uint256 weight)
+    {
+        ProposalRecord storage record = _records[proposalId];
+        if (record.hasVoted[account]) revert GovernorAlreadyCastVote(account);
+        record.hasVoted[account] = true;
+
+        uint256 committed = totalWeight;
+        weight = totalWeight;
+        bool quadratic = record.quadratic;
+        if (quadratic) {
+            if (!_badges.hasBadge(account, _DONOR_BADGE) && !_badges.hasBadge(account, _VERIFIER_BADGE)) {
+                revert DAOCoreVoterNotEligible(account);
+            }
+            if (params.length != 0) {
+                if (params.length != 32) revert DAOCoreInvalidVoteParams(params.length);
+                committed = abi.decode(params, (uint256));
+                if (committed > totalWeight) revert DAOCoreCommitmentExceedsVotes(account, committed, totalWeight);
+            }
+            weight = Math.sqrt(committed);
+            emit QuadraticVoteCounted(proposalId, account, committed, weight);
+        } else if (params.length != 0) {
+            revert DAOCoreInvalidVoteParams(params.length);
+        }
+
+        // Simple proposals measure quorum on for + abstain directly; only quadratic ones need
+        // the committed tokens kept apart from the (square-rooted) weights.
+        uint96 quorumAdded = quadratic ? SafeCast.toUint96(committed) : 0;
+        if (support == 0) {
+            record.againstVotes += SafeCast.toUint128(weight);
+        } else if (support == 1) {
+            record.forVotes += SafeCast.toUint96(weight);
+            record.quorumTokens += quorumAdded;
+        } else if (support == 2) {
+            record.abstainVotes += SafeCast.toUint128(weight);
+            if (quadratic) record.quorumTokens += quorumAdded;
+        } else {
+            revert GovernorInvalidVoteType();
+        }
+    }
+
+    function _quorumReached(uint256 proposalId) internal view override returns (bool) {
+        return proposalQuorumTokens(proposalId) >= proposalQuorum(proposalId);
+    }
+
+    function _voteSucceeded(uint256 proposalId) internal view override returns (bool) {
+        ProposalRecord storage record = _records[proposalId];
+        return record.forVotes > record.againstVotes;
+    }
+
+    // ----- timelock -----
+
+    function _queueOperations(
+        uint256 proposalId,
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) returns (uint48) {
+        ProposalRecord storage record = _records[proposalId];
+        if (record.proposalType == ProposalType.TREASURY_SPEND && !_council.isTreasurySpendApproved(proposalId)) {
+            revert DAOCoreGuardianApprovalMissing(
+                proposalId, _council.treasurySpendApprovals(proposalId), _council.threshold()
+            );
+        }
+        // Scheduled at the timelock's minimum delay; the longer ordinary delay is enforced in
+        // _executeOperations through the ETA returned here.
+        super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
+        uint256 delay = record.emergencyDeadline != 0 ? _emergency.timelockDelay : _timelockDelay;
+        delay = Math.max(delay, TimelockController(payable(timelock())).getMinDelay());
+        return SafeCast.toUint48(block.timestamp + delay);
+    }
+
+    function _executeOperations(
+        uint256 proposalId,
+        address[] memory targets,
+        uint256[] memory values,
+        bytes[] memory calldatas,
+        bytes32 descriptionHash
+    ) internal override(Governor, GovernorTimelockControl) {
+        uint256 eta = proposalEta(proposalId);
+        if (block.timestamp < eta) revert DAOCoreTimelockNotReady(proposalId, eta);
+        super._executeOperations(proposalId, targets, values, calldatas, descriptionHash);
+    }
+
+    // ----- internals -----
+
+    function _setEmergencyConfig(uint32 period, uint32 delay, uint16 quorumBps) private {
+        if (period == 0) revert DAOCoreInvalidVotingPeriod(period);
+        if (quorumBps == 0 || quorumBps > _BPS) revert DAOCoreInvalidQuorum(quorumBps);
+        _emergency = EmergencyConfig(period, delay, quorumBps);
+        emit EmergencyConfigured(period, delay, quorumBps);
+    }
+
+    function _requireExists(uint256 proposalId) private view {
+        if (proposalSnapshot(proposalId) == 0) revert GovernorNonexistentProposal(proposalId);
+    }
+
+    /// @dev Moving value or ERC-20s out of the treasury must go through guardian approval.
+    function _requireNoTreasuryOperation(uint256[] memory values, bytes[] memory calldatas) private pure {
+        for (uint256 i; i < values.length; ++i) {
+            if (values[i] != 0) revert DAOCoreTreasuryOperationNotTyped(i);
+            if (i < calldatas.length && calldatas[i].length >= 4) {
+                bytes4 selector = bytes4(calldatas[i]);
+                if (
+                    selector == 0xa9059cbb // transfer(address,uint256)
+                        || selector == 0x23b872dd // transferFrom(address,address,uint256)
+                        || selector == 0x095ea7b3 // approve(address,uint256)
+                ) revert DAOCoreTreasuryOperationNotTyped(i);
+            }
+        }
+    }
+
+    // ----- required overrides -----
+
+    function votingDelay() public view override(Governor, GovernorSettings) returns (uint256) {
+        return super.votingDelay();
+    }
+
+    function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
+        return super.proposalThreshold();
+    }
+
+    function quorum(uint256 timepoint) public view override(Governor, GovernorVotesQuorumFraction) returns (uint256) {
+        return super.quorum(timepoint);
+    }
+
+    function state(uint256 proposalId) public view override(Governor, GovernorTimelockControl) returns (ProposalState) {
+        return super.state(proposalId);
+    }
+
+    function proposalNeedsQueuing(uint256 proposalId)
+        public
+        view
+        override(Governor, GovernorTimelockControl)
+        returns (bool)
+    {
+        return super.proposalNeedsQueuing(proposalId);
+    }
+
+    function _cancel(address[] memory targets, uint256[] memory values, bytes[] memory calldatas, bytes32 descriptionHash)
+        internal
+        override(Governor, GovernorTimelockControl)
+        returns (uint256)
+    {
+        return super._cancel(targets, values, calldatas, descriptionHash);
+    }
+
+    function _executor() internal view override(Governor, GovernorTimelockControl) returns (address) {
+        return super._executor();
+    }
+}
