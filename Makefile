@@ -79,8 +79,11 @@ $(STAMPS)/slither: toolchain/slither-requirements.lock | $(TMPDIR)
 slither: $(STAMPS)/slither $(STAMPS)/npm
 	$(SLITHER_VENV)/bin/python toolchain/slither_check.py
 
+# Every benchmark in bench/, each printing its own table (run on purpose; never timed tests).
 bench: install
-	$(BIN)/python -m bench.indexer_throughput
+	@for module in $(sort $(basename $(notdir $(wildcard bench/[a-z]*.py)))); do \
+		echo "== bench.$$module"; $(BIN)/python -m bench.$$module; \
+	done
 
 clean:
 	rm -rf $(STAMPS) .build .ape contracts/.cache .slither

@@ -56,7 +56,6 @@ class StepResult:
 
 
 class DonationIndexer:
-
     def __init__(
         self,
         rpc: JsonRpcClient,
