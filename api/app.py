@@ -13,6 +13,7 @@ from api.kit.chain import chain_lifespan, provide_chain_node
 from api.kit.database import database_lifespan, provide_db_session
 from api.kit.problems import EXCEPTION_HANDLERS
 from api.kit.settings import provide_settings
+from api.status.endpoints import StatusController
 from api.tx.endpoints import TxController
 from impactchain.settings import Settings, get_settings
 
@@ -23,7 +24,7 @@ API_VERSION = "0.1.0"
 def create_app(settings: Settings | None = None) -> Litestar:
     """The Litestar app; `uvicorn --factory api.app:create_app` serves it with settings from the environment."""
     return Litestar(
-        route_handlers=[HealthController, DonationController, ContractsController, TxController],
+        route_handlers=[HealthController, StatusController, DonationController, ContractsController, TxController],
         dependencies={
             "settings": Provide(provide_settings, sync_to_thread=False),
             "db_session": Provide(provide_db_session),

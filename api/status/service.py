@@ -1,0 +1,45 @@
+"""How far the indexed data trails the chain: what explorers need to trust what they read."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from api.kit.chain import ChainNode
+from api.status.repository import StatusRepository
+
+
+@dataclass(frozen=True, slots=True)
+class IndexerProgress:
+    name: str
+    block_number: int
+    block_hash: str
+    lag_blocks: int
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexingStatus:
+    chain_id: int
+    head: int
+    indexers: list[IndexerProgress]
+
+
+class StatusService:
+    def __init__(self, repository: StatusRepository, node: ChainNode) -> None:
+        self._repository = repository
+        self._node = node
+
+    async def status(self) -> IndexingStatus:
+        chain_id = await self._node.chain_id()
+        head = await self._node.block_number()
+        progress = [
+            IndexerProgress(
+                name=checkpoint.name,
+                block_number=checkpoint.block_number,
+                block_hash=checkpoint.block_hash,
+                # A checkpoint can briefly lead a lagging load-balanced node: never negative.
+                lag_blocks=max(0, head - checkpoint.block_number),
+                updated_at=checkpoint.updated_at,
+            )
+            for checkpoint in await self._repository.checkpoints(chain_id)
+        ]
+        return IndexingStatus(chain_id=chain_id, head=head, indexers=progress)

@@ -1,0 +1,41 @@
+"""GET /v1/status: the chain head and each indexer's lag, from the real checkpoint table."""
+
+import asyncpg
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from web3 import Web3
+
+Client = AsyncTestClient[Litestar]
+
+
+async def test_status_reports_each_indexers_lag_behind_the_head(
+    chain: Web3, db: asyncpg.Connection, client: Client
+) -> None:
+    head = chain.eth.block_number
+    await db.execute(
+        "INSERT INTO indexer_checkpoints (name, chain_id, block_number, block_hash) VALUES ($1, 31337, $2, $3)",
+        "helpdesk-donations:0xabc",
+        max(0, head - 2),
+        "0x" + "ab" * 32,
+    )
+    await db.execute(  # another chain's checkpoint must not show up
+        "INSERT INTO indexer_checkpoints (name, chain_id, block_number, block_hash) VALUES ('polygon', 137, 5, '0x')"
+    )
+
+    response = await client.get("/v1/status")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["chainId"] == 31337
+    assert body["head"] >= head
+    assert [indexer["name"] for indexer in body["indexers"]] == ["helpdesk-donations:0xabc"]
+    indexer = body["indexers"][0]
+    assert indexer["lagBlocks"] == body["head"] - max(0, head - 2)
+    assert indexer["blockHash"] == "0x" + "ab" * 32
+    assert indexer["updatedAt"] is not None
+
+
+async def test_status_before_any_indexing_lists_no_indexers(db: asyncpg.Connection, client: Client) -> None:
+    response = await client.get("/v1/status")
+    assert response.status_code == 200
+    assert response.json()["indexers"] == []
