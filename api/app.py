@@ -5,6 +5,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from api.contracts.endpoints import ContractsController
 from api.donations.endpoints import DonationController
@@ -19,12 +20,22 @@ from impactchain.settings import Settings, get_settings
 
 API_TITLE = "ImpactChain API"
 API_VERSION = "0.1.0"
+# Request counts and latencies per route template at /metrics, for Prometheus to scrape.
+PROMETHEUS = PrometheusConfig(app_name="impactchain-api", prefix="impactchain_api", group_path=True, exclude="/metrics")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     """The Litestar app; `uvicorn --factory api.app:create_app` serves it with settings from the environment."""
     return Litestar(
-        route_handlers=[HealthController, StatusController, DonationController, ContractsController, TxController],
+        route_handlers=[
+            HealthController,
+            StatusController,
+            DonationController,
+            ContractsController,
+            TxController,
+            PrometheusController,
+        ],
+        middleware=[PROMETHEUS.middleware],
         dependencies={
             "settings": Provide(provide_settings, sync_to_thread=False),
             "db_session": Provide(provide_db_session),

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     indexer_poll_seconds: float = Field(default=1.0, gt=0)
     indexer_confirmations: int = Field(default=0, ge=0)
     indexer_reorg_window: int = Field(default=128, ge=1)
+    indexer_metrics_port: int | None = Field(default=None, ge=1, le=65535)
 
     queue_name: str = "default"
     ape_network: str | None = None

@@ -6,6 +6,7 @@ import signal
 
 import asyncpg
 import structlog
+from prometheus_client import start_http_server
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
@@ -65,7 +66,15 @@ async def run_indexer(settings: Settings, stop: asyncio.Event | None = None) -> 
             config=indexer_config(settings),
             after_commit=lambda: flush_quietly(relay),
         )
-        log.info("indexer started", chain_id=chain_id, contract=indexer.address, rpc=settings.chain_rpc_url)
+        if settings.indexer_metrics_port:
+            start_http_server(settings.indexer_metrics_port, addr="127.0.0.1")
+        log.info(
+            "indexer started",
+            chain_id=chain_id,
+            contract=indexer.address,
+            rpc=settings.chain_rpc_url,
+            metrics_port=settings.indexer_metrics_port,
+        )
         await asyncio.gather(indexer.run(stop), relay_forever(relay, stop, settings.indexer_poll_seconds * 5))
     finally:
         await rpc.close()

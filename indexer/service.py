@@ -18,6 +18,7 @@ import structlog
 from impactchain.helpdesk import DONATED_TOPIC, DonatedLog, decode_donated
 from impactchain.jobs import THANK_YOU_JOB
 from impactchain.registry import DeployedContract
+from indexer import metrics
 from indexer.repository import Checkpoint, IndexerRepository
 from indexer.rpc import JsonRpcClient, RpcError
 
@@ -78,14 +79,25 @@ class DonationIndexer:
         self._batch_blocks = min(100, config.max_batch_blocks)
 
     async def step(self) -> StepResult:
-        head = await self.rpc.block_number() - self.config.confirmations
-        async with self.pool.acquire() as connection, connection.transaction():
-            repository = IndexerRepository(connection, self.name)
-            await repository.lock_checkpoint()
-            result = await self._step(repository, head)
+        with metrics.STEP_SECONDS.labels(self.name).time():
+            head = await self.rpc.block_number() - self.config.confirmations
+            async with self.pool.acquire() as connection, connection.transaction():
+                repository = IndexerRepository(connection, self.name)
+                await repository.lock_checkpoint()
+                result = await self._step(repository, head)
+        self._observe(result, head)
         if result.advanced and self.after_commit is not None:
             await self.after_commit()
         return result
+
+    def _observe(self, result: StepResult, head: int) -> None:
+        # Recorded after commit, so the figures never count work that was rolled back.
+        indexed = result.reorged_to if result.reorged_to is not None else result.to_block
+        metrics.INDEXED_BLOCK.labels(self.name).set(indexed)
+        metrics.LAG_BLOCKS.labels(self.name).set(max(0, head + self.config.confirmations - indexed))
+        metrics.EVENTS.labels(self.name).inc(result.donations)
+        if result.reorged_to is not None:
+            metrics.REORGS.labels(self.name).inc()
 
     async def _step(self, repository: IndexerRepository, head: int) -> StepResult:
         checkpoint = await repository.checkpoint()

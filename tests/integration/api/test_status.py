@@ -39,3 +39,16 @@ async def test_status_before_any_indexing_lists_no_indexers(db: asyncpg.Connecti
     response = await client.get("/v1/status")
     assert response.status_code == 200
     assert response.json()["indexers"] == []
+
+
+async def test_metrics_count_requests_per_route(db: asyncpg.Connection, client: Client) -> None:
+    await client.get("/v1/donations")
+    await client.get("/v1/donations", params={"limit": 1})
+
+    response = await client.get("/metrics")
+
+    assert response.status_code == 200
+    lines = [line for line in response.text.splitlines() if line.startswith("impactchain_api_requests_total{")]
+    donations = [line for line in lines if 'path="/v1/donations"' in line]
+    assert donations, response.text[:500]
+    assert float(donations[0].rsplit(" ", 1)[1]) >= 2

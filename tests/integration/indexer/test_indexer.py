@@ -8,6 +8,7 @@ from typing import cast
 import asyncpg
 import pytest
 from eth_typing import ABI, HexStr
+from prometheus_client import REGISTRY
 from redis import Redis
 from rq import Queue
 from web3 import Web3
@@ -140,6 +141,25 @@ async def test_failed_step_writes_nothing_and_the_retry_writes_everything_once(
     assert [r["tx_hash"] for r in await donation_rows(db)] == [tx for tx, _ in sent]
 
 
+def sample(metric: str, indexer: DonationIndexer) -> float:
+    return REGISTRY.get_sample_value(metric, {"indexer": indexer.name}) or 0.0
+
+
+async def test_metrics_follow_the_indexer(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+) -> None:
+    indexer = make_indexer(max_batch_blocks=2)
+    events_before = sample("impactchain_indexer_events_total", indexer)
+    donate_many(chain, manifest, 4)
+
+    await run_to_head(indexer)
+
+    assert sample("impactchain_indexer_block", indexer) == chain.eth.block_number
+    assert sample("impactchain_indexer_lag_blocks", indexer) == 0
+    assert sample("impactchain_indexer_events_total", indexer) - events_before == 4
+    assert sample("impactchain_indexer_step_seconds_count", indexer) >= 2
+
+
 async def test_reorg_replaces_orphaned_donations(
     chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
 ) -> None:
@@ -149,6 +169,7 @@ async def test_reorg_replaces_orphaned_donations(
     indexer = make_indexer()
     await run_to_head(indexer)
     assert len(await donation_rows(db)) == 5
+    reorgs_before = sample("impactchain_indexer_reorgs_total", indexer)
 
     rpc(chain, "evm_revert", [fork_point])
     replacement = donate_many(chain, manifest, 4, base=7 * 10**15)  # a longer, different fork
@@ -157,6 +178,7 @@ async def test_reorg_replaces_orphaned_donations(
     rows = await donation_rows(db)
     assert [r["tx_hash"] for r in rows] == [tx for tx, _ in kept + replacement]
     assert not {tx for tx, _ in orphaned} & {r["tx_hash"] for r in rows}
+    assert sample("impactchain_indexer_reorgs_total", indexer) == reorgs_before + 1
     head = chain.eth.get_block("latest")
     checkpoint = await checkpoint_of(db)
     assert checkpoint["block_number"] == head["number"]
