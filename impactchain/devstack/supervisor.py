@@ -144,7 +144,7 @@ class DevStack:
             f"  database   {preflight.redact(env['DATABASE_URL'])}",
             f"  redis      {preflight.redact(env['REDIS_URL'])}",
             f"  API        {api}  (OpenAPI UI: {api}/schema)",
-            f"  donations  {api}/v1/donations",
+            f"  donations  {api}/v1/donations   status {api}/v1/status   metrics {api}/metrics",
             "  processes  " + ", ".join(f"{name} pid {child.pid}" for name, child in self._children.items()),
             "",
         ]
