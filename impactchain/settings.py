@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     queue_name: str = "default"
     ape_network: str | None = None
     deployer_account: str | None = None
+    keeper_account: str | None = None
 
     @field_validator("database_url")
     @classmethod

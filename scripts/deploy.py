@@ -36,6 +36,12 @@ from impactchain.settings import get_settings
 
 # anvil's and ganache/hardhat's chain ids: their test accounts are public knowledge.
 DEVELOPMENT_CHAIN_IDS = frozenset({31337, 1337})
+NATIVE = ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+# Development carbon market: a million tonnes of test credits at 1 MATIC a tonne.
+DEV_CARBON_CREDITS = 1_000_000 * 10**18
+DEV_PRICE_PER_TONNE = 10**18
+# Share of every auction settlement and milestone payout that retires carbon credits.
+DEFAULT_CARBON_BPS = 200
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,12 @@ def _guardians(addresses: tuple[str, ...], threshold: int | None) -> tuple[list[
     if _is_development():
         return [account.address for account in accounts.test_accounts[5:8]], threshold or 2
     raise click.UsageError("a real network needs its guardian council: pass --guardian ADDRESS (repeatable)")
+
+
+def _default_oracle() -> str:
+    if _is_development():
+        return str(accounts.test_accounts[4].address)
+    raise click.UsageError("a real network needs the milestone verifier's address: pass --oracle ADDRESS")
 
 
 def _bytecode_hash(container: Any) -> str:
@@ -157,7 +169,36 @@ def deploy_help_desk(d: Deployment, timelock: Any) -> Any:
     return d.deploy("HelpDesk", project.HelpDesk, d.deployer, timelock)
 
 
-def hand_over(d: Deployment, c: dict[str, Any]) -> None:
+def deploy_carbon(d: Deployment) -> Any:
+    """The local stand-in for Toucan: a TCO2-like token and a pool that sells and retires it."""
+    me = d.deployer
+    credits = d.deploy("TestTCO2", project.TestTCO2, me)
+    pool = d.deploy("CarbonPool", project.CarbonPool, me, credits)
+    credits.grantRole(credits.RETIRER_ROLE(), pool, sender=me)  # retiring burns the pool's credits
+    credits.mint(pool, DEV_CARBON_CREDITS, sender=me)
+    pool.setPrice(NATIVE, DEV_PRICE_PER_TONNE, sender=me)
+    return pool
+
+
+def deploy_payouts(d: Deployment, c: dict[str, Any], carbon: Any, carbon_bps: int) -> dict[str, Any]:
+    """Streams, the matching pool, the auction house and the funding round factory."""
+    me, timelock = d.deployer, c["timelock"]
+    streams = d.deploy("Streams", project.Streams, me)
+    matching = d.deploy("MatchingPool", project.MatchingPool, me)
+    house = d.deploy("AuctionHouse", project.AuctionHouse, me)
+    house.setStreams(streams, timelock, sender=me)
+    offsetter = carbon.address if carbon is not None else ZERO_ADDRESS
+    if carbon is not None:
+        house.setCarbonOffset(carbon, carbon_bps, sender=me)
+    platform = (timelock, c["token"], c["badges"], streams, offsetter, carbon_bps if carbon is not None else 0)
+    factory = d.deploy("FundingRoundFactory", project.FundingRoundFactory, me, platform)
+    # Rounds are clones of this implementation: the manifest gives dapps and the indexer its ABI.
+    implementation = factory.implementation()
+    d.record("FundingRound", implementation, chain.blocks.head.number, project.FundingRound, project.FundingRound)
+    return {"streams": streams, "matching": matching, "auction_house": house, "round_factory": factory}
+
+
+def hand_over(d: Deployment, c: dict[str, Any], oracle: str) -> None:
     """Give every privileged role to the DAO (timelock) and drop the deployer's."""
     me, token, badges, timelock, council, dao, help_desk = (
         d.deployer, c["token"], c["badges"], c["timelock"], c["council"], c["dao"], c["help_desk"]
@@ -176,6 +217,16 @@ def hand_over(d: Deployment, c: dict[str, Any]) -> None:
                                           "RATE_SETTER_ROLE"])  # fmt: skip
     _transfer_roles(badges, me, timelock, ["DEFAULT_ADMIN_ROLE"])
     _transfer_roles(help_desk, me, timelock, ["APPROVER_ROLE", "PAUSER_ROLE", "DEFAULT_ADMIN_ROLE"])
+    _transfer_roles(c["streams"], me, timelock, ["STREAM_ADMIN_ROLE", "DEFAULT_ADMIN_ROLE"])
+    _transfer_roles(c["matching"], me, timelock, ["ROUND_MANAGER_ROLE", "DEFAULT_ADMIN_ROLE"])
+    _transfer_roles(c["auction_house"], me, timelock, ["PAUSER_ROLE", "DEFAULT_ADMIN_ROLE"])
+    factory = c["round_factory"]
+    factory.grantRole(factory.ORACLE_ROLE(), oracle, sender=me)
+    _transfer_roles(factory, me, timelock, ["ORACLE_ROLE", "DEFAULT_ADMIN_ROLE"])
+    if c.get("carbon") is not None:
+        _transfer_roles(c["carbon"], me, timelock, ["DEFAULT_ADMIN_ROLE"])
+        credits = project.TestTCO2.at(c["carbon"].credits())
+        _transfer_roles(credits, me, timelock, ["MINTER_ROLE", "DEFAULT_ADMIN_ROLE"])
     timelock.renounceRole(timelock.DEFAULT_ADMIN_ROLE(), me, sender=me)
 
 
@@ -196,8 +247,19 @@ def _transfer_roles(contract: Any, me: AccountAPI, timelock: Any, roles: list[st
 @click.option("--account", "alias", default=None, help="ape account alias of the deployer")
 @click.option("--guardian", "guardian_addresses", multiple=True, help="guardian council member (repeatable)")
 @click.option("--guardian-threshold", type=click.IntRange(min=1), default=None, help="guardians needed (M of N)")
+@click.option("--oracle", default=None, help="address of the milestone verifier keeper (ORACLE_ROLE)")
+@click.option("--carbon-offsetter", default=None, help="ICarbonOffsetter on real networks (local: a CarbonPool)")
+@click.option("--carbon-bps", type=click.IntRange(0, 1000), default=DEFAULT_CARBON_BPS, help="carbon share of payouts")
 @click.option("--force", is_flag=True, help="deploy even if the manifest's contracts exist")
-def cli(alias: str | None, guardian_addresses: tuple[str, ...], guardian_threshold: int | None, force: bool) -> None:
+def cli(
+    alias: str | None,
+    guardian_addresses: tuple[str, ...],
+    guardian_threshold: int | None,
+    oracle: str | None,
+    carbon_offsetter: str | None,
+    carbon_bps: int,
+    force: bool,
+) -> None:
     settings = get_settings()
     if not force:
         try:
@@ -215,6 +277,12 @@ def cli(alias: str | None, guardian_addresses: tuple[str, ...], guardian_thresho
     d = Deployment(deployer)
     contracts = deploy_governance(d, params, guardians, threshold)
     contracts["help_desk"] = deploy_help_desk(d, contracts["timelock"])
-    hand_over(d, contracts)
+    if carbon_offsetter:
+        contracts["carbon"] = None
+        carbon: Any = project.CarbonPool.at(carbon_offsetter)
+    else:
+        carbon = contracts["carbon"] = deploy_carbon(d) if _is_development() else None
+    contracts.update(deploy_payouts(d, contracts, carbon, carbon_bps))
+    hand_over(d, contracts, oracle or _default_oracle())
     path = write_manifest(settings.deployments_dir, DeploymentManifest(chain_id=chain.chain_id, contracts=d.entries))
     click.echo(f"HelpDesk deployed at {contracts['help_desk'].address}; manifest {path}")

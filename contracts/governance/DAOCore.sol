@@ -30,7 +30,13 @@ import {IGuardianCouncil} from "./IGuardianCouncil.sol";
 /// snapshot (a type's `quorumBps`, or GovernorVotesQuorumFraction's `quorum()` when 0).
 /// Quadratic types decide the outcome by floor(sqrt(tokens committed)), in token wei: one whole
 /// token (1e18 wei) weighs 1e9, so flooring loses under one billionth of a token-root per vote.
-/// Quadratic voters must hold a DONOR or VERIFIER badge when they vote.
+/// Quadratic voters must hold a DONOR or VERIFIER badge when they vote (badges have no
+/// history, so eligibility is checked at vote time, not at the snapshot).
+///
+/// Types are declared by the proposer. Only TREASURY_SPEND may attach value or call ERC-20
+/// transfer/transferFrom/approve, so the guardian co-signature cannot be dodged by mislabelling
+/// a plain payment; other ways of moving treasury assets (e.g. NFT transfers) are not
+/// recognised and rely on voters reading the calldata.
 contract DAOCore is
     IDAOCore,
     Governor,
@@ -172,8 +178,8 @@ contract DAOCore is
         address proposer
     ) internal override returns (uint256 proposalId) {
         if (_pendingType == 0) _pendingType = 1;
-        // Cannot underflow: set to at least 1 just above.
         ProposalType typeOfProposal;
+        // Cannot underflow: _pendingType was set to at least 1 just above.
         unchecked {
             typeOfProposal = ProposalType(_pendingType - 1);
         }
@@ -194,8 +200,8 @@ contract DAOCore is
     function votingPeriod() public view override(Governor, GovernorSettings) returns (uint256) {
         uint8 pending = _pendingType;
         if (pending != 0) {
-            // Cannot underflow: pending is non-zero.
             uint32 typePeriod;
+            // Cannot underflow: pending is non-zero.
             unchecked {
                 typePeriod = _typeConfig[ProposalType(pending - 1)].votingPeriod;
             }

@@ -238,7 +238,7 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
     function _pow(uint256 base, uint256 exponent) private pure returns (uint256 result) {
         result = SCALE;
         while (exponent != 0) {
-            if (exponent & 1 == 1) result = result * base / SCALE;
+            if (exponent & 1 != 0) result = result * base / SCALE;
             exponent >>= 1;
             if (exponent != 0) base = base * base / SCALE;
         }

@@ -9,7 +9,7 @@ from impactchain.settings import PROJECT_ROOT
 
 
 class DeployError(RuntimeError):
-    """The deploy script failed; the message carries its output."""
+    """An ape script (deploy, keeper) failed; the message carries its output."""
 
 
 def ape_environment(deployments_dir: Path | None = None) -> dict[str, str]:
@@ -30,8 +30,15 @@ def ape_environment(deployments_dir: Path | None = None) -> dict[str, str]:
 
 def deploy(network: str, *, deployments_dir: Path | None = None, account: str | None = None) -> str:
     """Deploy to `network` (an ape network choice or an RPC URL); returns the script's output."""
+    return run_ape_script("deploy", network, deployments_dir=deployments_dir, account=account)
+
+
+def run_ape_script(
+    script: str, network: str, *, deployments_dir: Path | None = None, account: str | None = None
+) -> str:
+    """Run `ape run <script>` from scripts/ on `network`; returns its output or raises DeployError."""
     ape = Path(sys.executable).parent / "ape"
-    cmd = [str(ape), "run", "deploy", "--network", network]
+    cmd = [str(ape), "run", script, "--network", network]
     if account:
         cmd += ["--account", account]
     result = subprocess.run(cmd, cwd=PROJECT_ROOT, env=ape_environment(deployments_dir), capture_output=True, text=True)

@@ -1,5 +1,6 @@
 """Helpers for talking to a test chain."""
 
+import json
 import time
 from typing import Any, cast
 
@@ -10,8 +11,9 @@ from web3 import Web3
 from impactchain.devstack.seed import send_donation
 from impactchain.helpdesk import NATIVE_CURRENCY
 from impactchain.registry import DeploymentManifest
+from impactchain.settings import PROJECT_ROOT
 
-__all__ = ["open_help_request", "rpc", "send_donation"]
+__all__ = ["deploy_from_build", "open_help_request", "rpc", "send_donation", "transact"]
 
 
 def rpc(w3: Web3, method: str, params: list[Any] | None = None) -> Any:
@@ -39,3 +41,25 @@ def open_help_request(
     if receipt["status"] != 1:
         raise RuntimeError("openRequest reverted")
     return request_id
+
+
+def transact(w3: Web3, call: Any, private_key: str, value: int = 0) -> Any:
+    """Sign and send a web3 contract call from the key's account; return the successful receipt."""
+    account = Account.from_key(private_key)
+    tx = call.build_transaction(
+        {"from": account.address, "value": value, "nonce": w3.eth.get_transaction_count(account.address)}
+    )
+    receipt = w3.eth.wait_for_transaction_receipt(
+        w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
+    )
+    if receipt["status"] != 1:
+        raise RuntimeError(f"{call.fn_name} reverted")
+    return receipt
+
+
+def deploy_from_build(w3: Web3, name: str, private_key: str, *args: Any) -> Any:
+    """Deploy a compiled project contract (e.g. a test NFT) straight from ape's build output."""
+    contract_type = json.loads((PROJECT_ROOT / ".build" / "__local__.json").read_text())["contractTypes"][name]
+    factory = w3.eth.contract(abi=contract_type["abi"], bytecode=contract_type["deploymentBytecode"]["bytecode"])
+    receipt = transact(w3, factory.constructor(*args), private_key)
+    return w3.eth.contract(address=receipt["contractAddress"], abi=contract_type["abi"])

@@ -423,3 +423,24 @@ def test_proposing_needs_the_threshold(chain: Any, accounts: Any, owner: Any, da
         threshold=PROPOSAL_THRESHOLD,
     ):
         propose(dao, small, action, "spam", FOUNDER_IDEA)
+
+
+def test_mismatched_or_empty_proposal_arrays_revert(dao: Any, dao_token: Any, donor: Any) -> None:
+    name = bytes(dao_token.name.encode_input())
+    with reverts_with(dao.GovernorInvalidProposalLength, targets=2, calldatas=1, values=2):
+        dao.propose([dao_token, dao_token], [0, 0], [name], "mismatch", sender=donor)
+    with reverts_with(dao.GovernorInvalidProposalLength, targets=0, calldatas=0, values=0):
+        dao.proposeTyped([], [], [], "empty", FOUNDER_IDEA, sender=donor)
+
+
+def test_timelock_refuses_direct_scheduling_and_cancelling(timelock: Any, dao_token: Any, stranger: Any) -> None:
+    name = bytes(dao_token.name.encode_input())
+    salt = b"\x00" * 32
+    with reverts_with(
+        timelock.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=timelock.PROPOSER_ROLE()
+    ):
+        timelock.schedule(dao_token, 0, name, salt, salt, TIMELOCK_MIN_DELAY, sender=stranger)
+    with reverts_with(
+        timelock.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=timelock.CANCELLER_ROLE()
+    ):
+        timelock.cancel(salt, sender=stranger)

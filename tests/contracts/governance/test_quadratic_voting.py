@@ -154,3 +154,34 @@ def test_quadratic_counting_lets_many_small_donors_outvote_a_whale(
     assert dao.state(quadratic.id) == SUCCEEDED
     assert dao.proposalVotes(simple.id) == (100 * TOKEN, 36 * TOKEN, 0)
     assert dao.state(simple.id) == DEFEATED
+
+
+def test_vote_history_rebuilds_from_events(
+    chain: Any, accounts: Any, owner: Any, issuer: Any, dao: Any, dao_token: Any, dao_badges: Any
+) -> None:
+    voters = [
+        _new_voter(accounts, owner, issuer, dao_token, dao_badges, n * TOKEN, dao_badges.DONOR()) for n in (4, 9, 25)
+    ]
+    chain.mine()
+    proposal = _idea(chain, dao, dao_token, voters[0], "history")
+    receipts = [
+        dao.castVote(proposal.id, FOR, sender=voters[0]),
+        dao.castVoteWithReasonAndParams(proposal.id, ABSTAIN, "some", _commit(4 * TOKEN), sender=voters[1]),
+        dao.castVoteWithReason(proposal.id, AGAINST, "no", sender=voters[2]),
+    ]
+
+    weights = [0, 0, 0]
+    quorum_tokens = 0
+    for receipt in receipts:
+        logs = {log.event_name: log for log in receipt.events}
+        cast = logs.get("VoteCast") or logs["VoteCastWithParams"]
+        counted = logs["QuadraticVoteCounted"]
+        assert cast.voter == counted.voter
+        assert cast.weight == counted.weight == isqrt(counted.tokens)
+        weights[cast.support] += cast.weight
+        if cast.support in (FOR, ABSTAIN):
+            quorum_tokens += counted.tokens
+
+    assert tuple(weights) == dao.proposalVotes(proposal.id)
+    assert weights == [5 * 10**9, 2 * 10**9, 2 * 10**9]
+    assert quorum_tokens == dao.proposalQuorumTokens(proposal.id) == 8 * TOKEN

@@ -1,15 +1,15 @@
 """The real deploy script (`ape run deploy`) against anvil: what it writes and how it wires roles."""
 
-from typing import Any, cast
+from typing import Any
 
 from eth_account import Account
-from eth_typing import ABI
 from eth_utils import keccak
 from web3 import Web3
 from web3.contract import Contract
 
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
 from impactchain.devstack.deploy import deploy
+from impactchain.keeper import contract_at
 from impactchain.registry import DeploymentManifest
 from tests.support.chain import send_donation
 
@@ -22,12 +22,14 @@ EXPECTED = {
     "GuardianCouncil",
     "DAOCore",
     "HelpDesk",
+    "TestTCO2",
+    "CarbonPool",
+    "Streams",
+    "MatchingPool",
+    "AuctionHouse",
+    "FundingRoundFactory",
+    "FundingRound",
 }
-
-
-def contract(w3: Web3, manifest: DeploymentManifest, name: str) -> Contract:
-    deployed = manifest.contract(name)
-    return w3.eth.contract(address=Web3.to_checksum_address(deployed.address), abi=cast(ABI, deployed.abi))
 
 
 def role(name: str) -> bytes:
@@ -49,7 +51,7 @@ def test_the_timelock_holds_every_privileged_role_and_the_deployer_none(
 ) -> None:
     timelock = manifest.contract("DAOTimelock").address
     token, badges, help_desk = (
-        contract(chain, manifest, n) for n in ("GovernanceToken", "ReputationBadge", "HelpDesk")
+        contract_at(chain, manifest, n) for n in ("GovernanceToken", "ReputationBadge", "HelpDesk")
     )
     held: dict[Contract, list[str]] = {
         token: ["DEFAULT_ADMIN_ROLE", "MINTER_ROLE", "PAUSER_ROLE", "UPGRADER_ROLE", "RATE_SETTER_ROLE"],
@@ -63,15 +65,15 @@ def test_the_timelock_holds_every_privileged_role_and_the_deployer_none(
 
 
 def test_dao_council_and_help_desk_are_wired(chain: Web3, manifest: DeploymentManifest) -> None:
-    timelock = contract(chain, manifest, "DAOTimelock")
-    council = contract(chain, manifest, "GuardianCouncil")
+    timelock = contract_at(chain, manifest, "DAOTimelock")
+    council = contract_at(chain, manifest, "GuardianCouncil")
     dao, help_desk = manifest.contract("DAOCore").address, manifest.contract("HelpDesk").address
     for name in ("PROPOSER_ROLE", "CANCELLER_ROLE", "EXECUTOR_ROLE"):
         assert timelock.functions.hasRole(role(name), dao).call(), name
     assert not timelock.functions.hasRole(role("DEFAULT_ADMIN_ROLE"), DEPLOYER).call()
     assert council.functions.owner().call() == timelock.address
-    assert contract(chain, manifest, "HelpDesk").functions.hasRole(role("GUARDIAN_ROLE"), council.address).call()
-    token = contract(chain, manifest, "GovernanceToken")
+    assert contract_at(chain, manifest, "HelpDesk").functions.hasRole(role("GUARDIAN_ROLE"), council.address).call()
+    token = contract_at(chain, manifest, "GovernanceToken")
     assert token.functions.hasRole(role("DONATION_RECORDER_ROLE"), help_desk).call()
 
 
@@ -79,7 +81,7 @@ def test_a_donation_mints_governance_tokens_through_the_wired_rewards(
     chain: Web3, manifest: DeploymentManifest
 ) -> None:
     donor = Account.from_key(DEV_PRIVATE_KEYS[4]).address
-    token = contract(chain, manifest, "GovernanceToken")
+    token = contract_at(chain, manifest, "GovernanceToken")
     before = token.functions.balanceOf(donor).call()
 
     send_donation(chain, manifest.contract("HelpDesk").address, DEV_PRIVATE_KEYS[4], 3 * 10**18)

@@ -1,0 +1,143 @@
+"""Gas used by FundingRoundFactory and FundingRound, next to a baseline measured in the same run.
+
+    python -m bench.gas_funding
+
+Deploys the factory wired to GovernanceToken (behind its proxy), ReputationBadge, Streams and
+CarbonPool on ape's in-process EthTester chain, creates a round (3 milestones, USDC accepted)
+and measures each money path. The baseline for a donation is what a donation minimally is: a
+plain ERC-20 transfer plus a plain OpenZeppelin ERC20Votes mint (MockReferenceVotesToken, already
+in use), two transactions whose gas is added — "new holder" to fresh accounts, "repeat holder" to
+accounts that already hold a balance — compared with a new donor's and a repeat donor's native
+donation (rewarded: GovernanceToken.recordDonation + ReputationBadge.recordActivity). The round's
+very first donation (which also creates the round's and the token's totals) is listed too. The clone deploy
+(`createRound`: clone + initialize + registry) is compared with a full deploy of the same
+round (MockStandaloneFundingRound creation + the same `initialize`).
+
+Targets (issue 4): a native donation ≤ 1.3× the baseline; a clone deploy ≤ 15% of a full deploy.
+"""
+
+from typing import Any
+
+from ape import accounts, chain, networks, project
+from ape.logging import logger
+from eth_account import Account
+from eth_utils import keccak
+
+ONE = 10**18
+USDC = 10**6
+USDC_RATE = 2 * 10**30
+NATIVE = "0x0000000000000000000000000000000000000000"
+DAY = 24 * 3600
+CID = "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
+EVIDENCE_HASH = keccak(text=CID)
+CARBON_BPS = 500
+
+
+def round_params(founder: Any, usdc: Any) -> tuple[Any, ...]:
+    deadline = chain.pending_timestamp + 14 * DAY
+    milestones = [(3_000, deadline + 30 * DAY, 0, CID), (3_000, deadline + 60 * DAY, 0, CID)]
+    milestones.append((4_000, deadline + 90 * DAY, 0, CID))
+    return (founder.address, CID, 10 * ONE, deadline, [usdc.address], milestones)
+
+
+def platform(owner: Any, usdc: Any) -> tuple[Any, ...]:
+    implementation = owner.deploy(project.GovernanceToken)
+    init = implementation.initialize.encode_input(owner)
+    token = project.GovernanceToken.at(owner.deploy(project.GovernanceTokenProxy, implementation, init).address)
+    token.setDonationRate(usdc, USDC_RATE, sender=owner)
+    badges = owner.deploy(project.ReputationBadge, owner)
+    streams = owner.deploy(project.Streams, owner)
+    credits = owner.deploy(project.TestTCO2, owner)
+    pool = owner.deploy(project.CarbonPool, owner, credits)
+    credits.grantRole(credits.RETIRER_ROLE(), pool, sender=owner)
+    credits.mint(pool, 10**9 * ONE, sender=owner)
+    pool.setPrice(NATIVE, ONE // 100, sender=owner)
+    return token, badges, (owner, token, badges, streams, pool, CARBON_BPS)
+
+
+def baseline(owner: Any, holder: Any, usdc: Any) -> dict[str, int]:
+    votes = owner.deploy(project.MockReferenceVotesToken, owner)
+    votes.mint(owner, ONE, sender=owner)  # a token in use: its total supply is not zero
+    fresh = [Account.create().address for _ in range(2)]
+    first = usdc.transfer(fresh[0], USDC, sender=holder).gas_used + votes.mint(fresh[1], ONE, sender=owner).gas_used
+    repeat = usdc.transfer(fresh[0], USDC, sender=holder).gas_used + votes.mint(fresh[1], ONE, sender=owner).gas_used
+    return {"first": first, "repeat": repeat}
+
+
+def measure() -> tuple[list[tuple[str, int]], dict[str, int]]:
+    owner, donor, other, founder, oracle, first = accounts.test_accounts[:6]
+    usdc = owner.deploy(project.TestMintableToken, "USD Coin", "USDC", 6)
+    for account in (donor, other):
+        usdc.mint(account, 1_000 * USDC, sender=owner)
+    token, badges, wiring = platform(owner, usdc)
+    factory = owner.deploy(project.FundingRoundFactory, owner, wiring)
+    factory.grantRole(factory.ORACLE_ROLE(), oracle, sender=owner)
+    base = baseline(owner, donor, usdc)
+
+    rows: list[tuple[str, int]] = []
+    created = factory.createRound((1).to_bytes(32, "big"), round_params(founder, usdc), sender=owner)
+    rows.append(("clone deploy: createRound (3 milestones)", created.gas_used))
+    standalone = owner.deploy(project.MockStandaloneFundingRound, owner, wiring)
+    full_deploy = standalone.txn_hash and chain.provider.get_receipt(standalone.txn_hash).gas_used
+    full_init = standalone.initialize(round_params(founder, usdc), sender=owner).gas_used
+    rows.append(("full deploy: creation + initialize", full_deploy + full_init))
+
+    round_ = project.FundingRound.at(created.events.filter(factory.RoundCreated)[0].round)
+    token.grantRole(token.DONATION_RECORDER_ROLE(), round_, sender=owner)
+    badges.grantRole(badges.ACTIVITY_RECORDER_ROLE(), round_, sender=owner)
+    for account in (donor, other):
+        usdc.approve(round_, 2**256 - 1, sender=account)
+    rows.append(("donate native, the round's very first", round_.donate(sender=first, value=ONE).gas_used))
+    rows.append(("donate native, new donor", round_.donate(sender=donor, value=3 * ONE).gas_used))
+    rows.append(("donate native, repeat donor", round_.donate(sender=donor, value=2 * ONE).gas_used))
+    rows.append(("donateToken USDC, new donor", round_.donateToken(usdc, USDC, sender=other).gas_used))
+    rows.append(("donateToken USDC, repeat donor", round_.donateToken(usdc, USDC, sender=other).gas_used))
+
+    chain.pending_timestamp = round_.deadline() + 1
+    rows.append(("finalize (keeper)", round_.finalize(sender=other).gas_used))
+    rows.append(("submitEvidence", round_.submitEvidence(0, CID, sender=founder).gas_used))
+    rows.append(
+        ("approveMilestone: release in 2 currencies", round_.approveMilestone(0, EVIDENCE_HASH, sender=oracle).gas_used)
+    )
+    rows.append(("withdraw native (founder)", round_.withdraw(NATIVE, sender=founder).gas_used))
+    rows.append(("withdraw USDC (founder)", round_.withdraw(usdc, sender=founder).gas_used))
+    rows.append(("offsetCarbon native (keeper)", round_.offsetCarbon(NATIVE, sender=other).gas_used))
+    round_.cancel(sender=owner)
+    rows.append(("claimRefund native", round_.claimRefund(NATIVE, sender=donor).gas_used))
+    rows.extend(unrewarded(owner, founder, first, donor, usdc))
+    return rows, base
+
+
+def unrewarded(owner: Any, founder: Any, first: Any, donor: Any, usdc: Any) -> list[tuple[str, int]]:
+    """The escrow alone: a round whose platform has no governance token and no badges."""
+    bare = owner.deploy(project.FundingRoundFactory, owner, (owner, NATIVE, NATIVE, NATIVE, NATIVE, 0))
+    created = bare.createRound((1).to_bytes(32, "big"), round_params(founder, usdc), sender=owner)
+    round_ = project.FundingRound.at(created.events.filter(bare.RoundCreated)[0].round)
+    round_.donate(sender=first, value=ONE)
+    new_donor = round_.donate(sender=donor, value=ONE).gas_used
+    return [
+        ("donate native, new donor, no rewards", new_donor),
+        ("donate native, repeat donor, no rewards", round_.donate(sender=donor, value=ONE).gas_used),
+    ]
+
+
+def main() -> None:
+    logger.set_level("ERROR")
+    with networks.ethereum.local.use_provider("test"):
+        rows, base = measure()
+    gas = dict(rows)
+    print(f"\n| {'FundingRound operation':<48} | {'gas':>9} |")
+    print(f"|{'-' * 50}|{'-' * 11}|")
+    for name, used in rows:
+        print(f"| {name:<48} | {used:>9,} |")
+    print(f"| {'baseline: transfer + votes mint, new holder':<48} | {base['first']:>9,} |")
+    print(f"| {'baseline: transfer + votes mint, repeat holder':<48} | {base['repeat']:>9,} |")
+    first = gas["donate native, new donor"] / base["first"]
+    repeat = gas["donate native, repeat donor"] / base["repeat"]
+    clone = gas["clone deploy: createRound (3 milestones)"] / gas["full deploy: creation + initialize"]
+    print(f"\nnative donation / baseline: new donor {first:.2f}x, repeat donor {repeat:.2f}x (target ≤ 1.30x)")
+    print(f"clone deploy / full deploy: {clone:.1%} (target ≤ 15%)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Keeper: settle whatever is due on the chain — ended auctions now, funding rounds as they land.
+
+    ape run keeper --network ethereum:local:foundry             # once
+    ape run keeper --network polygon:amoy:node --account keeper --loop 30
+
+Anyone may settle, so the keeper holds no special role; it pays gas. Its key is an ape
+account (`--account` or IMPACTCHAIN_KEEPER_ACCOUNT); on development chains it defaults to
+test account 9. A duty someone else settled first reverts and is skipped.
+"""
+
+import time
+
+import click
+from ape import accounts, chain, project
+from ape.api import AccountAPI
+from ape.cli import ConnectedProviderCommand, network_option
+from ape.exceptions import ContractLogicError
+from web3 import Web3
+
+from impactchain.keeper import Duty, due_duties
+from impactchain.registry import DeploymentManifest, load_manifest
+from impactchain.settings import get_settings
+
+DEVELOPMENT_CHAIN_IDS = frozenset({31337, 1337})
+
+
+def _keeper(alias: str | None) -> AccountAPI:
+    if alias:
+        return accounts.load(alias)
+    if chain.provider.network.is_local or chain.chain_id in DEVELOPMENT_CHAIN_IDS:
+        return accounts.test_accounts[9]
+    raise click.UsageError("pass --account ALIAS (or set IMPACTCHAIN_KEEPER_ACCOUNT) for a real network")
+
+
+def _perform(duty: Duty, manifest: DeploymentManifest, keeper: AccountAPI) -> bool:
+    contract_type = manifest.contract(duty.contract).contract_type or duty.contract
+    contract = getattr(project, contract_type).at(duty.address)
+    try:
+        receipt = getattr(contract, duty.function)(*duty.args, sender=keeper)
+    except ContractLogicError as exc:
+        click.echo(f"  skipped {duty.contract}.{duty.function}{duty.args}: {exc}")
+        return False
+    click.echo(f"  {duty.contract}.{duty.function}{duty.args}: {duty.reason} (tx {receipt.txn_hash})")
+    return True
+
+
+def run_once(w3: Web3, manifest: DeploymentManifest, keeper: AccountAPI) -> int:
+    duties = due_duties(w3, manifest)
+    return sum(_perform(duty, manifest, keeper) for duty in duties)
+
+
+@click.command(cls=ConnectedProviderCommand)
+@network_option()
+@click.option("--account", "alias", default=None, help="ape account alias that pays for the settlements")
+@click.option("--loop", "interval", type=click.FloatRange(min=1), default=None, help="repeat every N seconds")
+def cli(alias: str | None, interval: float | None) -> None:
+    settings = get_settings()
+    manifest = load_manifest(settings.deployments_dir, chain.chain_id)
+    keeper = _keeper(alias or settings.keeper_account)
+    w3 = chain.provider.web3
+    while True:
+        done = run_once(w3, manifest, keeper)
+        click.echo(f"keeper: {done} settlement(s) sent from {keeper.address}")
+        if interval is None:
+            return
+        time.sleep(interval)

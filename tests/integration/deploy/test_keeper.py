@@ -1,0 +1,48 @@
+"""The keeper script (`ape run keeper`) settles an ended auction on the deployed platform, once."""
+
+from pathlib import Path
+
+from eth_account import Account
+from web3 import Web3
+
+from impactchain.devstack.anvil import DEV_PRIVATE_KEYS as KEYS
+from impactchain.devstack.anvil import Anvil
+from impactchain.devstack.deploy import run_ape_script
+from impactchain.keeper import contract_at, due_duties
+from impactchain.registry import DeploymentManifest
+from tests.support.chain import deploy_from_build, rpc, transact
+
+SELLER, BIDDER = KEYS[3], KEYS[2]
+HOUR = 3600
+ERC721, NFT_TYPE, NATIVE = 0, 2, "0x" + "00" * 20
+
+
+def test_keeper_settles_an_ended_auction_once(
+    chain: Web3, manifest: DeploymentManifest, anvil: Anvil, deployments_dir: Path
+) -> None:
+    house = contract_at(chain, manifest, "AuctionHouse")
+    nft = deploy_from_build(chain, "TestAuctionNFT", SELLER)
+    seller, bidder = Account.from_key(SELLER).address, Account.from_key(BIDDER).address
+    transact(chain, nft.functions.mint(seller, 7), SELLER)
+    transact(chain, nft.functions.approve(house.address, 7), SELLER)
+    terms = (nft.address, ERC721, 7, 1, NFT_TYPE, "bafkreiauction", NATIVE, 10**17, 500, HOUR, 0, 0)
+    transact(chain, house.functions.createAuction(terms), SELLER)
+    auction_id = house.functions.nextAuctionId().call() - 1
+    transact(chain, house.functions.bid(auction_id), BIDDER, value=10**18)
+    assert due_duties(chain, manifest) == []  # not ended yet
+
+    rpc(chain, "evm_increaseTime", [2 * HOUR])
+    rpc(chain, "evm_mine")
+    assert [duty.args for duty in due_duties(chain, manifest)] == [(auction_id,)]
+    first = run_ape_script("keeper", anvil.url, deployments_dir=deployments_dir)
+    second = run_ape_script("keeper", anvil.url, deployments_dir=deployments_dir)
+
+    assert f"AuctionHouse.settle({auction_id},)" in first
+    assert "keeper: 0 settlement(s)" in second
+    assert nft.functions.ownerOf(7).call() == bidder
+    assert house.functions.getAuction(auction_id).call()[4] == 2  # Settled
+    # Every settlement retires carbon credits with its share (2% here) of the price.
+    assert house.functions.carbonOwedOf(NATIVE).call() == 0
+    carbon = contract_at(chain, manifest, "CarbonPool")
+    # 2% of the 1 MATIC price buys 0.02 tonnes at the development price of 1 MATIC a tonne.
+    assert carbon.functions.totalRetired().call() == 10**18 * 200 // 10_000
