@@ -29,7 +29,7 @@ CONTRACTS := $(shell find contracts -name '*.sol' -not -path 'contracts/.cache/*
 dev: install
 	$(BIN)/impactchain dev $(ARGS)
 
-test: install lint typecheck test-contracts test-python
+test: install lint typecheck slither test-contracts test-python
 
 install: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/compile
 
