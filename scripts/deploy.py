@@ -83,10 +83,11 @@ def _guardians(addresses: tuple[str, ...], threshold: int | None) -> tuple[list[
     raise click.UsageError("a real network needs its guardian council: pass --guardian ADDRESS (repeatable)")
 
 
-def _default_oracle() -> str:
+def _default_verifier() -> str:
+    """On development chains test account 4 plays the verifier keeper (milestone oracle, badge issuer)."""
     if _is_development():
         return str(accounts.test_accounts[4].address)
-    raise click.UsageError("a real network needs the milestone verifier's address: pass --oracle ADDRESS")
+    raise click.UsageError("a real network needs the verifier's address: pass --oracle and --badge-issuer")
 
 
 def _bytecode_hash(container: Any) -> str:
@@ -198,7 +199,7 @@ def deploy_payouts(d: Deployment, c: dict[str, Any], carbon: Any, carbon_bps: in
     return {"streams": streams, "matching": matching, "auction_house": house, "round_factory": factory}
 
 
-def hand_over(d: Deployment, c: dict[str, Any], oracle: str) -> None:
+def hand_over(d: Deployment, c: dict[str, Any], oracle: str, badge_issuer: str) -> None:
     """Give every privileged role to the DAO (timelock) and drop the deployer's."""
     me, token, badges, timelock, council, dao, help_desk = (
         d.deployer, c["token"], c["badges"], c["timelock"], c["council"], c["dao"], c["help_desk"]
@@ -215,7 +216,9 @@ def hand_over(d: Deployment, c: dict[str, Any], oracle: str) -> None:
 
     _transfer_roles(token, me, timelock, ["DEFAULT_ADMIN_ROLE", "MINTER_ROLE", "PAUSER_ROLE", "UPGRADER_ROLE",
                                           "RATE_SETTER_ROLE"])  # fmt: skip
-    _transfer_roles(badges, me, timelock, ["DEFAULT_ADMIN_ROLE"])
+    # Badges gate quadratic votes (DONOR/VERIFIER): the verifier keeper issues them, the DAO too.
+    badges.grantRole(badges.ISSUER_ROLE(), badge_issuer, sender=me)
+    _transfer_roles(badges, me, timelock, ["ISSUER_ROLE", "DEFAULT_ADMIN_ROLE"])
     _transfer_roles(help_desk, me, timelock, ["APPROVER_ROLE", "PAUSER_ROLE", "DEFAULT_ADMIN_ROLE"])
     _transfer_roles(c["streams"], me, timelock, ["STREAM_ADMIN_ROLE", "DEFAULT_ADMIN_ROLE"])
     _transfer_roles(c["matching"], me, timelock, ["ROUND_MANAGER_ROLE", "DEFAULT_ADMIN_ROLE"])
@@ -248,6 +251,7 @@ def _transfer_roles(contract: Any, me: AccountAPI, timelock: Any, roles: list[st
 @click.option("--guardian", "guardian_addresses", multiple=True, help="guardian council member (repeatable)")
 @click.option("--guardian-threshold", type=click.IntRange(min=1), default=None, help="guardians needed (M of N)")
 @click.option("--oracle", default=None, help="address of the milestone verifier keeper (ORACLE_ROLE)")
+@click.option("--badge-issuer", default=None, help="address that issues reputation badges (ISSUER_ROLE)")
 @click.option("--carbon-offsetter", default=None, help="ICarbonOffsetter on real networks (local: a CarbonPool)")
 @click.option("--carbon-bps", type=click.IntRange(0, 1000), default=DEFAULT_CARBON_BPS, help="carbon share of payouts")
 @click.option("--force", is_flag=True, help="deploy even if the manifest's contracts exist")
@@ -256,6 +260,7 @@ def cli(
     guardian_addresses: tuple[str, ...],
     guardian_threshold: int | None,
     oracle: str | None,
+    badge_issuer: str | None,
     carbon_offsetter: str | None,
     carbon_bps: int,
     force: bool,
@@ -283,6 +288,6 @@ def cli(
     else:
         carbon = contracts["carbon"] = deploy_carbon(d) if _is_development() else None
     contracts.update(deploy_payouts(d, contracts, carbon, carbon_bps))
-    hand_over(d, contracts, oracle or _default_oracle())
+    hand_over(d, contracts, oracle or _default_verifier(), badge_issuer or _default_verifier())
     path = write_manifest(settings.deployments_dir, DeploymentManifest(chain_id=chain.chain_id, contracts=d.entries))
     click.echo(f"HelpDesk deployed at {contracts['help_desk'].address}; manifest {path}")

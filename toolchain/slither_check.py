@@ -5,7 +5,7 @@
 Slither compiles through crytic-compile's foundry platform (`foundry.toml`: forge from npm,
 the repo's solc shim). Each finding is keyed by its detector and the element it names, e.g.
 `weak-prng ReputationBadge.decayFactor(uint256)`, so the key survives unrelated line shifts;
-`contracts/slither-triage.json` maps keys to the reason the finding is acceptable.
+`toolchain/slither-triage.json` maps keys to the reason the finding is acceptable.
 """
 
 import json
@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TRIAGE = ROOT / "contracts" / "slither-triage.json"
+TRIAGE = ROOT / "toolchain" / "slither-triage.json"
 GATED_IMPACTS = {"High", "Medium"}
 
 
