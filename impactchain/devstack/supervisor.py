@@ -27,6 +27,8 @@ from impactchain.registry import load_manifest
 from impactchain.settings import Settings
 
 PR_SET_PDEATHSIG = 1
+# The ones a developer reaches for first; the manifest has every address and ABI.
+SUMMARY_CONTRACTS = ("HelpDesk", "DAOCore", "GovernanceToken", "AuctionHouse", "FundingRoundFactory")
 
 
 def _die_with_parent() -> None:
@@ -139,7 +141,7 @@ class DevStack:
             "",
             "ImpactChain is running — Ctrl-C stops everything.",
             f"  chain      {env['IMPACTCHAIN_RPC_URL']} (chain id {manifest.chain_id})",
-            f"  HelpDesk   {help_desk}",
+            *(f"  {name:<10} {manifest.contract(name).address}" for name in SUMMARY_CONTRACTS),
             f"  manifest   {self.settings.deployments_dir / f'{manifest.chain_id}.json'}",
             f"  database   {preflight.redact(env['DATABASE_URL'])}",
             f"  redis      {preflight.redact(env['REDIS_URL'])}",
