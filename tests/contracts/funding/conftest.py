@@ -20,6 +20,7 @@ from tests.contracts.funding.round_params import (
     round_params,
     salt,
 )
+from tests.contracts.funding.round_states import succeed
 
 TONNE_PRICE = ONE // 100  # native wei, or USDC base units, per tonne
 CREDIT_INVENTORY = 10**12 * ONE
@@ -155,3 +156,10 @@ def after_deadline(chain: Any) -> Callable[[Any], None]:
         chain.mine()
 
     return move
+
+
+@pytest.fixture
+def succeeded(chain: Any, funding_round: Any, usdc: Any, donor: Any, other_donor: Any) -> Any:
+    """A round funded to its goal in MATIC and USDC and finalized as Succeeded."""
+    succeed(chain, funding_round, usdc, donor, other_donor)
+    return funding_round

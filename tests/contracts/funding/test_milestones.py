@@ -39,12 +39,6 @@ from tests.contracts.funding.round_states import (
 from tests.contracts.reverts import reverts_with
 
 
-@pytest.fixture
-def succeeded(chain: Any, funding_round: Any, usdc: Any, donor: Any, other_donor: Any) -> Any:
-    succeed(chain, funding_round, usdc, donor, other_donor)
-    return funding_round
-
-
 def _split(raised: int, share_bps: int) -> tuple[int, int]:
     amount = raised * share_bps // BPS
     carbon = amount * CARBON_BPS // BPS

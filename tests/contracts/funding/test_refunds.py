@@ -4,8 +4,6 @@ never released — pro rata, rounded down, once — after a missed goal, a DAO c
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from tests.contracts.funding.round_params import (
     BPS,
     DECISION_WINDOW,
@@ -29,15 +27,8 @@ from tests.contracts.funding.round_states import (
     fund_to_goal,
     pass_deadline,
     submit,
-    succeed,
 )
 from tests.contracts.reverts import reverts_with
-
-
-@pytest.fixture
-def succeeded(chain: Any, funding_round: Any, usdc: Any, donor: Any, other_donor: Any) -> Any:
-    succeed(chain, funding_round, usdc, donor, other_donor)
-    return funding_round
 
 
 def _claim(round_: Any, donor: Any, currency: str, expected: int) -> None:
