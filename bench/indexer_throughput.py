@@ -66,9 +66,12 @@ async def fetch_all(rpc: JsonRpcClient, address: str, start: int, end: int, step
     return logs
 
 
-def generic_decode(log: dict[str, Any]) -> tuple[str, int, int]:
+def generic_decode(log: dict[str, Any]) -> tuple[int, str, str, int, int]:
+    """What a generic ABI decoder does for the same event (it returns checksummed addresses)."""
     amount, total = abi_decode(["uint256", "uint256"], bytes.fromhex(log["data"][2:]))
-    return Web3.to_checksum_address("0x" + log["topics"][1][-40:]), amount, total
+    indexed = b"".join(bytes.fromhex(topic[2:]) for topic in log["topics"][1:])
+    request_id, donor, currency = abi_decode(["uint256", "address", "address"], indexed)
+    return request_id, donor, currency, amount, total
 
 
 def decode_all(decode: Callable[[dict[str, Any]], object], logs: list[dict[str, Any]]) -> None:
