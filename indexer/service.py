@@ -25,6 +25,8 @@ from indexer.rpc import JsonRpcClient, RpcError
 log = structlog.get_logger(__name__)
 
 TARGET_LOGS_PER_STEP = 20_000
+# Start small and double while steps stay light: a dense chain never starts with a huge step.
+INITIAL_BATCH_BLOCKS = 10
 
 
 class ChainMismatchError(RuntimeError):
@@ -76,7 +78,7 @@ class DonationIndexer:
         self.start_block = contract.block
         self.config = config
         self.after_commit = after_commit
-        self._batch_blocks = min(100, config.max_batch_blocks)
+        self._batch_blocks = min(INITIAL_BATCH_BLOCKS, config.max_batch_blocks)
 
     async def step(self) -> StepResult:
         with metrics.STEP_SECONDS.labels(self.name).time():

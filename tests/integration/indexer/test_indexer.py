@@ -185,6 +185,23 @@ async def test_reorg_replaces_orphaned_donations(
     assert checkpoint["block_hash"] == "0x" + head["hash"].hex().removeprefix("0x")
 
 
+async def test_reorg_above_the_checkpoint_is_indexed_from_the_new_fork(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+) -> None:
+    kept = donate_many(chain, manifest, 1)
+    fork_point = rpc(chain, "evm_snapshot")
+    donate_many(chain, manifest, 2, base=5 * 10**15)
+    indexer = make_indexer(max_batch_blocks=1)
+    while (await indexer.step()).to_block < chain.eth.block_number - 2:
+        pass  # up to the block of `kept`: the checkpoint block itself survives the reorg
+    rpc(chain, "evm_revert", [fork_point])
+    replacement = donate_many(chain, manifest, 2, base=7 * 10**15)
+
+    await run_to_head(indexer)
+
+    assert [r["tx_hash"] for r in await donation_rows(db)] == [tx for tx, _ in kept + replacement]
+
+
 async def test_reorg_deeper_than_the_window_rebuilds_from_the_deployment(
     chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
 ) -> None:
