@@ -24,7 +24,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 CONTRACTS := $(shell find contracts -name '*.sol' -not -path 'contracts/.cache/*' 2>/dev/null)
 
-.PHONY: dev test install lint typecheck test-contracts test-python slither bench clean
+.PHONY: dev test install lint typecheck test-contracts test-python slither bench console keeper clean
 
 dev: install
 	$(BIN)/impactchain dev $(ARGS)
@@ -78,6 +78,14 @@ $(STAMPS)/slither: toolchain/slither-requirements.lock | $(TMPDIR)
 
 slither: $(STAMPS)/slither $(STAMPS)/npm
 	$(SLITHER_VENV)/bin/python toolchain/slither_check.py
+
+# ape against the chain `make dev` runs (offline compiler and caches set up as above).
+RPC ?= http://127.0.0.1:8545
+console: install
+	$(BIN)/ape console --network $(RPC)
+
+keeper: install
+	$(BIN)/ape run keeper --network $(RPC) $(ARGS)
 
 # Every benchmark in bench/, each printing its own table (run on purpose; never timed tests).
 bench: install
