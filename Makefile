@@ -62,11 +62,13 @@ lint: $(STAMPS)/venv
 typecheck: $(STAMPS)/venv
 	$(BIN)/mypy
 
+# Narrow either with e.g. `make test-contracts T=tests/contracts/auctions` or
+# `make test-python T="tests/integration/indexer -k reorg"`.
 test-contracts: install
-	$(BIN)/ape test tests/contracts
+	$(BIN)/ape test $(or $(T),tests/contracts)
 
 test-python: install
-	$(BIN)/pytest -p no:ape_test tests/unit tests/integration
+	$(BIN)/pytest -p no:ape_test $(or $(T),tests/unit tests/integration)
 
 # Static analysis in its own virtualenv (slither's pins would fight ape's); offline through
 # forge from npm and the solc shim. Fails on any high/medium finding without a triage.
