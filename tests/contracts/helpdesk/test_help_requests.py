@@ -295,3 +295,37 @@ def test_pause_stops_money_moving_until_unpaused(
     help_desk.unpause(sender=owner)
     help_desk.withdraw(request_id, NATIVE, ONE, sender=stranger)
     assert help_desk.ledger(request_id, NATIVE).withdrawn == ONE
+
+
+# ----- administration -----
+
+
+def test_constructor_refuses_zero_addresses(project: Any, owner: Any, treasury: Any) -> None:
+    with reverts_with(project.HelpDesk.HelpDeskZeroAddress):
+        owner.deploy(project.HelpDesk, NATIVE, treasury)
+    with reverts_with(project.HelpDesk.HelpDeskZeroAddress):
+        owner.deploy(project.HelpDesk, owner, NATIVE)
+
+
+def test_settings_are_the_admins_and_are_emitted(
+    help_desk: Any, token: Any, badges: Any, owner: Any, stranger: Any
+) -> None:
+    admin = bytes(32)
+    for call in (
+        lambda sender: help_desk.setCurrencyAllowed(stranger, True, sender=sender),
+        lambda sender: help_desk.setEmergencyCap(NATIVE, ONE, sender=sender),
+        lambda sender: help_desk.setRewards(token, badges, sender=sender),
+    ):
+        with reverts_with(help_desk.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=admin):
+            call(stranger)
+
+    allowed = help_desk.setCurrencyAllowed(stranger, True, sender=owner)
+    capped = help_desk.setEmergencyCap(NATIVE, ONE, sender=owner)
+    rewarded = help_desk.setRewards(token, badges, sender=owner)
+
+    assert allowed.events == [help_desk.CurrencyAllowed(stranger, True)]
+    assert capped.events == [help_desk.EmergencyCapSet(NATIVE, ONE)]
+    assert rewarded.events == [help_desk.RewardsConfigured(token, badges)]
+    assert help_desk.isCurrencyAllowed(stranger)
+    assert help_desk.emergencyCap(NATIVE) == ONE
+    assert help_desk.rewards() == (token.address, badges.address)
