@@ -12,7 +12,6 @@ Needs PostgreSQL at DATABASE_URL (default 127.0.0.1:5432, used to create a scrat
 
 import argparse
 import asyncio
-import json
 import os
 import statistics
 import time
@@ -26,12 +25,12 @@ from eth_typing import HexStr
 from web3 import Web3
 
 from impactchain.devstack.anvil import Anvil
+from impactchain.devstack.deploy import compiled_contract_type
 from impactchain.devstack.ports import free_port
 from impactchain.devstack.scratch_db import scratch_database
 from impactchain.helpdesk import DONATED_TOPIC, decode_donated
 from impactchain.observability import configure_logging
 from impactchain.registry import DeployedContract
-from impactchain.settings import PROJECT_ROOT
 from indexer.rpc import JsonRpcClient
 from indexer.service import DonationIndexer, IndexerConfig
 
@@ -39,8 +38,7 @@ EVENTS_PER_TX = 1000
 
 
 def deploy_burst(w3: Web3) -> tuple[str, int]:
-    build = json.loads((PROJECT_ROOT / ".build" / "__local__.json").read_text())
-    bytecode = build["contractTypes"]["MockDonationBurst"]["deploymentBytecode"]["bytecode"]
+    bytecode = compiled_contract_type("MockDonationBurst")["deploymentBytecode"]["bytecode"]
     sender = w3.eth.accounts[0]
     receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction({"from": sender, "data": bytecode}))
     return str(receipt["contractAddress"]), int(receipt["blockNumber"])

@@ -6,7 +6,7 @@ Litestar and `impactchain api` never loads RQ.
 
 import asyncio
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -21,7 +21,7 @@ def _settings() -> Settings:
     return get_settings()
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.secho(f"impactchain: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code=1)
 
@@ -29,7 +29,6 @@ def _fail(message: str) -> None:
 def _require(value: str | None, name: str) -> str:
     if value is None:
         _fail(f"{name} is not set (see README: Configuration), or use `impactchain dev`")
-    assert value is not None
     return value
 
 

@@ -9,12 +9,13 @@ from typing import Any
 
 from eth_utils import function_signature_to_4byte_selector, keccak
 
+from impactchain.db.types import UINT256_MAX
+
 NATIVE_CURRENCY = "0x" + "00" * 20
 GENERAL_FUND = 0
 DONATED_SIGNATURE = "Donated(uint256,address,address,uint256,uint256)"
 DONATED_TOPIC = "0x" + keccak(text=DONATED_SIGNATURE).hex()
 DONATE_SELECTOR = "0x" + function_signature_to_4byte_selector("donate(uint256)").hex()
-UINT256_MAX = 2**256 - 1
 
 
 class LogDecodeError(ValueError):

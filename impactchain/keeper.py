@@ -12,13 +12,12 @@ from typing import cast
 
 from eth_typing import ABI
 from web3 import Web3
-from web3.contract import Contract
 
-from impactchain.registry import DeploymentManifest
+from impactchain.helpdesk import NATIVE_CURRENCY
+from impactchain.registry import DeploymentManifest, contract_at
 
 AUCTION_ACTIVE = 1  # AuctionHouse.Status.Active
 ROUND_FUNDING = 0  # IFundingRound.Status.Funding
-NATIVE = "0x0000000000000000000000000000000000000000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,11 +29,6 @@ class Duty:
     function: str
     args: tuple[int | str, ...]
     reason: str
-
-
-def contract_at(w3: Web3, manifest: DeploymentManifest, name: str) -> Contract:
-    deployed = manifest.contract(name)
-    return w3.eth.contract(address=Web3.to_checksum_address(deployed.address), abi=cast(ABI, deployed.abi))
 
 
 def due_auction_settlements(w3: Web3, manifest: DeploymentManifest, now: int) -> list[Duty]:
@@ -67,7 +61,7 @@ def due_round_duties(w3: Web3, manifest: DeploymentManifest, now: int) -> list[D
         deadline = round_.functions.deadline().call()
         if round_.functions.status().call() == ROUND_FUNDING and now > deadline:
             duties.append(Duty("FundingRound", round_.address, "finalize", (), f"round ended at {deadline}"))
-        for currency in [NATIVE, *round_.functions.acceptedTokens().call()]:
+        for currency in [NATIVE_CURRENCY, *round_.functions.acceptedTokens().call()]:
             ledger = round_.functions.ledger(currency).call()
             stream_owed, carbon_owed = ledger[4], ledger[5]
             if stream_owed:

@@ -7,10 +7,14 @@
 import json
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from eth_typing import ABI
 from pydantic import BaseModel, Field, ValidationError
+from web3 import Web3
+from web3.contract import Contract
 
 
 class ManifestError(Exception):
@@ -46,13 +50,30 @@ def manifest_path(deployments_dir: Path, chain_id: int) -> Path:
 
 
 def load_manifest(deployments_dir: Path, chain_id: int) -> DeploymentManifest:
+    """The manifest as it is on disk now; parsed once per version of the file."""
     path = manifest_path(deployments_dir, chain_id)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise ManifestError(f"no deployment manifest at {path}; run `impactchain deploy`") from None
+    # Keyed by modification time and size: a redeploy (an atomic replace) is seen at once.
+    return _parse_manifest(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _parse_manifest(path: Path, mtime_ns: int, size: int) -> DeploymentManifest:
     try:
         return DeploymentManifest.model_validate_json(path.read_bytes())
     except FileNotFoundError:
         raise ManifestError(f"no deployment manifest at {path}; run `impactchain deploy`") from None
     except ValidationError as exc:
         raise ManifestError(f"deployment manifest {path} is invalid: {exc}") from exc
+
+
+def contract_at(w3: Web3, manifest: DeploymentManifest, name: str) -> Contract:
+    """A web3 contract for manifest entry `name`, at its address with its ABI."""
+    deployed = manifest.contract(name)
+    return w3.eth.contract(address=Web3.to_checksum_address(deployed.address), abi=cast(ABI, deployed.abi))
 
 
 def write_manifest(deployments_dir: Path, manifest: DeploymentManifest) -> Path:

@@ -52,11 +52,16 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         if self.database_url is None:
             raise RuntimeError("DATABASE_URL is not set")
-        return "postgresql+asyncpg://" + self.database_url.removeprefix("postgresql://")
+        return sqlalchemy_url(self.database_url)
 
     @property
     def chain_rpc_url(self) -> str:
         return self.rpc_url or f"http://127.0.0.1:{self.anvil_port}"
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """SQLAlchemy's asyncpg form of a plain `postgresql://` URL."""
+    return "postgresql+asyncpg://" + database_url.removeprefix("postgresql://")
 
 
 @lru_cache

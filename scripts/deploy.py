@@ -25,6 +25,8 @@ from ape.api import AccountAPI
 from ape.cli import ConnectedProviderCommand, network_option
 from eth_utils import keccak
 
+from impactchain.devstack.anvil import DEVELOPMENT_CHAIN_IDS
+from impactchain.helpdesk import NATIVE_CURRENCY
 from impactchain.registry import (
     DeployedContract,
     DeploymentManifest,
@@ -34,9 +36,6 @@ from impactchain.registry import (
 )
 from impactchain.settings import get_settings
 
-# anvil's and ganache/hardhat's chain ids: their test accounts are public knowledge.
-DEVELOPMENT_CHAIN_IDS = frozenset({31337, 1337})
-NATIVE = ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 # Development carbon market: a million tonnes of test credits at 1 MATIC a tonne.
 DEV_CARBON_CREDITS = 1_000_000 * 10**18
 DEV_PRICE_PER_TONNE = 10**18
@@ -177,7 +176,7 @@ def deploy_carbon(d: Deployment) -> Any:
     pool = d.deploy("CarbonPool", project.CarbonPool, me, credits)
     credits.grantRole(credits.RETIRER_ROLE(), pool, sender=me)  # retiring burns the pool's credits
     credits.mint(pool, DEV_CARBON_CREDITS, sender=me)
-    pool.setPrice(NATIVE, DEV_PRICE_PER_TONNE, sender=me)
+    pool.setPrice(NATIVE_CURRENCY, DEV_PRICE_PER_TONNE, sender=me)
     return pool
 
 
@@ -188,7 +187,7 @@ def deploy_payouts(d: Deployment, c: dict[str, Any], carbon: Any, carbon_bps: in
     matching = d.deploy("MatchingPool", project.MatchingPool, me)
     house = d.deploy("AuctionHouse", project.AuctionHouse, me)
     house.setStreams(streams, timelock, sender=me)
-    offsetter = carbon.address if carbon is not None else ZERO_ADDRESS
+    offsetter = carbon.address if carbon is not None else NATIVE_CURRENCY  # the zero address: no offsets
     if carbon is not None:
         house.setCarbonOffset(carbon, carbon_bps, sender=me)
     platform = (timelock, c["token"], c["badges"], streams, offsetter, carbon_bps if carbon is not None else 0)

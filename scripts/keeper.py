@@ -17,11 +17,10 @@ from ape.cli import ConnectedProviderCommand, network_option
 from ape.exceptions import ContractLogicError
 from web3 import Web3
 
+from impactchain.devstack.anvil import DEVELOPMENT_CHAIN_IDS
 from impactchain.keeper import Duty, due_duties
 from impactchain.registry import DeploymentManifest, load_manifest
 from impactchain.settings import get_settings
-
-DEVELOPMENT_CHAIN_IDS = frozenset({31337, 1337})
 
 
 def _keeper(alias: str | None) -> AccountAPI:

@@ -3,8 +3,8 @@
 import re
 
 from api.kit.problems import InvalidFieldError
+from impactchain.db.types import UINT256_MAX
 
-UINT256_MAX = 2**256 - 1
 _DIGITS = re.compile(r"[0-9]+")
 _EXPONENT = re.compile(r"[0-9]*\.?[0-9]+[eE][+-]?[0-9]+")
 _UINT256_DIGITS = len(str(UINT256_MAX))
@@ -22,9 +22,10 @@ def parse_wei(field: str, raw: str) -> int:
     if not _DIGITS.fullmatch(raw):
         raise InvalidAmountError(field, raw, _why_not_digits(raw))
     significant = raw.lstrip("0")
-    if len(significant) > _UINT256_DIGITS or int(significant or "0") > UINT256_MAX:
+    # The length check first: int() of a million digits is slow, and no such number fits.
+    amount = int(significant or "0") if len(significant) <= _UINT256_DIGITS else UINT256_MAX + 1
+    if amount > UINT256_MAX:
         raise InvalidAmountError(field, raw, "must be at most 2**256-1 wei")
-    amount = int(significant or "0")
     if amount == 0:
         raise InvalidAmountError(field, raw, "must be greater than zero")
     return amount

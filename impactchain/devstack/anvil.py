@@ -12,6 +12,10 @@ from impactchain.settings import PROJECT_ROOT
 
 NPM_ANVIL = PROJECT_ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
 
+# anvil's and ganache/hardhat's chain ids: their test accounts are public knowledge, so scripts
+# may sign with them there and nowhere else.
+DEVELOPMENT_CHAIN_IDS = frozenset({31337, 1337})
+
 # anvil's default mnemonic ("test test … junk"): public development keys, never real funds.
 DEV_PRIVATE_KEYS = (
     "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",

@@ -1,15 +1,25 @@
 """Run the ape deploy script (`scripts/deploy.py`) in the project, from Python."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from impactchain.settings import PROJECT_ROOT
 
 
 class DeployError(RuntimeError):
     """An ape script (deploy, keeper) failed; the message carries its output."""
+
+
+def compiled_contract_type(name: str) -> dict[str, Any]:
+    """A contract type (ABI, bytecode) from ape's build output, for deploying without ape."""
+    contract_types: dict[str, dict[str, Any]] = json.loads((PROJECT_ROOT / ".build" / "__local__.json").read_text())[
+        "contractTypes"
+    ]
+    return contract_types[name]
 
 
 def ape_environment(deployments_dir: Path | None = None) -> dict[str, str]:

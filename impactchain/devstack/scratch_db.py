@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import asyncpg
 
 from impactchain import schema
+from impactchain.settings import sqlalchemy_url
 
 
 async def _admin(admin_url: str, statement: str) -> None:
@@ -27,7 +28,7 @@ def scratch_database(admin_url: str, prefix: str = "impactchain_scratch") -> Ite
     query = admin_url.partition("?")[2]
     url = f"{base}/{name}" + (f"?{query}" if query else "")
     try:
-        schema.upgrade("postgresql+asyncpg://" + url.removeprefix("postgresql://"))
+        schema.upgrade(sqlalchemy_url(url))
         yield url
     finally:
         asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

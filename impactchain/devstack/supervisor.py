@@ -23,8 +23,8 @@ from impactchain.devstack import embedded, preflight
 from impactchain.devstack.anvil import Anvil
 from impactchain.devstack.deploy import deploy
 from impactchain.devstack.seed import seed_donations
-from impactchain.registry import load_manifest
-from impactchain.settings import Settings
+from impactchain.registry import DeploymentManifest, load_manifest
+from impactchain.settings import Settings, sqlalchemy_url
 
 PR_SET_PDEATHSIG = 1
 # The ones a developer reaches for first; the manifest has every address and ABI.
@@ -45,6 +45,7 @@ class DevStack:
     _stop: threading.Event = field(default_factory=threading.Event)
     _children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _cleanups: list[Callable[[], None]] = field(default_factory=list)
+    _chain_id: int = 0
 
     def run(self) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -53,7 +54,11 @@ class DevStack:
             env = self._start_services()
             self._start_children(env)
             self._wait_for_api()
-            self._summary(env)
+            manifest = load_manifest(self.settings.deployments_dir, self._chain_id)
+            if self.seed:
+                hashes = seed_donations(env["IMPACTCHAIN_RPC_URL"], manifest.contract("HelpDesk").address)
+                self.out(f"· seeded {len(hashes)} demo donations")
+            self._summary(env, manifest)
             return self._supervise()
         finally:
             self._shutdown()
@@ -69,12 +74,12 @@ class DevStack:
             preflight.require_redis(s.redis_url)
 
         rpc_url = s.rpc_url or self._start_anvil()
-        preflight.require_chain(rpc_url)
+        self._chain_id = preflight.require_chain(rpc_url)
         database_url = s.database_url or self._start_postgres()
         redis_url = s.redis_url or self._start_redis()
 
         self.out("· migrating the database")
-        schema.upgrade("postgresql+asyncpg://" + database_url.removeprefix("postgresql://"))
+        schema.upgrade(sqlalchemy_url(database_url))
         self.out("· compiling and deploying the contracts (ape run deploy)")
         self.out("  " + deploy(s.ape_network or rpc_url, deployments_dir=s.deployments_dir).strip().splitlines()[-1])
         return {
@@ -130,13 +135,8 @@ class DevStack:
         if not self._stop.is_set():
             raise preflight.PreflightError(f"the API did not become healthy at {url} within {timeout:.0f}s")
 
-    def _summary(self, env: dict[str, str]) -> None:
+    def _summary(self, env: dict[str, str], manifest: DeploymentManifest) -> None:
         api = f"http://{self.settings.api_host}:{self.settings.api_port}"
-        manifest = load_manifest(self.settings.deployments_dir, preflight.require_chain(env["IMPACTCHAIN_RPC_URL"]))
-        help_desk = manifest.contract("HelpDesk").address
-        if self.seed:
-            hashes = seed_donations(env["IMPACTCHAIN_RPC_URL"], help_desk)
-            self.out(f"· seeded {len(hashes)} demo donations")
         lines = [
             "",
             "ImpactChain is running — Ctrl-C stops everything.",

@@ -1,19 +1,14 @@
 """Helpers for talking to a test chain."""
 
-import json
 import time
-from typing import Any, cast
+from typing import Any
 
 from eth_account import Account
-from eth_typing import ABI
 from web3 import Web3
 
-from impactchain.devstack.seed import send_donation
+from impactchain.devstack.deploy import compiled_contract_type
 from impactchain.helpdesk import NATIVE_CURRENCY
-from impactchain.registry import DeploymentManifest
-from impactchain.settings import PROJECT_ROOT
-
-__all__ = ["deploy_from_build", "open_help_request", "rpc", "send_donation", "transact"]
+from impactchain.registry import DeploymentManifest, contract_at
 
 
 def rpc(w3: Web3, method: str, params: list[Any] | None = None) -> Any:
@@ -27,19 +22,14 @@ def open_help_request(
     w3: Web3, manifest: DeploymentManifest, private_key: str, *, goal: int = 10**18, critical: bool = False
 ) -> int:
     """Open a native-currency help request from the key's account; returns its id."""
-    deployed = manifest.contract("HelpDesk")
-    help_desk = w3.eth.contract(address=Web3.to_checksum_address(deployed.address), abi=cast(ABI, deployed.abi))
-    account = Account.from_key(private_key)
+    help_desk = contract_at(w3, manifest, "HelpDesk")
+    sender = Account.from_key(private_key).address
     deadline = max(int(time.time()), w3.eth.get_block("latest")["timestamp"]) + 30 * 24 * 3600
     call = help_desk.functions.openRequest(
         NATIVE_CURRENCY, goal, "food", "u4pruyd", "bafkreiexample", critical, deadline
     )
-    request_id = int(call.call({"from": account.address}))
-    tx = call.build_transaction({"from": account.address, "nonce": w3.eth.get_transaction_count(account.address)})
-    signed = account.sign_transaction(tx)
-    receipt = w3.eth.wait_for_transaction_receipt(w3.eth.send_raw_transaction(signed.raw_transaction))
-    if receipt["status"] != 1:
-        raise RuntimeError("openRequest reverted")
+    request_id = int(call.call({"from": sender}))
+    transact(w3, call, private_key)
     return request_id
 
 
@@ -59,7 +49,7 @@ def transact(w3: Web3, call: Any, private_key: str, value: int = 0) -> Any:
 
 def deploy_from_build(w3: Web3, name: str, private_key: str, *args: Any) -> Any:
     """Deploy a compiled project contract (e.g. a test NFT) straight from ape's build output."""
-    contract_type = json.loads((PROJECT_ROOT / ".build" / "__local__.json").read_text())["contractTypes"][name]
+    contract_type = compiled_contract_type(name)
     factory = w3.eth.contract(abi=contract_type["abi"], bytecode=contract_type["deploymentBytecode"]["bytecode"])
     receipt = transact(w3, factory.constructor(*args), private_key)
     return w3.eth.contract(address=receipt["contractAddress"], abi=contract_type["abi"])

@@ -2,7 +2,6 @@
 
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
 from impactchain.models import Donation, Notification
 
@@ -13,10 +12,6 @@ class NotificationRepository:
 
     async def donation(self, donation_id: int) -> Donation | None:
         return await self.session.get(Donation, donation_id)
-
-    async def by_donation(self, donation_id: int) -> Notification | None:
-        result = await self.session.execute(select(Notification).where(col(Notification.donation_id) == donation_id))
-        return result.scalar_one_or_none()
 
     async def add_once(self, notification: Notification) -> bool:
         """Insert unless this donation already has one; True when this call inserted it."""

@@ -12,9 +12,10 @@ from web3 import Web3
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS as KEYS
 from impactchain.devstack.anvil import Anvil
 from impactchain.devstack.deploy import run_ape_script
-from impactchain.keeper import contract_at, due_duties
-from impactchain.registry import DeploymentManifest
-from tests.support.chain import rpc, send_donation, transact
+from impactchain.devstack.seed import send_donation
+from impactchain.keeper import due_duties
+from impactchain.registry import DeploymentManifest, contract_at
+from tests.support.chain import rpc, transact
 
 VOTER, FOUNDER, VERIFIER = KEYS[1], KEYS[2], KEYS[4]
 FOUNDER_IDEA, FOR = 1, 1

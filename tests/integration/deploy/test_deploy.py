@@ -9,9 +9,8 @@ from web3.contract import Contract
 
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
 from impactchain.devstack.deploy import deploy
-from impactchain.keeper import contract_at
-from impactchain.registry import DeploymentManifest
-from tests.support.chain import send_donation
+from impactchain.devstack.seed import send_donation
+from impactchain.registry import DeploymentManifest, contract_at
 
 DEPLOYER = Account.from_key(DEV_PRIVATE_KEYS[0]).address
 EXPECTED = {

@@ -8,13 +8,14 @@ from web3 import Web3
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS as KEYS
 from impactchain.devstack.anvil import Anvil
 from impactchain.devstack.deploy import run_ape_script
-from impactchain.keeper import contract_at, due_duties
-from impactchain.registry import DeploymentManifest
+from impactchain.helpdesk import NATIVE_CURRENCY
+from impactchain.keeper import due_duties
+from impactchain.registry import DeploymentManifest, contract_at
 from tests.support.chain import deploy_from_build, rpc, transact
 
 SELLER, BIDDER = KEYS[3], KEYS[2]
 HOUR = 3600
-ERC721, NFT_TYPE, NATIVE = 0, 2, "0x" + "00" * 20
+ERC721, NFT_TYPE = 0, 2
 
 
 def test_keeper_settles_an_ended_auction_once(
@@ -25,7 +26,7 @@ def test_keeper_settles_an_ended_auction_once(
     seller, bidder = Account.from_key(SELLER).address, Account.from_key(BIDDER).address
     transact(chain, nft.functions.mint(seller, 7), SELLER)
     transact(chain, nft.functions.approve(house.address, 7), SELLER)
-    terms = (nft.address, ERC721, 7, 1, NFT_TYPE, "bafkreiauction", NATIVE, 10**17, 500, HOUR, 0, 0)
+    terms = (nft.address, ERC721, 7, 1, NFT_TYPE, "bafkreiauction", NATIVE_CURRENCY, 10**17, 500, HOUR, 0, 0)
     transact(chain, house.functions.createAuction(terms), SELLER)
     auction_id = house.functions.nextAuctionId().call() - 1
     transact(chain, house.functions.bid(auction_id), BIDDER, value=10**18)
@@ -42,7 +43,7 @@ def test_keeper_settles_an_ended_auction_once(
     assert nft.functions.ownerOf(7).call() == bidder
     assert house.functions.getAuction(auction_id).call()[4] == 2  # Settled
     # Every settlement retires carbon credits with its share (2% here) of the price.
-    assert house.functions.carbonOwedOf(NATIVE).call() == 0
+    assert house.functions.carbonOwedOf(NATIVE_CURRENCY).call() == 0
     carbon = contract_at(chain, manifest, "CarbonPool")
     # 2% of the 1 MATIC price buys 0.02 tonnes at the development price of 1 MATIC a tonne.
     assert carbon.functions.totalRetired().call() == 10**18 * 200 // 10_000

@@ -3,23 +3,23 @@
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import cast
 
 import asyncpg
 import pytest
-from eth_typing import ABI, HexStr
+from eth_typing import HexStr
 from prometheus_client import REGISTRY
 from redis import Redis
 from rq import Queue
 from web3 import Web3
 
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
+from impactchain.devstack.seed import send_donation
 from impactchain.helpdesk import NATIVE_CURRENCY
 from impactchain.jobs import THANK_YOU_JOB
-from impactchain.registry import DeploymentManifest
+from impactchain.registry import DeploymentManifest, contract_at
 from indexer.outbox import OutboxRelay
 from indexer.service import DonationIndexer
-from tests.support.chain import open_help_request, rpc, send_donation
+from tests.support.chain import open_help_request, rpc
 
 
 def donate_many(w3: Web3, manifest: DeploymentManifest, count: int, base: int = 10**15) -> list[tuple[str, int]]:
@@ -77,8 +77,7 @@ async def test_donor_total_matches_the_contract(
 ) -> None:
     donate_many(chain, manifest, 10)
     await run_to_head(make_indexer())
-    deployed = manifest.contract("HelpDesk")
-    help_desk = chain.eth.contract(address=Web3.to_checksum_address(deployed.address), abi=cast(ABI, deployed.abi))
+    help_desk = contract_at(chain, manifest, "HelpDesk")
     rows = await db.fetch(
         "SELECT donor, max(donor_total) AS total, sum(amount) AS summed FROM donations GROUP BY donor"
     )
