@@ -354,6 +354,11 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
 
         streamId = _streamIds[currency];
         bool extended = streamId != 0 && _isLive(streamId);
+        if (streamId != 0 && !extended && Streams(_streams).refundableAmountOf(streamId) != 0) {
+            // A cancelled stream is about to be replaced: send its unvested rest to the DAO now,
+            // or nothing would point at it any more.
+            _reclaim(streamId, currency);
+        }
         if (extended) {
             endTime = Math.max(endTime, Streams(_streams).getStream(streamId).endTime);
             IStreams(_streams).extendStream{value: value}(streamId, amount.toUint128(), endTime.toUint40());
@@ -379,10 +384,18 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         if (streamId == 0 || Streams(_streams).refundableAmountOf(streamId) == 0) {
             revert FundingRoundNoReclaimableStream(currency, streamId);
         }
-        delete _streamIds[currency];
-        amount = Streams(_streams).withdrawRefund(streamId);
-        emit StreamReclaimed(streamId, currency, amount, _dao);
-        _pay(currency, _dao, amount);
+        return _reclaim(streamId, currency);
+    }
+
+    /// @notice Reclaim any earlier stream of this round that the DAO cancelled after a newer one
+    /// replaced it (a paused stream is replaced, then cancelled). Anyone; Streams only refunds
+    /// the round, the stream's sender.
+    function reclaimCancelledStreamById(uint256 streamId) external nonReentrant returns (uint256 amount) {
+        address currency = Streams(_streams).getStream(streamId).token;
+        if (Streams(_streams).refundableAmountOf(streamId) == 0) {
+            revert FundingRoundNoReclaimableStream(currency, streamId);
+        }
+        return _reclaim(streamId, currency);
     }
 
     /// @notice Pay the carbon share owed in `currency` to the offsetter, which retires credits for
@@ -640,6 +653,13 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         Ledger storage money = _ledgers[currency];
         if (money.raised == 0) return 0;
         return (_contributions[donor][currency] * (money.raised - money.released)) / money.raised;
+    }
+
+    function _reclaim(uint256 streamId, address currency) private returns (uint256 amount) {
+        if (_streamIds[currency] == streamId) delete _streamIds[currency];
+        amount = Streams(_streams).withdrawRefund(streamId);
+        emit StreamReclaimed(streamId, currency, amount, _dao);
+        _pay(currency, _dao, amount);
     }
 
     function _isLive(uint256 streamId) private view returns (bool) {

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import structlog
 from web3 import Web3
 
+from impactchain.helpdesk import NATIVE_CURRENCY
 from impactchain.models import Donation, Notification
 from workers.notifications.repository import NotificationRepository
 
@@ -27,10 +28,19 @@ def format_matic(wei: int) -> str:
     return f"{whole}.{fraction:018d}".rstrip("0") + " MATIC"
 
 
+def format_amount(amount: int, currency: str) -> str:
+    """MATIC in decimals; an ERC-20 in its base units with its address (its decimals live on chain)."""
+    if currency == NATIVE_CURRENCY:
+        return format_matic(amount)
+    return f"{amount} base units of token {Web3.to_checksum_address(currency)}"
+
+
 def thank_you_message(donation: Donation) -> str:
+    donated = format_amount(donation.amount, donation.currency)
+    total = format_amount(donation.donor_total, donation.currency)
     return (
-        f"Thank you for donating {format_matic(donation.amount)} to ImpactChain's help desk "
-        f"(transaction {donation.tx_hash}). Your total so far: {format_matic(donation.donor_total)}."
+        f"Thank you for donating {donated} to ImpactChain's help desk "
+        f"(transaction {donation.tx_hash}). Your total so far: {total}."
     )
 
 

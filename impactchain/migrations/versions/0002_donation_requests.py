@@ -35,6 +35,10 @@ def upgrade() -> None:
     op.create_index(
         "ix_donations_request_position", "donations", ["request_id", "block_number", "log_index"], unique=False
     )
+    # Checkpoints are now kept per deployment (`helpdesk-donations:<address>`); the old shared
+    # one would otherwise linger in /v1/status with an ever-growing lag.
+    op.execute("DELETE FROM indexed_blocks WHERE indexer = 'helpdesk-donations'")
+    op.execute("DELETE FROM indexer_checkpoints WHERE name = 'helpdesk-donations'")
 
 
 def downgrade() -> None:

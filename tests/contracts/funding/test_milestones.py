@@ -399,6 +399,52 @@ def test_paused_stream_is_not_extended_a_new_one_opens(
     assert streams.getStream(second).deposit == released - carbon
 
 
+def test_opening_a_stream_over_a_cancelled_one_sends_its_rest_to_the_dao(
+    streamed: Any, streams: Any, founder: Any, oracle: Any, dao_account: Any, stranger: Any
+) -> None:
+    approve(streamed, founder, oracle, 0)
+    streamed.openStream(NATIVE, sender=stranger)
+    first = streamed.streamIdOf(NATIVE)
+    streams.cancel(first, sender=dao_account)
+    unvested = streams.refundableAmountOf(first)
+    before = dao_account.balance
+
+    approve(streamed, founder, oracle, 1)
+    receipt = streamed.openStream(NATIVE, sender=stranger)  # before anyone reclaimed the first
+
+    assert receipt.events.filter(streamed.StreamReclaimed) == [
+        streamed.StreamReclaimed(first, NATIVE, unvested, dao_account)
+    ]
+    assert dao_account.balance == before + unvested
+    assert streams.refundableAmountOf(first) == 0
+    assert streamed.streamIdOf(NATIVE) != first
+
+
+def test_a_replaced_stream_cancelled_later_is_reclaimed_by_id(
+    streamed: Any, streams: Any, founder: Any, oracle: Any, dao_account: Any, stranger: Any
+) -> None:
+    approve(streamed, founder, oracle, 0)
+    streamed.openStream(NATIVE, sender=stranger)
+    first = streamed.streamIdOf(NATIVE)
+    streams.pause(first, sender=dao_account)
+    approve(streamed, founder, oracle, 1)
+    streamed.openStream(NATIVE, sender=stranger)  # the paused stream is replaced, not reclaimed
+    second = streamed.streamIdOf(NATIVE)
+    with reverts_with(streamed.FundingRoundNoReclaimableStream, currency=NATIVE, streamId=first):
+        streamed.reclaimCancelledStreamById(first, sender=stranger)
+    streams.cancel(first, sender=dao_account)
+    unvested = streams.refundableAmountOf(first)
+    before = dao_account.balance
+
+    receipt = streamed.reclaimCancelledStreamById(first, sender=stranger)
+
+    assert receipt.events.filter(streamed.StreamReclaimed) == [
+        streamed.StreamReclaimed(first, NATIVE, unvested, dao_account)
+    ]
+    assert dao_account.balance == before + unvested
+    assert streamed.streamIdOf(NATIVE) == second  # the live stream is untouched
+
+
 def test_approval_names_the_evidence_it_reviewed(succeeded: Any, founder: Any, oracle: Any) -> None:
     submit(succeeded, founder, 0)
     succeeded.submitEvidence(0, "bafy-swapped", sender=founder)  # replaced after the oracle looked
