@@ -141,7 +141,7 @@ class DevStack:
             "",
             "ImpactChain is running — Ctrl-C stops everything.",
             f"  chain      {env['IMPACTCHAIN_RPC_URL']} (chain id {manifest.chain_id})",
-            *(f"  {name:<10} {manifest.contract(name).address}" for name in SUMMARY_CONTRACTS),
+            *(f"  {name:<20} {manifest.contract(name).address}" for name in SUMMARY_CONTRACTS),
             f"  manifest   {self.settings.deployments_dir / f'{manifest.chain_id}.json'}",
             f"  database   {preflight.redact(env['DATABASE_URL'])}",
             f"  redis      {preflight.redact(env['REDIS_URL'])}",
