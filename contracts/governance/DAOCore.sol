@@ -9,6 +9,8 @@ import {GovernorVotes} from "@openzeppelin/contracts/governance/extensions/Gover
 import {GovernorVotesQuorumFraction} from
     "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
+import {IERC6372} from "@openzeppelin/contracts/interfaces/IERC6372.sol";
+import {Time} from "@openzeppelin/contracts/utils/types/Time.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IReputationBadge} from "../reputation/IReputationBadge.sol";
@@ -20,8 +22,10 @@ import {IGuardianCouncil} from "./IGuardianCouncil.sol";
 /// TREASURY_SPEND — with its own voting period, quorum and counting (simple or quadratic),
 /// all set by governance. TREASURY_SPEND proposals also need M-of-N guardian approval before
 /// they can be queued; the guardian council can fast-track an emergency HELP_REQUEST.
-/// @dev Timing: voting delay and periods are in blocks (the token's clock); timelock delays
-/// in seconds. The TimelockController's own minimum delay is the *shortest* delay any proposal
+/// @dev Timing: voting delay and periods are in blocks (the token's clock, which must count
+/// block numbers: checked at construction, and a GovernanceToken upgrade must keep it); voting
+/// periods are at most 2^24 - 1 blocks (about 388 days at Polygon's 2-second blocks). Timelock
+/// delays are in seconds. The TimelockController's own minimum delay is the *shortest* delay any proposal
 /// may get (the emergency one); DAOCore holds ordinary proposals for `timelockDelay()` by
 /// refusing to execute them before their ETA, so the timelock's EXECUTOR_ROLE must be granted
 /// to this contract only.
@@ -48,6 +52,9 @@ contract DAOCore is
     uint256 private constant _DONOR_BADGE = 1;
     uint256 private constant _VERIFIER_BADGE = 3;
     uint256 private constant _BPS = 10_000;
+    uint8 private constant _QUADRATIC = 1;
+    uint8 private constant _CANCELED = 2;
+    string private constant _BLOCK_NUMBER_CLOCK = "mode=blocknumber&from=default";
 
     /// @notice Per-type settings. `votingPeriod` 0 = GovernorSettings' period; `quorumBps` 0 =
     /// GovernorVotesQuorumFraction's quorum.
@@ -73,22 +80,28 @@ contract DAOCore is
         uint32 emergencyDeadline;
     }
 
-    /// @dev Everything DAOCore keeps per proposal. The first slot holds what every vote reads
-    /// (deadline, counting mode) together with what a vote in favour writes, so a vote pays the
-    /// cold-slot surcharge once. 96-bit totals hold any supply of GovernanceToken (cap 1e27 <
-    /// 2^96); arithmetic is checked, so a larger token would revert rather than wrap. Block
-    /// numbers fit 32 bits for centuries on Polygon (SafeCast reverts beyond).
+    /// @dev Everything DAOCore keeps per proposal. The first slot holds all a vote reads (snapshot,
+    /// deadline, counting mode, cancellation) together with what a vote in favour writes, so a
+    /// vote proves the proposal Active and counts itself touching that one slot (and the voter's
+    /// `hasVoted` flag) instead of also reading Governor's proposal core. `voteStart` and
+    /// `voteDuration` mirror Governor's core at proposal time; only `fastTrack` shortens the
+    /// duration, and `proposalDeadline` is derived from them. 96-bit totals hold any supply of
+    /// GovernanceToken (cap 1e27 < 2^96); arithmetic is checked, so a larger token would revert
+    /// rather than wrap. Block numbers fit 32 bits for centuries on Polygon (SafeCast reverts
+    /// beyond).
     struct ProposalRecord {
+        uint32 voteStart;
+        uint24 voteDuration;
+        /// @dev _QUADRATIC | _CANCELED.
+        uint8 flags;
         uint96 forVotes;
         /// @dev Quadratic proposals only: tokens committed for or abstaining.
         uint96 quorumTokens;
+        uint96 againstVotes;
+        uint96 abstainVotes;
         ProposalType proposalType;
-        bool quadratic;
+        bool emergency;
         uint16 quorumBps;
-        /// @dev Set (non-zero) exactly when the proposal was fast-tracked.
-        uint32 emergencyDeadline;
-        uint128 againstVotes;
-        uint128 abstainVotes;
         mapping(address voter => bool) hasVoted;
     }
 
@@ -126,6 +139,7 @@ contract DAOCore is
     error DAOCoreVoterNotEligible(address voter);
     error DAOCoreInvalidVoteParams(uint256 length);
     error DAOCoreCommitmentExceedsVotes(address voter, uint256 committed, uint256 votes);
+    error DAOCoreUnsupportedClock(string clockMode);
 
     constructor(
         IVotes token,
@@ -145,6 +159,10 @@ contract DAOCore is
         GovernorTimelockControl(timelock)
     {
         if (address(badges) == address(0) || address(council) == address(0)) revert DAOCoreZeroAddress();
+        string memory tokenClock = IERC6372(address(token)).CLOCK_MODE();
+        if (keccak256(bytes(tokenClock)) != keccak256(bytes(_BLOCK_NUMBER_CLOCK))) {
+            revert DAOCoreUnsupportedClock(tokenClock);
+        }
         _badges = badges;
         _council = council;
         _timelockDelay = initialTimelockDelay;
@@ -189,10 +207,15 @@ contract DAOCore is
         _pendingType = 0;
         TypeConfig memory config = _typeConfig[typeOfProposal];
         ProposalRecord storage record = _records[proposalId];
+        uint256 snapshot = super.proposalSnapshot(proposalId);
+        uint256 deadline = super.proposalDeadline(proposalId);
+        record.voteStart = SafeCast.toUint32(snapshot);
+        // Cannot truncate: every voting period is checked against type(uint24).max when set.
+        record.voteDuration = uint24(deadline - snapshot);
+        if (config.quadratic) record.flags = _QUADRATIC;
         record.proposalType = typeOfProposal;
-        record.quadratic = config.quadratic;
         record.quorumBps = config.quorumBps;
-        emit ProposalTyped(proposalId, typeOfProposal, config.quadratic, proposalDeadline(proposalId), config.quorumBps);
+        emit ProposalTyped(proposalId, typeOfProposal, config.quadratic, deadline, config.quorumBps);
     }
 
     /// @notice The voting period of the proposal being created (its type's, during `propose`),
@@ -220,20 +243,36 @@ contract DAOCore is
         ProposalState current = state(proposalId);
         ProposalRecord storage record = _records[proposalId];
         if (record.proposalType != ProposalType.HELP_REQUEST) revert DAOCoreNotHelpRequest(proposalId);
-        if (record.emergencyDeadline != 0 || (current != ProposalState.Pending && current != ProposalState.Active)) {
+        if (record.emergency || (current != ProposalState.Pending && current != ProposalState.Active)) {
             revert DAOCoreNotFastTrackable(proposalId, current);
         }
         EmergencyConfig memory emergency = _emergency;
-        uint256 deadline = Math.max(proposalSnapshot(proposalId) + emergency.votingPeriod, clock());
-        deadline = Math.min(deadline, super.proposalDeadline(proposalId));
-        record.emergencyDeadline = SafeCast.toUint32(deadline);
+        uint256 snapshot = record.voteStart;
+        uint256 deadline = Math.max(snapshot + emergency.votingPeriod, clock());
+        deadline = Math.min(deadline, snapshot + record.voteDuration);
+        // Cannot truncate: the new duration is at most the old one.
+        record.voteDuration = uint24(deadline - snapshot);
+        record.emergency = true;
         record.quorumBps = emergency.quorumBps;
         emit EmergencyFastTracked(proposalId, deadline, emergency.quorumBps, emergency.timelockDelay);
     }
 
+    /// @notice The last block of voting on `proposalId` (shortened when fast-tracked); 0 if unknown.
     function proposalDeadline(uint256 proposalId) public view override returns (uint256) {
-        uint32 emergencyDeadline = _records[proposalId].emergencyDeadline;
-        return emergencyDeadline != 0 ? emergencyDeadline : super.proposalDeadline(proposalId);
+        ProposalRecord storage record = _records[proposalId];
+        return uint256(record.voteStart) + record.voteDuration;
+    }
+
+    /// @notice The DAO's clock: block numbers, as GovernanceToken's votes are checkpointed.
+    /// @dev Not asked of the token on every call (GovernorVotes' default): the constructor
+    /// checked the token's clock mode once.
+    function clock() public view override(Governor, GovernorVotes) returns (uint48) {
+        return Time.blockNumber();
+    }
+
+    // solhint-disable-next-line func-name-mixedcase
+    function CLOCK_MODE() public pure override(Governor, GovernorVotes) returns (string memory) {
+        return _BLOCK_NUMBER_CLOCK;
     }
 
     // ----- governance-only settings -----
@@ -243,6 +282,7 @@ contract DAOCore is
         onlyGovernance
     {
         if (quorumBps > _BPS) revert DAOCoreInvalidQuorum(quorumBps);
+        if (period > type(uint24).max) revert DAOCoreInvalidVotingPeriod(period);
         _typeConfig[typeOfProposal] = TypeConfig(period, quorumBps, quadratic);
         emit ProposalTypeConfigured(typeOfProposal, period, quorumBps, quadratic);
     }
@@ -278,12 +318,13 @@ contract DAOCore is
     function proposalConfig(uint256 proposalId) external view returns (ProposalConfig memory) {
         _requireExists(proposalId);
         ProposalRecord storage record = _records[proposalId];
+        bool emergency = record.emergency;
         return ProposalConfig(
             record.proposalType,
-            record.quadratic,
-            record.emergencyDeadline != 0,
+            record.flags & _QUADRATIC != 0,
+            emergency,
             record.quorumBps,
-            record.emergencyDeadline
+            emergency ? SafeCast.toUint32(proposalDeadline(proposalId)) : 0
         );
     }
 
@@ -308,7 +349,7 @@ contract DAOCore is
     /// @notice Tokens committed for or abstaining on `proposalId` (what quorum measures).
     function proposalQuorumTokens(uint256 proposalId) public view returns (uint256) {
         ProposalRecord storage record = _records[proposalId];
-        if (record.quadratic) return record.quorumTokens;
+        if (record.flags & _QUADRATIC != 0) return record.quorumTokens;
         return uint256(record.forVotes) + record.abstainVotes;
     }
 
@@ -356,7 +397,7 @@ contract DAOCore is
 
         uint256 committed = totalWeight;
         weight = totalWeight;
-        bool quadratic = record.quadratic;
+        bool quadratic = record.flags & _QUADRATIC != 0;
         if (quadratic) {
             if (!_badges.hasBadge(account, _DONOR_BADGE) && !_badges.hasBadge(account, _VERIFIER_BADGE)) {
                 revert DAOCoreVoterNotEligible(account);
@@ -374,18 +415,44 @@ contract DAOCore is
 
         // Simple proposals measure quorum on for + abstain directly; only quadratic ones need
         // the committed tokens kept apart from the (square-rooted) weights.
-        uint96 quorumAdded = quadratic ? SafeCast.toUint96(committed) : 0;
         if (support == 0) {
-            record.againstVotes += SafeCast.toUint128(weight);
+            record.againstVotes += SafeCast.toUint96(weight);
         } else if (support == 1) {
             record.forVotes += SafeCast.toUint96(weight);
-            record.quorumTokens += quorumAdded;
         } else if (support == 2) {
-            record.abstainVotes += SafeCast.toUint128(weight);
-            if (quadratic) record.quorumTokens += quorumAdded;
+            record.abstainVotes += SafeCast.toUint96(weight);
         } else {
             revert GovernorInvalidVoteType();
         }
+        if (quadratic && support != 0) record.quorumTokens += SafeCast.toUint96(committed);
+    }
+
+    /// @dev Governor's `_castVote` with the same checks, effects and events, but proving the
+    /// proposal Active from DAOCore's record (see ProposalRecord) rather than from `state()`,
+    /// which also reads Governor's proposal core. Anything that does not look Active there is
+    /// re-checked with `state()`, so the revert (or, defensively, the vote) is Governor's own.
+    function _castVote(uint256 proposalId, address account, uint8 support, string memory reason, bytes memory params)
+        internal
+        override
+        returns (uint256 votedWeight)
+    {
+        ProposalRecord storage record = _records[proposalId];
+        uint256 snapshot = record.voteStart;
+        uint256 current = clock();
+        if (
+            snapshot == 0 || record.flags & _CANCELED != 0 || current <= snapshot
+                || current > snapshot + record.voteDuration
+        ) {
+            _validateStateBitmap(proposalId, _encodeStateBitmap(ProposalState.Active));
+            snapshot = proposalSnapshot(proposalId);
+        }
+        votedWeight = _countVote(proposalId, account, support, _getVotes(account, snapshot, params), params);
+        if (params.length == 0) {
+            emit VoteCast(account, proposalId, support, votedWeight, reason);
+        } else {
+            emit VoteCastWithParams(account, proposalId, support, votedWeight, reason, params);
+        }
+        _tallyUpdated(proposalId);
     }
 
     function _quorumReached(uint256 proposalId) internal view override returns (bool) {
@@ -415,7 +482,7 @@ contract DAOCore is
         // Scheduled at the timelock's minimum delay; the longer ordinary delay is enforced in
         // _executeOperations through the ETA returned here.
         super._queueOperations(proposalId, targets, values, calldatas, descriptionHash);
-        uint256 delay = record.emergencyDeadline != 0 ? _emergency.timelockDelay : _timelockDelay;
+        uint256 delay = record.emergency ? _emergency.timelockDelay : _timelockDelay;
         delay = Math.max(delay, TimelockController(payable(timelock())).getMinDelay());
         return SafeCast.toUint48(block.timestamp + delay);
     }
@@ -435,7 +502,7 @@ contract DAOCore is
     // ----- internals -----
 
     function _setEmergencyConfig(uint32 period, uint32 delay, uint16 quorumBps) private {
-        if (period == 0) revert DAOCoreInvalidVotingPeriod(period);
+        if (period == 0 || period > type(uint24).max) revert DAOCoreInvalidVotingPeriod(period);
         if (quorumBps == 0 || quorumBps > _BPS) revert DAOCoreInvalidQuorum(quorumBps);
         _emergency = EmergencyConfig(period, delay, quorumBps);
         emit EmergencyConfigured(period, delay, quorumBps);
@@ -487,12 +554,20 @@ contract DAOCore is
         return super.proposalNeedsQueuing(proposalId);
     }
 
+    /// @dev Also marks DAOCore's record, which `_castVote` reads instead of Governor's core.
     function _cancel(address[] memory targets, uint256[] memory values, bytes[] memory calldatas, bytes32 descriptionHash)
         internal
         override(Governor, GovernorTimelockControl)
-        returns (uint256)
+        returns (uint256 proposalId)
     {
-        return super._cancel(targets, values, calldatas, descriptionHash);
+        proposalId = super._cancel(targets, values, calldatas, descriptionHash);
+        _records[proposalId].flags |= _CANCELED;
+    }
+
+    /// @dev Voting periods must fit ProposalRecord's 24-bit duration.
+    function _setVotingPeriod(uint32 newVotingPeriod) internal override {
+        if (newVotingPeriod > type(uint24).max) revert GovernorInvalidVotingPeriod(newVotingPeriod);
+        super._setVotingPeriod(newVotingPeriod);
     }
 
     function _executor() internal view override(Governor, GovernorTimelockControl) returns (address) {

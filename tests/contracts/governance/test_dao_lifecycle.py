@@ -13,6 +13,7 @@ from tests.contracts.conftest import (
 )
 from tests.contracts.governance.lifecycle import (
     ACTIVE,
+    CANCELED,
     DEFEATED,
     EXECUTED,
     FOR,
@@ -233,6 +234,55 @@ def test_votes_outside_the_window_double_votes_and_bad_support_revert(
         dao.castVote(proposal.id, FOR, sender=other_donor)
 
 
+def test_votes_on_cancelled_or_unknown_proposals_revert(
+    chain: Any, dao: Any, dao_token: Any, donor: Any, other_donor: Any
+) -> None:
+    cancelled = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "cancelled before voting")
+    dao.cancel(*cancelled.operation, sender=donor)
+    start_voting(chain, dao, cancelled)  # the window it would have had is open now
+
+    with reverts_with(
+        dao.GovernorUnexpectedProposalState,
+        proposalId=cancelled.id,
+        current=CANCELED,
+        expectedStates=(1 << ACTIVE).to_bytes(32, "big"),
+    ):
+        dao.castVote(cancelled.id, FOR, sender=other_donor)
+    with reverts_with(dao.GovernorNonexistentProposal, proposalId=123):
+        dao.castVote(123, FOR, sender=other_donor)
+    assert dao.proposalVotes(cancelled.id) == (0, 0, 0)
+
+
+def test_votes_count_from_the_snapshot_through_the_last_block(
+    chain: Any, dao: Any, dao_token: Any, donor: Any, other_donor: Any
+) -> None:
+    proposal = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "window edges")
+    active_only = {"proposalId": proposal.id, "expectedStates": (1 << ACTIVE).to_bytes(32, "big")}
+    snapshot, deadline = dao.proposalSnapshot(proposal.id), dao.proposalDeadline(proposal.id)
+    assert deadline == snapshot + VOTING_PERIOD
+
+    def next_transaction_in(block_number: int) -> None:
+        gap = block_number - 1 - chain.blocks.head.number
+        if gap > 0:
+            chain.mine(gap)
+
+    next_transaction_in(snapshot)
+    with reverts_with(dao.GovernorUnexpectedProposalState, current=PENDING, **active_only):
+        dao.castVote(proposal.id, FOR, sender=donor)
+    next_transaction_in(snapshot + 1)
+    first = dao.castVote(proposal.id, FOR, sender=donor)
+    next_transaction_in(deadline)
+    last = dao.castVote(proposal.id, FOR, sender=other_donor)
+    assert (first.block_number, last.block_number) == (snapshot + 1, deadline)
+    with reverts_with(dao.GovernorUnexpectedProposalState, current=SUCCEEDED, **active_only):
+        dao.castVote(proposal.id, FOR, sender=donor)
+    assert dao.proposalVotes(proposal.id) == (
+        0,
+        dao_token.getPastVotes(donor, snapshot) + dao_token.getPastVotes(other_donor, snapshot),
+        0,
+    )
+
+
 def test_proposer_cancels_pending_proposal(dao: Any, dao_token: Any, donor: Any, stranger: Any) -> None:
     proposal = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "cancel me")
 
@@ -254,6 +304,19 @@ def test_unknown_proposal_views_revert(dao: Any) -> None:
         dao.proposalType(123)
     with reverts_with(dao.GovernorNonexistentProposal, proposalId=123):
         dao.proposalConfig(123)
+
+
+def test_clock_is_the_tokens_block_number_clock(chain: Any, dao: Any, dao_token: Any) -> None:
+    assert dao.CLOCK_MODE() == dao_token.CLOCK_MODE() == "mode=blocknumber&from=default"
+    assert dao.clock() == dao_token.clock() == chain.blocks.head.number
+
+
+def test_constructor_refuses_a_token_on_another_clock(
+    project: Any, owner: Any, dao: Any, timelock: Any, dao_badges: Any, council: Any
+) -> None:
+    timestamp_token = owner.deploy(project.MockTimestampVotesToken)
+    with reverts_with(dao.DAOCoreUnsupportedClock, clockMode="mode=timestamp"):
+        owner.deploy(project.DAOCore, timestamp_token, timelock, dao_badges, council, 1, 20, 0, 4, 3600)
 
 
 def test_constructor_rejects_zero_badges_or_council(
@@ -324,6 +387,14 @@ def test_invalid_settings_revert_even_through_governance(chain: Any, dao: Any, d
             {"quorumBps": 10_001},
         ),
         (dao.setEmergencyConfig.encode_input(0, 0, 3000), dao.DAOCoreInvalidVotingPeriod, {"votingPeriod": 0}),
+        # Voting periods must fit the 24-bit duration DAOCore keeps per proposal.
+        (
+            dao.setProposalTypeConfig.encode_input(HELP_REQUEST, 2**24, 0, False),
+            dao.DAOCoreInvalidVotingPeriod,
+            {"votingPeriod": 2**24},
+        ),
+        (dao.setEmergencyConfig.encode_input(2**24, 0, 3000), dao.DAOCoreInvalidVotingPeriod, {"votingPeriod": 2**24}),
+        (dao.setVotingPeriod.encode_input(2**24), dao.GovernorInvalidVotingPeriod, {"votingPeriod": 2**24}),
         (dao.setEmergencyConfig.encode_input(3, 0, 0), dao.DAOCoreInvalidQuorum, {"quorumBps": 0}),
         (dao.setGuardianCouncil.encode_input("0x" + "00" * 20), dao.DAOCoreZeroAddress, {}),
     ]

@@ -102,6 +102,13 @@ def test_fast_track_late_in_voting_ends_voting_now(
     ]
     chain.mine()
     assert dao.state(proposal.id) == DEFEATED  # the window closed at the fast-track block, with no votes
+    with reverts_with(
+        dao.GovernorUnexpectedProposalState,
+        proposalId=proposal.id,
+        current=DEFEATED,
+        expectedStates=(1 << ACTIVE).to_bytes(32, "big"),
+    ):
+        dao.castVote(proposal.id, FOR, sender=donor)
 
 
 def test_only_help_requests_can_be_fast_tracked(
