@@ -1,9 +1,12 @@
 """Driving DAOCore proposals through their lifecycle in tests."""
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 from eth_utils import keccak
+
+from tests.contracts.reverts import reverts_with
 
 HELP_REQUEST, FOUNDER_IDEA, TREASURY_SPEND = range(3)
 AGAINST, FOR, ABSTAIN = range(3)
@@ -89,3 +92,13 @@ def enact(chain: Any, dao: Any, proposal: Proposal, voters: list[Any], delay: in
     queue(dao, proposal, voters[0])
     wait_seconds(chain, delay)
     return execute(dao, proposal, voters[0])
+
+
+def vote_refused(dao: Any, proposal_id: int, state: int) -> AbstractContextManager[Any]:
+    """Expect a vote on `proposal_id` to revert because the proposal is in `state`, not Active."""
+    return reverts_with(
+        dao.GovernorUnexpectedProposalState,
+        proposalId=proposal_id,
+        current=state,
+        expectedStates=(1 << ACTIVE).to_bytes(32, "big"),
+    )

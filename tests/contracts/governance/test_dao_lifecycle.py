@@ -30,6 +30,7 @@ from tests.contracts.governance.lifecycle import (
     propose,
     queue,
     start_voting,
+    vote_refused,
     wait_seconds,
 )
 from tests.contracts.reverts import reverts_with
@@ -214,11 +215,8 @@ def test_votes_outside_the_window_double_votes_and_bad_support_revert(
     chain: Any, dao: Any, dao_token: Any, donor: Any, other_donor: Any
 ) -> None:
     proposal = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "timing")
-    active_only = (1 << ACTIVE).to_bytes(32, "big")
 
-    with reverts_with(
-        dao.GovernorUnexpectedProposalState, proposalId=proposal.id, current=PENDING, expectedStates=active_only
-    ):
+    with vote_refused(dao, proposal.id, PENDING):
         dao.castVote(proposal.id, FOR, sender=donor)
     start_voting(chain, dao, proposal)
     with reverts_with(dao.GovernorInvalidVoteType):
@@ -228,9 +226,7 @@ def test_votes_outside_the_window_double_votes_and_bad_support_revert(
     with reverts_with(dao.GovernorAlreadyCastVote, voter=donor.address):
         dao.castVote(proposal.id, FOR, sender=donor)
     end_voting(chain, dao, proposal)
-    with reverts_with(
-        dao.GovernorUnexpectedProposalState, proposalId=proposal.id, current=SUCCEEDED, expectedStates=active_only
-    ):
+    with vote_refused(dao, proposal.id, SUCCEEDED):
         dao.castVote(proposal.id, FOR, sender=other_donor)
 
 
@@ -241,12 +237,7 @@ def test_votes_on_cancelled_or_unknown_proposals_revert(
     dao.cancel(*cancelled.operation, sender=donor)
     start_voting(chain, dao, cancelled)  # the window it would have had is open now
 
-    with reverts_with(
-        dao.GovernorUnexpectedProposalState,
-        proposalId=cancelled.id,
-        current=CANCELED,
-        expectedStates=(1 << ACTIVE).to_bytes(32, "big"),
-    ):
+    with vote_refused(dao, cancelled.id, CANCELED):
         dao.castVote(cancelled.id, FOR, sender=other_donor)
     with reverts_with(dao.GovernorNonexistentProposal, proposalId=123):
         dao.castVote(123, FOR, sender=other_donor)
@@ -257,7 +248,6 @@ def test_votes_count_from_the_snapshot_through_the_last_block(
     chain: Any, dao: Any, dao_token: Any, donor: Any, other_donor: Any
 ) -> None:
     proposal = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "window edges")
-    active_only = {"proposalId": proposal.id, "expectedStates": (1 << ACTIVE).to_bytes(32, "big")}
     snapshot, deadline = dao.proposalSnapshot(proposal.id), dao.proposalDeadline(proposal.id)
     assert deadline == snapshot + VOTING_PERIOD
 
@@ -267,14 +257,14 @@ def test_votes_count_from_the_snapshot_through_the_last_block(
             chain.mine(gap)
 
     next_transaction_in(snapshot)
-    with reverts_with(dao.GovernorUnexpectedProposalState, current=PENDING, **active_only):
+    with vote_refused(dao, proposal.id, PENDING):
         dao.castVote(proposal.id, FOR, sender=donor)
     next_transaction_in(snapshot + 1)
     first = dao.castVote(proposal.id, FOR, sender=donor)
     next_transaction_in(deadline)
     last = dao.castVote(proposal.id, FOR, sender=other_donor)
     assert (first.block_number, last.block_number) == (snapshot + 1, deadline)
-    with reverts_with(dao.GovernorUnexpectedProposalState, current=SUCCEEDED, **active_only):
+    with vote_refused(dao, proposal.id, SUCCEEDED):
         dao.castVote(proposal.id, FOR, sender=donor)
     assert dao.proposalVotes(proposal.id) == (
         0,

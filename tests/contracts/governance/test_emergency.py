@@ -18,6 +18,7 @@ from tests.contracts.governance.lifecycle import (
     propose,
     queue,
     start_voting,
+    vote_refused,
     wait_seconds,
 )
 from tests.contracts.reverts import reverts_with
@@ -102,12 +103,7 @@ def test_fast_track_late_in_voting_ends_voting_now(
     ]
     chain.mine()
     assert dao.state(proposal.id) == DEFEATED  # the window closed at the fast-track block, with no votes
-    with reverts_with(
-        dao.GovernorUnexpectedProposalState,
-        proposalId=proposal.id,
-        current=DEFEATED,
-        expectedStates=(1 << ACTIVE).to_bytes(32, "big"),
-    ):
+    with vote_refused(dao, proposal.id, DEFEATED):
         dao.castVote(proposal.id, FOR, sender=donor)
 
 
