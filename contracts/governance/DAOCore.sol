@@ -25,10 +25,10 @@ import {IGuardianCouncil} from "./IGuardianCouncil.sol";
 /// @dev Timing: voting delay and periods are in blocks (the token's clock, which must count
 /// block numbers: checked at construction, and a GovernanceToken upgrade must keep it); voting
 /// periods are at most 2^24 - 1 blocks (about 388 days at Polygon's 2-second blocks). Timelock
-/// delays are in seconds. The TimelockController's own minimum delay is the *shortest* delay any proposal
-/// may get (the emergency one); DAOCore holds ordinary proposals for `timelockDelay()` by
-/// refusing to execute them before their ETA, so the timelock's EXECUTOR_ROLE must be granted
-/// to this contract only.
+/// delays are in seconds. The TimelockController's own minimum delay is the *shortest* delay
+/// any proposal may get (the emergency one); DAOCore holds ordinary proposals for
+/// `timelockDelay()` by refusing to execute them before their ETA, so the timelock's
+/// EXECUTOR_ROLE must be granted to this contract only.
 ///
 /// Quorum: for + abstain *tokens committed* against a fraction of the total supply at the
 /// snapshot (a type's `quorumBps`, or GovernorVotesQuorumFraction's `quorum()` when 0).
