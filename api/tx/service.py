@@ -1,5 +1,6 @@
 """Rules for building a donation transaction: check the input, price it, and prove it would succeed."""
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,15 +86,17 @@ class TxService:
         help_desk = await self._contracts.deployed("HelpDesk")
         to, data = to_checksum_address(help_desk.address), HexStr(donate_calldata(request_id))
         call: TxParams = {"from": donor, "to": to, "data": data, "value": Wei(value)}
+        # Two rounds of concurrent node requests instead of six requests one after another.
         async with self._node.reaching():
-            nonce = await self._w3.eth.get_transaction_count(donor, "pending")
-            fees = await self._fees()
-            balance = await self._w3.eth.get_balance(donor, "pending")
+            nonce, fees, balance = await asyncio.gather(
+                self._w3.eth.get_transaction_count(donor, "pending"),
+                self._fees(),
+                self._w3.eth.get_balance(donor, "pending"),
+            )
             # Without the value the simulation fails on funds, not on the contract: say so plainly.
             if balance < value:
                 raise InsufficientBalanceError(value, donor, balance, value, "the amount alone, before gas")
-            await self._simulate(call, help_desk.abi)
-            gas = _with_margin(await self._estimate_gas(call, help_desk.abi))
+            gas = _with_margin(await self._simulate_and_estimate(call, help_desk.abi))
         needed = value + gas * fees.max_fee_per_gas
         if balance < needed:
             raise InsufficientBalanceError(value, donor, balance, needed, "the amount + gas × maxFeePerGas")
@@ -111,14 +114,28 @@ class TxService:
 
     async def _fees(self) -> _Fees:
         """Tip from the node (1 gwei if it has no opinion); room for the base fee to double."""
-        response = await self._w3.provider.make_request(RPCEndpoint("eth_maxPriorityFeePerGas"), [])
+        response, block = await asyncio.gather(
+            self._w3.provider.make_request(RPCEndpoint("eth_maxPriorityFeePerGas"), []),
+            self._w3.eth.get_block("latest"),
+        )
         result = response.get("result")
         priority = int(result, 16) if isinstance(result, str) else FALLBACK_PRIORITY_FEE
-        block = await self._w3.eth.get_block("latest")
         base_fee = block.get("baseFeePerGas")
         if base_fee is None:
             base_fee = await self._w3.eth.gas_price
         return _Fees(max_fee_per_gas=2 * base_fee + priority, max_priority_fee_per_gas=priority)
+
+    async def _simulate_and_estimate(self, call: TxParams, abi: list[dict[str, Any]]) -> int:
+        """Gas the call needs, asked alongside its simulation; the simulation's failure (the
+        node's `eth_call` reason) is the one reported when both fail."""
+        simulated, estimated = await asyncio.gather(
+            self._simulate(call, abi), self._estimate_gas(call, abi), return_exceptions=True
+        )
+        if isinstance(simulated, BaseException):
+            raise simulated
+        if isinstance(estimated, BaseException):
+            raise estimated
+        return estimated
 
     async def _simulate(self, call: TxParams, abi: list[dict[str, Any]]) -> None:
         try:
