@@ -48,7 +48,12 @@ contract GovernanceToken is
     struct GovernanceTokenStorage {
         mapping(address donor => uint256) donatedBy;
         mapping(address currency => uint256) donationRate;
-        uint256 totalDonated;
+        /// @dev Retired: held the global donation total, which cost every donation a storage
+        /// write and is the sum of `DonationRecorded.maticEquivalent` (or of `donatedBy`). No
+        /// longer read or written, but proxies deployed before keep their old total here, so it
+        /// stays declared: a field appended later must not land on this slot, and this slot must
+        /// never be given another meaning.
+        uint256 retiredTotalDonated;
     }
 
     // keccak256(abi.encode(uint256(keccak256("impactchain.storage.GovernanceToken")) - 1)) & ~bytes32(uint256(0xff))
@@ -176,10 +181,6 @@ contract GovernanceToken is
         return _storage().donatedBy[donor];
     }
 
-    function totalDonated() external view returns (uint256) {
-        return _storage().totalDonated;
-    }
-
     // ----- pause -----
 
     function pause() external onlyRole(PAUSER_ROLE) {
@@ -222,7 +223,6 @@ contract GovernanceToken is
         GovernanceTokenStorage storage $ = _storage();
         uint256 donorTotal = $.donatedBy[donor] + maticEquivalent;
         $.donatedBy[donor] = donorTotal;
-        $.totalDonated += maticEquivalent;
         _mint(donor, maticEquivalent);
         emit DonationRecorded(donor, currency, amount, maticEquivalent, donorTotal);
     }
