@@ -202,6 +202,16 @@ contract GovernanceToken is
         return super.nonces(owner);
     }
 
+    /// @notice The account `account` delegates its votes to (address(0) if none).
+    /// @dev address(0) never delegates: `delegate` acts for `msg.sender` and `delegateBySig` for
+    /// an ECDSA-recovered signer, which is never zero (recovery reverts instead). So its answer
+    /// is known without reading storage, and every mint, which asks for the delegate of `from`
+    /// = address(0), skips a cold storage read (2,100 gas).
+    function delegates(address account) public view override returns (address) {
+        if (account == address(0)) return address(0);
+        return super.delegates(account);
+    }
+
     function _update(address from, address to, uint256 value)
         internal
         override(ERC20Upgradeable, ERC20VotesUpgradeable)

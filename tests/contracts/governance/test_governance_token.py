@@ -312,6 +312,29 @@ def test_delegation_gives_voting_power_with_history(
     assert token.getPastTotalSupply(block) == 4 * TOKEN
 
 
+def test_mints_move_votes_to_the_holders_delegate(
+    chain: Any, token: Any, minter: Any, recorder: Any, donor: Any, stranger: Any
+) -> None:
+    token.mint(donor, TOKEN, sender=minter)
+    token.invoke_transaction("delegate", stranger, sender=donor)
+    before = chain.blocks.head.number
+
+    minted = token.mint(donor, 2 * TOKEN, sender=minter)
+    donated = token.recordDonation(donor, 3 * TOKEN, sender=recorder)
+    chain.mine()
+
+    assert token.delegates(ZERO_ADDRESS) == ZERO_ADDRESS
+    assert minted.events.filter(token.DelegateVotesChanged) == [token.DelegateVotesChanged(stranger, TOKEN, 3 * TOKEN)]
+    assert donated.events.filter(token.DelegateVotesChanged) == [
+        token.DelegateVotesChanged(stranger, 3 * TOKEN, 6 * TOKEN)
+    ]
+    assert token.getVotes(stranger) == 6 * TOKEN
+    assert token.getVotes(donor) == 0
+    assert token.getPastVotes(stranger, before) == TOKEN
+    assert token.getPastVotes(stranger, minted.block_number) == 3 * TOKEN
+    assert token.getPastTotalSupply(donated.block_number) == 6 * TOKEN
+
+
 def test_permit_sets_allowance_from_signature(chain: Any, token: Any, minter: Any, donor: Any, stranger: Any) -> None:
     token.mint(donor, TOKEN, sender=minter)
     deadline = chain.pending_timestamp + 3600
