@@ -1,4 +1,5 @@
-"""Gas used by FundingRoundFactory and FundingRound, next to a baseline measured in the same run.
+"""Gas of issue 4's money paths (FundingRound and its factory, Streams, MatchingPool), next to a
+baseline measured in the same run.
 
     python -m bench.gas_funding
 
@@ -9,9 +10,14 @@ plain ERC-20 transfer plus a plain OpenZeppelin ERC20Votes mint (MockReferenceVo
 in use), two transactions whose gas is added — "new holder" to fresh accounts, "repeat holder" to
 accounts that already hold a balance — compared with a new donor's and a repeat donor's native
 donation (rewarded: GovernanceToken.recordDonation + ReputationBadge.recordActivity). The round's
-very first donation (which also creates the round's and the token's totals) is listed too. The clone deploy
-(`createRound`: clone + initialize + registry) is compared with a full deploy of the same
-round (MockStandaloneFundingRound creation + the same `initialize`).
+very first donation (which in this run also starts the token's supply and its checkpoints) is
+listed too. The clone deploy (`createRound`: clone + initialize + registry) is compared with a
+full deploy of the same round (MockStandaloneFundingRound creation + the same `initialize`).
+
+The other money paths of issue 4 run in the same chain: the platform's Streams (a native stream
+like the one a round opens for its founder: create, then the founder's first and a later
+withdrawal) and a MatchingPool round whose root is a real quadratic-funding allocation computed
+by `impactchain.matching` over four projects (the first claim under the root, then a later one).
 
 Targets (issue 4): a native donation ≤ 1.3× the baseline; a clone deploy ≤ 15% of a full deploy.
 """
@@ -23,6 +29,8 @@ from ape.logging import logger
 from eth_account import Account
 from eth_utils import keccak
 
+from impactchain.matching import Contribution, build_claim_tree, inputs_document, inputs_hash, quadratic_matches
+
 ONE = 10**18
 USDC = 10**6
 USDC_RATE = 2 * 10**30
@@ -31,6 +39,7 @@ DAY = 24 * 3600
 CID = "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
 EVIDENCE_HASH = keccak(text=CID)
 CARBON_BPS = 500
+MATCHING_DONORS = [f"0x{n:040x}" for n in range(1, 6)]
 
 
 def round_params(founder: Any, usdc: Any) -> tuple[Any, ...]:
@@ -52,7 +61,7 @@ def platform(owner: Any, usdc: Any) -> tuple[Any, ...]:
     credits.grantRole(credits.RETIRER_ROLE(), pool, sender=owner)
     credits.mint(pool, 10**9 * ONE, sender=owner)
     pool.setPrice(NATIVE, ONE // 100, sender=owner)
-    return token, badges, (owner, token, badges, streams, pool, CARBON_BPS)
+    return token, badges, streams, (owner, token, badges, streams, pool, CARBON_BPS)
 
 
 def baseline(owner: Any, holder: Any, usdc: Any) -> dict[str, int]:
@@ -69,7 +78,7 @@ def measure() -> tuple[list[tuple[str, int]], dict[str, int]]:
     usdc = owner.deploy(project.TestMintableToken, "USD Coin", "USDC", 6)
     for account in (donor, other):
         usdc.mint(account, 1_000 * USDC, sender=owner)
-    token, badges, wiring = platform(owner, usdc)
+    token, badges, streams, wiring = platform(owner, usdc)
     factory = owner.deploy(project.FundingRoundFactory, owner, wiring)
     factory.grantRole(factory.ORACLE_ROLE(), oracle, sender=owner)
     base = baseline(owner, donor, usdc)
@@ -104,8 +113,54 @@ def measure() -> tuple[list[tuple[str, int]], dict[str, int]]:
     rows.append(("offsetCarbon native (keeper)", round_.offsetCarbon(NATIVE, sender=other).gas_used))
     round_.cancel(sender=owner)
     rows.append(("claimRefund native", round_.claimRefund(NATIVE, sender=donor).gas_used))
+    rows.extend(stream(streams, other, founder))
+    rows.extend(matching(owner, accounts.test_accounts[6:10]))
     rows.extend(unrewarded(owner, founder, first, donor, usdc))
     return rows, base
+
+
+def stream(streams: Any, funder: Any, founder: Any) -> list[tuple[str, int]]:
+    """A native stream to the founder over 30 days, as a round opens it; withdrawn after 10 and 20 days."""
+    start = chain.pending_timestamp
+    created = streams.createStream(
+        funder, founder, NATIVE, 3 * ONE, start, 0, start + 30 * DAY, sender=funder, value=3 * ONE
+    )
+    stream_id = created.events.filter(streams.StreamCreated)[0].streamId
+    chain.pending_timestamp = start + 10 * DAY
+    first = streams.withdraw(stream_id, sender=founder)
+    chain.pending_timestamp = start + 20 * DAY
+    later = streams.withdraw(stream_id, sender=founder)
+    return [
+        ("stream create (native)", created.gas_used),
+        ("stream withdraw, first", first.gas_used),
+        ("stream withdraw, later", later.gas_used),
+    ]
+
+
+def matching(owner: Any, projects: list[Any]) -> list[tuple[str, int]]:
+    """A native matching round over `projects` (2 to 5 donors each); two of them claim in turn."""
+    matching_pool = owner.deploy(project.MatchingPool, owner)
+    round_id = matching_pool.openRound(NATIVE, sender=owner).events[0].roundId
+    matching_pool.fund(round_id, 10 * ONE, sender=owner, value=10 * ONE)
+    contributions = [
+        Contribution(donor, recipient.address, (rank + 1) * ONE)
+        for count, recipient in enumerate(projects, start=2)
+        for rank, donor in enumerate(MATCHING_DONORS[:count])
+    ]
+    tree = build_claim_tree(quadratic_matches(contributions, 10 * ONE).matches)
+    document_hash = inputs_hash(inputs_document(contributions, 10 * ONE))
+    deadline = chain.pending_timestamp + 7 * DAY
+    matching_pool.commitRoot(round_id, tree.root, tree.total, deadline, document_hash, CID, sender=owner)
+
+    def claim(recipient: Any) -> int:
+        leaf = tree.claim_of(recipient.address)
+        proof = tree.proofs[leaf.index]
+        return matching_pool.claim(round_id, leaf.index, leaf.account, leaf.amount, proof, sender=recipient).gas_used
+
+    return [
+        (f"matching claim, first under a root ({len(tree.claims)} leaves)", claim(projects[0])),
+        (f"matching claim, later under the root ({len(tree.claims)} leaves)", claim(projects[1])),
+    ]
 
 
 def unrewarded(owner: Any, founder: Any, first: Any, donor: Any, usdc: Any) -> list[tuple[str, int]]:
@@ -126,7 +181,7 @@ def main() -> None:
     with networks.ethereum.local.use_provider("test"):
         rows, base = measure()
     gas = dict(rows)
-    print(f"\n| {'FundingRound operation':<48} | {'gas':>9} |")
+    print(f"\n| {'operation (FundingRound, Streams, MatchingPool)':<48} | {'gas':>9} |")
     print(f"|{'-' * 50}|{'-' * 11}|")
     for name, used in rows:
         print(f"| {name:<48} | {used:>9,} |")

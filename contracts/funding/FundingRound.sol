@@ -81,6 +81,8 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
 
     /// @notice Money of the round in one currency. Invariants: released + refunded <= raised;
     /// the round holds at least (raised - released - refunded) + founderOwed + streamOwed + carbonOwed.
+    /// @dev The native currency's `raised` is stored in `_nativeRaised`, not here: read and add to
+    /// any currency's `raised` through `_raisedOf` and `_addRaised` only.
     struct Ledger {
         uint128 raised;
         uint128 released;
@@ -98,10 +100,14 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     address private immutable _carbonOffsetter;
     uint16 private immutable _carbonBps;
 
-    address private _founder;
+    // One slot: what a donation checks (`_status`, `_deadline`) and, for a native donation, adds
+    // to (`_nativeRaised`), so a native donation reads one cold slot for all three. Only
+    // `_raisedOf` and `_addRaised` touch `_nativeRaised`; `_ledgers[NATIVE].raised` stays 0.
+    uint128 private _nativeRaised;
     uint64 private _deadline;
     Status private _status;
     uint16 private _approvedBps;
+    address private _founder;
     uint64 private _streamEndAt;
     uint256 private _goal;
     uint256 private _tokenEquivalent;
@@ -469,7 +475,7 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
 
     /// @notice What counts towards the goal: native wei plus ERC-20 donations at their donation-time rate.
     function raisedEquivalent() public view returns (uint256) {
-        return _ledgers[NATIVE].raised + _tokenEquivalent;
+        return _raisedOf(NATIVE) + _tokenEquivalent;
     }
 
     function acceptedTokens() external view returns (address[] memory) {
@@ -492,8 +498,10 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         return _approvedBps;
     }
 
-    function ledger(address currency) external view returns (Ledger memory) {
-        return _ledgers[currency];
+    function ledger(address currency) external view returns (Ledger memory money) {
+        money = _ledgers[currency];
+        // Fits: it was stored as a uint128.
+        money.raised = uint128(_raisedOf(currency));
     }
 
     function contributionOf(address donor, address currency) external view returns (uint256) {
@@ -561,8 +569,7 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
 
     function _record(address currency, uint256 amount, uint256 equivalent) private {
         if (amount == 0) revert FundingRoundZeroAmount();
-        Ledger storage money = _ledgers[currency];
-        money.raised = (money.raised + amount).toUint128();
+        _addRaised(currency, amount);
         uint256 donorTotal = _contributions[msg.sender][currency] + amount;
         _contributions[msg.sender][currency] = donorTotal;
         emit Donated(msg.sender, currency, amount, equivalent, donorTotal);
@@ -618,7 +625,7 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
 
     function _release(uint256 milestoneId, address currency, uint16 approvedBps, bool streamed) private {
         Ledger storage money = _ledgers[currency];
-        uint256 raised = money.raised;
+        uint256 raised = _raisedOf(currency);
         // approvedBps <= BPS, so target <= raised, which fits in uint128.
         uint256 target = (raised * approvedBps) / BPS;
         uint256 amount = target - money.released;
@@ -650,9 +657,23 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
 
     function _refundable(address donor, address currency) private view returns (uint256) {
         if (_refundClaimed[donor][currency]) return 0;
-        Ledger storage money = _ledgers[currency];
-        if (money.raised == 0) return 0;
-        return (_contributions[donor][currency] * (money.raised - money.released)) / money.raised;
+        uint256 raised = _raisedOf(currency);
+        if (raised == 0) return 0;
+        return (_contributions[donor][currency] * (raised - _ledgers[currency].released)) / raised;
+    }
+
+    /// @dev Everything raised in `currency`: the one place that knows where the native total lives.
+    function _raisedOf(address currency) private view returns (uint256) {
+        return currency == NATIVE ? _nativeRaised : _ledgers[currency].raised;
+    }
+
+    function _addRaised(address currency, uint256 amount) private {
+        if (currency == NATIVE) {
+            _nativeRaised = (_nativeRaised + amount).toUint128();
+        } else {
+            Ledger storage money = _ledgers[currency];
+            money.raised = (money.raised + amount).toUint128();
+        }
     }
 
     function _reclaim(uint256 streamId, address currency) private returns (uint256 amount) {

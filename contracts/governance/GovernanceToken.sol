@@ -48,23 +48,24 @@ contract GovernanceToken is
     struct GovernanceTokenStorage {
         mapping(address donor => uint256) donatedBy;
         mapping(address currency => uint256) donationRate;
-        uint256 totalDonated;
+        /// @dev Retired: held the global donation total, which cost every donation a storage
+        /// write and is the sum of the donations' mints (or of `donatedBy`). No
+        /// longer read or written, but proxies deployed before keep their old total here, so it
+        /// stays declared: a field appended later must not land on this slot, and this slot must
+        /// never be given another meaning.
+        uint256 retiredTotalDonated;
     }
 
     // keccak256(abi.encode(uint256(keccak256("impactchain.storage.GovernanceToken")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant _STORAGE_LOCATION =
         0x9564ce321c210000901b5db58e57445ba39c2441ba46a7b8eb4182e70f349000;
 
-    /// @notice `donor` gave `amount` of `currency` (address(0) = native MATIC), worth
-    /// `maticEquivalent` wei, for which `maticEquivalent` token wei were minted; `donorTotal`
-    /// is the donor's cumulative MATIC-equivalent donated.
-    event DonationRecorded(
-        address indexed donor,
-        address indexed currency,
-        uint256 amount,
-        uint256 maticEquivalent,
-        uint256 donorTotal
-    );
+    /// @notice `donor` gave `amount` of `currency` (address(0) = native MATIC); `donorTotal` is
+    /// the donor's cumulative MATIC-equivalent donated, in wei.
+    /// @dev The donation's MATIC-equivalent, which is also the token wei minted, is the value of
+    /// the `Transfer` from address(0) to `donor` logged just before (and the difference between
+    /// the donor's last two totals); it is not repeated here.
+    event DonationRecorded(address indexed donor, address indexed currency, uint256 amount, uint256 donorTotal);
     /// @notice Governance set the rate for ERC-20 `currency` from `previousRate` to `newRate`.
     event DonationRateSet(address indexed currency, uint256 previousRate, uint256 newRate);
     /// @notice `minter` minted to `recipients` accounts in one batch, `total` token wei in all
@@ -176,10 +177,6 @@ contract GovernanceToken is
         return _storage().donatedBy[donor];
     }
 
-    function totalDonated() external view returns (uint256) {
-        return _storage().totalDonated;
-    }
-
     // ----- pause -----
 
     function pause() external onlyRole(PAUSER_ROLE) {
@@ -199,6 +196,16 @@ contract GovernanceToken is
         returns (uint256)
     {
         return super.nonces(owner);
+    }
+
+    /// @notice The account `account` delegates its votes to (address(0) if none).
+    /// @dev address(0) never delegates: `delegate` acts for `msg.sender` and `delegateBySig` for
+    /// an ECDSA-recovered signer, which is never zero (recovery reverts instead). So its answer
+    /// is known without reading storage, and every mint, which asks for the delegate of `from`
+    /// = address(0), skips a cold storage read (2,100 gas).
+    function delegates(address account) public view override returns (address) {
+        if (account == address(0)) return address(0);
+        return super.delegates(account);
     }
 
     function _update(address from, address to, uint256 value)
@@ -222,9 +229,8 @@ contract GovernanceToken is
         GovernanceTokenStorage storage $ = _storage();
         uint256 donorTotal = $.donatedBy[donor] + maticEquivalent;
         $.donatedBy[donor] = donorTotal;
-        $.totalDonated += maticEquivalent;
         _mint(donor, maticEquivalent);
-        emit DonationRecorded(donor, currency, amount, maticEquivalent, donorTotal);
+        emit DonationRecorded(donor, currency, amount, donorTotal);
     }
 
     function _requireWithinCap() private view {

@@ -57,14 +57,10 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
     event BadgeIssued(address indexed holder, uint256 indexed tokenId, uint256 indexed badgeType);
     event BadgeRevoked(address indexed holder, uint256 indexed tokenId, uint256 indexed badgeType, string reason);
     /// @notice `recorder` recorded `kind` activity for `account`, adding `pointsAdded`; the
-    /// account now has `points` and its decay clock restarted at `timestamp`.
+    /// account now has `points` and its decay clock restarted at the timestamp of the log's block.
+    /// @dev That timestamp is not repeated in the event: every log comes with its block's.
     event ActivityRecorded(
-        address indexed account,
-        address indexed recorder,
-        ActivityKind kind,
-        uint256 pointsAdded,
-        uint256 points,
-        uint256 timestamp
+        address indexed account, address indexed recorder, ActivityKind kind, uint256 pointsAdded, uint256 points
     );
 
     error ReputationBadgeSoulbound(uint256 tokenId);
@@ -176,7 +172,7 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
         if (points > type(uint96).max) revert ReputationBadgePointsOverflow(account, points);
         rep.points = uint96(points);
         rep.lastActivity = uint64(block.timestamp);
-        emit ActivityRecorded(account, msg.sender, kind, pointsAdded, points, block.timestamp);
+        emit ActivityRecorded(account, msg.sender, kind, pointsAdded, points);
     }
 
     /// @notice `account`'s undecayed points and the time of its last activity (0 if none).
