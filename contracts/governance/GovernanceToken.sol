@@ -49,7 +49,7 @@ contract GovernanceToken is
         mapping(address donor => uint256) donatedBy;
         mapping(address currency => uint256) donationRate;
         /// @dev Retired: held the global donation total, which cost every donation a storage
-        /// write and is the sum of the donations' mints (or of `donatedBy`). No
+        /// write and is the sum of `DonationRecorded.maticEquivalent` (or of `donatedBy`). No
         /// longer read or written, but proxies deployed before keep their old total here, so it
         /// stays declared: a field appended later must not land on this slot, and this slot must
         /// never be given another meaning.
@@ -60,12 +60,16 @@ contract GovernanceToken is
     bytes32 private constant _STORAGE_LOCATION =
         0x9564ce321c210000901b5db58e57445ba39c2441ba46a7b8eb4182e70f349000;
 
-    /// @notice `donor` gave `amount` of `currency` (address(0) = native MATIC); `donorTotal` is
-    /// the donor's cumulative MATIC-equivalent donated, in wei.
-    /// @dev The donation's MATIC-equivalent, which is also the token wei minted, is the value of
-    /// the `Transfer` from address(0) to `donor` logged just before (and the difference between
-    /// the donor's last two totals); it is not repeated here.
-    event DonationRecorded(address indexed donor, address indexed currency, uint256 amount, uint256 donorTotal);
+    /// @notice `donor` gave `amount` of `currency` (address(0) = native MATIC), worth
+    /// `maticEquivalent` wei, for which `maticEquivalent` token wei were minted; `donorTotal`
+    /// is the donor's cumulative MATIC-equivalent donated.
+    event DonationRecorded(
+        address indexed donor,
+        address indexed currency,
+        uint256 amount,
+        uint256 maticEquivalent,
+        uint256 donorTotal
+    );
     /// @notice Governance set the rate for ERC-20 `currency` from `previousRate` to `newRate`.
     event DonationRateSet(address indexed currency, uint256 previousRate, uint256 newRate);
     /// @notice `minter` minted to `recipients` accounts in one batch, `total` token wei in all
@@ -230,7 +234,7 @@ contract GovernanceToken is
         uint256 donorTotal = $.donatedBy[donor] + maticEquivalent;
         $.donatedBy[donor] = donorTotal;
         _mint(donor, maticEquivalent);
-        emit DonationRecorded(donor, currency, amount, donorTotal);
+        emit DonationRecorded(donor, currency, amount, maticEquivalent, donorTotal);
     }
 
     function _requireWithinCap() private view {
