@@ -36,9 +36,11 @@ def open_help_request(
 def transact(w3: Web3, call: Any, private_key: str, value: int = 0) -> Any:
     """Sign and send a web3 contract call from the key's account; return the successful receipt."""
     account = Account.from_key(private_key)
-    tx = call.build_transaction(
-        {"from": account.address, "value": value, "nonce": w3.eth.get_transaction_count(account.address)}
-    )
+    params = {"from": account.address, "value": value, "nonce": w3.eth.get_transaction_count(account.address)}
+    # Estimated against the pending block, as a wallet should: the first mint of a block costs
+    # more (a new total-supply checkpoint) than the same call replayed in the latest block.
+    gas = call.estimate_gas(params, "pending")
+    tx = call.build_transaction({**params, "gas": gas * 6 // 5})
     receipt = w3.eth.wait_for_transaction_receipt(
         w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
     )
