@@ -50,9 +50,11 @@ $(STAMPS)/npm: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# --force: ape recompiles only the files that changed, but FundingRoundFactory embeds
+# FundingRound's creation code, so an incremental build would leave a stale factory.
 $(STAMPS)/compile: $(STAMPS)/venv $(STAMPS)/npm ape-config.yaml $(CONTRACTS)
 	rm -rf contracts/.cache
-	$(BIN)/ape compile
+	$(BIN)/ape compile --force
 	@touch $@
 
 lint: $(STAMPS)/venv
