@@ -34,6 +34,7 @@ from tests.contracts.governance.lifecycle import (
     wait_seconds,
 )
 from tests.contracts.reverts import reverts_with
+from tests.contracts.signing import sign_typed
 
 
 def test_deployment_wiring(dao: Any, dao_token: Any, timelock: Any, dao_badges: Any, council: Any) -> None:
@@ -228,6 +229,37 @@ def test_votes_outside_the_window_double_votes_and_bad_support_revert(
     end_voting(chain, dao, proposal)
     with vote_refused(dao, proposal.id, SUCCEEDED):
         dao.castVote(proposal.id, FOR, sender=other_donor)
+
+
+def test_relayed_signed_vote_counts_for_the_signer(
+    chain: Any, dao: Any, dao_token: Any, donor: Any, stranger: Any
+) -> None:
+    proposal = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "vote by signature")
+    start_voting(chain, dao, proposal)
+    nonce = dao.nonces(donor)
+    ballot = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256")]
+    signature = sign_typed(
+        donor,
+        dao,
+        "ImpactChain DAO",
+        "Ballot",
+        ballot,
+        proposalId=proposal.id,
+        support=FOR,
+        voter=donor.address,
+        nonce=nonce,
+    ).signature
+
+    receipt = dao.castVoteBySig(proposal.id, FOR, donor, signature, sender=stranger)
+
+    weight = dao_token.getPastVotes(donor, dao.proposalSnapshot(proposal.id))
+    assert weight > 0
+    assert receipt.events == [dao.VoteCast(donor, proposal.id, FOR, weight, "")]
+    assert dao.hasVoted(proposal.id, donor) and not dao.hasVoted(proposal.id, stranger)
+    assert dao.proposalVotes(proposal.id) == (0, weight, 0)
+    assert dao.nonces(donor) == nonce + 1
+    with reverts_with(dao.GovernorInvalidSignature, voter=donor.address):  # the nonce moved on
+        dao.castVoteBySig(proposal.id, FOR, donor, signature, sender=stranger)
 
 
 def test_votes_on_cancelled_or_unknown_proposals_revert(

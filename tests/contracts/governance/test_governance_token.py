@@ -4,10 +4,10 @@ from typing import Any
 
 import pytest
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
 from tests.contracts.reverts import reverts_with
+from tests.contracts.signing import sign_typed
 
 TOKEN = 10**18
 CAP = 1_000_000_000 * TOKEN
@@ -338,38 +338,20 @@ def test_mints_move_votes_to_the_holders_delegate(
 def test_permit_sets_allowance_from_signature(chain: Any, token: Any, minter: Any, donor: Any, stranger: Any) -> None:
     token.mint(donor, TOKEN, sender=minter)
     deadline = chain.pending_timestamp + 3600
-    typed = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": "ImpactChain Governance",
-            "version": "1",
-            "chainId": chain.chain_id,
-            "verifyingContract": token.address,
-        },
-        "message": {
-            "owner": donor.address,
-            "spender": stranger.address,
-            "value": TOKEN,
-            "nonce": 0,
-            "deadline": deadline,
-        },
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=typed), donor.private_key)
+    permit = [("owner", "address"), ("spender", "address"), ("value", "uint256"), ("nonce", "uint256")]
+    permit.append(("deadline", "uint256"))
+    signed = sign_typed(
+        donor,
+        token,
+        "ImpactChain Governance",
+        "Permit",
+        permit,
+        owner=donor.address,
+        spender=stranger.address,
+        value=TOKEN,
+        nonce=0,
+        deadline=deadline,
+    )
 
     token.permit(
         donor,
