@@ -2,7 +2,7 @@
 
 import pytest
 from eth_utils import keccak
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from impactchain.matching import (
@@ -196,17 +196,25 @@ def test_single_contributor_projects_get_nothing(contributions: list[Contributio
             assert result.match == 0
 
 
-# Monotonicity holds exactly when square roots are exact (perfect squares) and no cap redistributes.
+# Monotonicity holds exactly when the new contribution's square root is exact (a perfect square
+# from a new contributor: the project's sum of roots grows by exactly that root) and no cap
+# redistributes. A top-up by an existing contributor changes that contributor's root, which is
+# kept to SQRT_DIGITS digits, and can lower the match by a unit.
 square_amounts = st.integers(min_value=1, max_value=10**12).map(lambda root: root * root)
 square_contributions = st.lists(
     st.builds(Contribution, contributor=contributor_names, project=project_names, amount=square_amounts),
     max_size=20,
 )
+newcomers = st.builds(Contribution, contributor=st.just("newcomer"), project=project_names, amount=square_amounts)
 
 
 @settings(max_examples=200, deadline=None)
-@given(
-    square_contributions, pools, multipliers, st.builds(Contribution, contributor_names, project_names, square_amounts)
+@given(square_contributions, pools, multipliers, newcomers)
+@example(
+    [Contribution("a", "P2", 1), Contribution("b", "P2", 1167110569)],
+    1_999_999_999_998,
+    1,
+    Contribution("newcomer", "P2", 1),
 )
 def test_a_new_contribution_never_lowers_its_projects_match(
     contributions: list[Contribution], pool: int, multiplier: int, extra: Contribution
