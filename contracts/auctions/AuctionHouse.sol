@@ -8,13 +8,13 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Receiver} from "@openzeppelin/contracts/token/ERC721/IERC721Receiver.sol";
-import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 
 import {IStreams} from "../streams/IStreams.sol";
-import {ICarbonOffsetPayments} from "./ICarbonOffsetPayments.sol";
+import {ICarbonOffsetPayments} from "../carbon/ICarbonOffsetPayments.sol";
+import {Payments} from "../utils/Payments.sol";
 
 /// @title AuctionHouse
 /// @notice English auctions of ERC-721 and ERC-1155 assets (patents, domains, any NFT) escrowed by
@@ -57,7 +57,7 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
 
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice The currency address that stands for the chain's native token.
-    address public constant NATIVE_CURRENCY = address(0);
+    address public constant NATIVE = Payments.NATIVE;
 
     uint256 public constant BPS = 10_000;
     uint256 public constant DEFAULT_DURATION = 72 hours;
@@ -253,7 +253,7 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         auction.extensionWindow = uint24(window);
         auction.minIncrementBps = params.minIncrementBps;
         auction.status = Status.Active;
-        auction.nativeCurrency = params.currency == NATIVE_CURRENCY;
+        auction.nativeCurrency = params.currency == NATIVE;
         auction.currency = params.currency;
         auction.reservePrice = params.reservePrice;
         auction.assetContract = params.assetContract;
@@ -390,7 +390,7 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         _carbonOwed[currency] = 0;
         uint256 retirementEventId;
         uint256 credits;
-        if (currency == NATIVE_CURRENCY) {
+        if (currency == NATIVE) {
             (retirementEventId, credits) = offsetter.offset{value: amount}(address(this));
         } else {
             IERC20(currency).forceApprove(address(offsetter), amount);
@@ -411,17 +411,13 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         _withdrawable[msg.sender][currency] = 0;
         emit Withdrawn(msg.sender, currency, to, amount);
 
-        if (currency == NATIVE_CURRENCY) {
-            Address.sendValue(to, amount);
-        } else {
-            IERC20(currency).safeTransfer(to, amount);
-        }
+        Payments.pay(currency, to, amount);
     }
 
     // ----- admin (the DAO timelock in production) -----
 
     function setCurrencyAllowed(address currency, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (currency == NATIVE_CURRENCY) revert AuctionHouseZeroAddress();
+        if (currency == NATIVE) revert AuctionHouseZeroAddress();
         if (currency.code.length == 0) revert AuctionHouseNotAContract(currency);
         _allowedCurrency[currency] = allowed;
         emit CurrencyAllowlistUpdated(currency, allowed);
@@ -536,7 +532,7 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
     }
 
     function isCurrencyAllowed(address currency) external view returns (bool) {
-        return currency == NATIVE_CURRENCY || _allowedCurrency[currency];
+        return currency == NATIVE || _allowedCurrency[currency];
     }
 
     function carbonOffset() external view returns (address offsetter, uint16 bps) {
@@ -563,7 +559,7 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
             revert AuctionHouseInvalidAssetAmount(params.assetKind, params.assetAmount);
         }
         if (bytes(params.metadataCID).length == 0) revert AuctionHouseEmptyMetadata();
-        if (params.currency != NATIVE_CURRENCY && !_allowedCurrency[params.currency]) {
+        if (params.currency != NATIVE && !_allowedCurrency[params.currency]) {
             revert AuctionHouseUnsupportedCurrency(params.currency);
         }
         if (params.reservePrice == 0) revert AuctionHouseZeroReserve();
@@ -656,7 +652,7 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         address beneficiary
     ) private returns (uint256 retirementEventId, uint256 credits) {
         ICarbonOffsetPayments offsetter = ICarbonOffsetPayments(_carbonOffsetter);
-        if (currency == NATIVE_CURRENCY) {
+        if (currency == NATIVE) {
             try offsetter.offset{value: amount}(beneficiary) returns (uint256 id, uint256 retired) {
                 return (id, retired);
             } catch {}
@@ -683,7 +679,7 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         // amount <= price < 2**96 fits in uint128; block.timestamp + a 32-bit duration fits in uint40.
         uint40 startTime = uint40(block.timestamp);
         uint40 endTime = uint40(block.timestamp + duration);
-        if (currency == NATIVE_CURRENCY) {
+        if (currency == NATIVE) {
             return
                 streams.createStream{value: amount}(
                     _streamSender,

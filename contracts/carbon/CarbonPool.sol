@@ -5,9 +5,10 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
-import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
+import {Payments} from "../utils/Payments.sol";
+import {ICarbonOffsetPayments} from "./ICarbonOffsetPayments.sol";
 import {ICarbonOffsetter} from "./ICarbonOffsetter.sol";
 import {TestTCO2} from "./TestTCO2.sol";
 
@@ -26,11 +27,11 @@ import {TestTCO2} from "./TestTCO2.sol";
 /// Every retirement emits Toucan's `Retired(sender, amount, eventId)` plus the richer
 /// `RetirementRecorded` (indexed by event id, retiring entity and beneficiary); the transaction
 /// that retired is the one carrying those logs.
-contract CarbonPool is ICarbonOffsetter, ERC721, AccessControl, ReentrancyGuardTransient {
+contract CarbonPool is ICarbonOffsetter, ICarbonOffsetPayments, ERC721, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice The payment token address that stands for the chain's native token.
-    address public constant NATIVE_TOKEN = address(0);
+    address public constant NATIVE = Payments.NATIVE;
     uint256 private constant ONE_TONNE = 1e18;
 
     struct Retirement {
@@ -129,7 +130,7 @@ contract CarbonPool is ICarbonOffsetter, ERC721, AccessControl, ReentrancyGuardT
 
     /// @notice Buy and retire credits for `beneficiary` with the attached native value.
     function offset(address beneficiary) external payable returns (uint256 retirementEventId, uint256 amount) {
-        return _offset(NATIVE_TOKEN, msg.value, beneficiary);
+        return _offset(NATIVE, msg.value, beneficiary);
     }
 
     /// @notice Buy and retire credits for `beneficiary` with `payment` of `paymentToken` (approved first).
@@ -138,7 +139,7 @@ contract CarbonPool is ICarbonOffsetter, ERC721, AccessControl, ReentrancyGuardT
         uint256 payment,
         address beneficiary
     ) external nonReentrant returns (uint256 retirementEventId, uint256 amount) {
-        if (paymentToken == NATIVE_TOKEN) revert CarbonPoolTokenNotAccepted(paymentToken);
+        if (paymentToken == NATIVE) revert CarbonPoolTokenNotAccepted(paymentToken);
         (retirementEventId, amount) = _offset(paymentToken, payment, beneficiary);
         IERC20(paymentToken).safeTransferFrom(msg.sender, address(this), payment);
     }
@@ -160,16 +161,12 @@ contract CarbonPool is ICarbonOffsetter, ERC721, AccessControl, ReentrancyGuardT
     ) external onlyRole(DEFAULT_ADMIN_ROLE) nonReentrant {
         if (to == address(0)) revert CarbonPoolZeroAddress();
         if (amount == 0) revert CarbonPoolZeroAmount();
-        uint256 available = paymentToken == NATIVE_TOKEN
+        uint256 available = paymentToken == NATIVE
             ? address(this).balance
             : IERC20(paymentToken).balanceOf(address(this));
         if (amount > available) revert CarbonPoolInsufficientTreasury(amount, available);
         emit TreasuryWithdrawn(paymentToken, to, amount);
-        if (paymentToken == NATIVE_TOKEN) {
-            Address.sendValue(to, amount);
-        } else {
-            IERC20(paymentToken).safeTransfer(to, amount);
-        }
+        Payments.pay(paymentToken, to, amount);
     }
 
     /// @notice Plain transfers are refused: native payments go through `offset` to be recorded.

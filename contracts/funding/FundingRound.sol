@@ -5,16 +5,17 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {Initializable} from "@openzeppelin/contracts/proxy/utils/Initializable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
-import {ICarbonOffsetPayments} from "../auctions/ICarbonOffsetPayments.sol";
-import {IActivityRecorder, IDonationRecorder} from "../helpdesk/IDonationRewards.sol";
+import {ICarbonOffsetPayments} from "../carbon/ICarbonOffsetPayments.sol";
+import {IGovernanceToken} from "../governance/IGovernanceToken.sol";
+import {IReputationBadge} from "../reputation/IReputationBadge.sol";
 import {IStreams} from "../streams/IStreams.sol";
 import {Streams} from "../streams/Streams.sol";
-import {IDonationRateSource, IFundingRound} from "./IFundingRound.sol";
+import {Payments} from "../utils/Payments.sol";
+import {IFundingRound} from "./IFundingRound.sol";
 
 /// @title FundingRound
 /// @notice One founder's funding round: a pull-payment escrow of donations in native MATIC and
@@ -56,16 +57,15 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     /// @notice The factory role whose holders may approve or reject milestones besides the DAO.
     bytes32 public constant ORACLE_ROLE = keccak256("ORACLE_ROLE");
     /// @notice The currency id of the native token (MATIC on Polygon).
-    address public constant NATIVE = address(0);
+    address public constant NATIVE = Payments.NATIVE;
     uint256 public constant BPS = 10_000;
     uint256 public constant MAX_MILESTONES = 10;
     uint256 public constant MAX_TOKENS = 4;
     uint256 public constant MAX_CARBON_BPS = 1_000;
     /// @notice How long after a milestone's deadline the oracle or the DAO may still decide it.
     uint256 public constant DECISION_WINDOW = 30 days;
-    /// @notice Reputation points recorded per donation (ReputationBadge.ActivityKind.DONATION).
+    /// @notice Reputation points recorded per donation (ActivityKind.DONATION).
     uint256 public constant DONATION_POINTS = 10;
-    uint8 private constant _DONATION_ACTIVITY = 0;
     uint256 private constant _RATE_SCALE = 1e18;
 
     /// @dev CIDs are kept as keccak256 commitments of the CID string; the strings themselves are
@@ -342,7 +342,7 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         if (amount == 0) revert FundingRoundNothingOwed(currency);
         money.founderOwed = 0;
         emit Withdrawn(msg.sender, currency, amount);
-        _pay(currency, msg.sender, amount);
+        Payments.pay(currency, msg.sender, amount);
     }
 
     /// @notice Move the streamed milestones' part owed in `currency` into the founder's stream:
@@ -434,7 +434,7 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         // amount <= raised - released - refunded (shares rounded down), so this fits in uint128.
         _ledgers[currency].refunded += uint128(amount);
         emit Refunded(msg.sender, currency, amount);
-        _pay(currency, msg.sender, amount);
+        Payments.pay(currency, msg.sender, amount);
     }
 
     /// @notice Plain transfers are refused (donate instead); only Streams' refunds come in this way.
@@ -578,7 +578,7 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     function _reward(address currency, uint256 amount) private {
         // Rewards are best effort: a missing role or a full cap must not turn donors away.
         if (_governanceToken != address(0)) {
-            IDonationRecorder recorder = IDonationRecorder(_governanceToken);
+            IGovernanceToken recorder = IGovernanceToken(_governanceToken);
             if (currency == NATIVE) {
                 try recorder.recordDonation(msg.sender, amount) {}
                 catch (bytes memory reason) {
@@ -592,7 +592,8 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
             }
         }
         if (_badges != address(0)) {
-            try IActivityRecorder(_badges).recordActivity(msg.sender, _DONATION_ACTIVITY, DONATION_POINTS) {}
+            uint8 donation = uint8(IReputationBadge.ActivityKind.DONATION);
+            try IReputationBadge(_badges).recordActivity(msg.sender, donation, DONATION_POINTS) {}
             catch (bytes memory reason) {
                 emit DonationRewardFailed(msg.sender, currency, reason);
             }
@@ -600,7 +601,7 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     }
 
     function _rateOf(address token) private view returns (uint256 rate) {
-        if (_governanceToken != address(0)) rate = IDonationRateSource(_governanceToken).donationRate(token);
+        if (_governanceToken != address(0)) rate = IGovernanceToken(_governanceToken).donationRate(token);
         if (rate == 0) revert FundingRoundUnpricedToken(token);
     }
 
@@ -680,7 +681,7 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         if (_streamIds[currency] == streamId) delete _streamIds[currency];
         amount = Streams(_streams).withdrawRefund(streamId);
         emit StreamReclaimed(streamId, currency, amount, _dao);
-        _pay(currency, _dao, amount);
+        Payments.pay(currency, _dao, amount);
     }
 
     function _isLive(uint256 streamId) private view returns (bool) {
@@ -691,13 +692,5 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     function _milestone(uint256 milestoneId) private view returns (Milestone storage) {
         if (milestoneId >= _milestones.length) revert FundingRoundUnknownMilestone(milestoneId);
         return _milestones[milestoneId];
-    }
-
-    function _pay(address currency, address to, uint256 amount) private {
-        if (currency == NATIVE) {
-            Address.sendValue(payable(to), amount);
-        } else {
-            IERC20(currency).safeTransfer(to, amount);
-        }
     }
 }

@@ -73,9 +73,3 @@ interface IFundingRound {
 
     function founder() external view returns (address);
 }
-
-/// @notice The MATIC-equivalent price a round reads from GovernanceToken: token wei minted per
-/// base unit of `currency`, scaled by 1e18 (0 = not priced).
-interface IDonationRateSource {
-    function donationRate(address currency) external view returns (uint256);
-}

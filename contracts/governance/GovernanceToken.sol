@@ -12,6 +12,7 @@ import {ERC20VotesUpgradeable} from
 import {NoncesUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/NoncesUpgradeable.sol";
 import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IGovernanceToken} from "./IGovernanceToken.sol";
 
 /// @title GovernanceToken
 /// @notice ImpactChain's voting token (IMPACT): ERC-20 with permit and vote delegation, minted
@@ -30,7 +31,8 @@ contract GovernanceToken is
     ERC20VotesUpgradeable,
     AccessControlUpgradeable,
     PausableUpgradeable,
-    UUPSUpgradeable
+    UUPSUpgradeable,
+    IGovernanceToken
 {
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");

@@ -4,10 +4,11 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {IActivityRecorder, IDonationRecorder} from "./IDonationRewards.sol";
+import {IGovernanceToken} from "../governance/IGovernanceToken.sol";
+import {IReputationBadge} from "../reputation/IReputationBadge.sol";
+import {Payments} from "../utils/Payments.sol";
 
 /// @title HelpDesk
 /// @notice Direct help requests with donations held in escrow per request and per currency.
@@ -30,13 +31,12 @@ contract HelpDesk is AccessControl, Pausable, ReentrancyGuard {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
     /// @notice The currency id of the native token (MATIC on Polygon).
-    address public constant NATIVE = address(0);
+    address public constant NATIVE = Payments.NATIVE;
     uint256 public constant GENERAL_FUND = 0;
     uint256 public constant MAX_REQUEST_DURATION = 365 days;
     uint256 public constant MAX_GEOHASH_LENGTH = 12;
-    /// @notice Reputation points recorded per donation (ReputationBadge.ActivityKind.DONATION).
+    /// @notice Reputation points recorded per donation (ActivityKind.DONATION).
     uint256 public constant DONATION_POINTS = 10;
-    uint8 private constant _DONATION_ACTIVITY = 0;
 
     enum Status {
         Open,
@@ -72,8 +72,8 @@ contract HelpDesk is AccessControl, Pausable, ReentrancyGuard {
         _refundClaimed;
     mapping(address currency => bool) private _allowedCurrencies;
     mapping(address currency => uint256) private _emergencyCaps;
-    IDonationRecorder private _donationRecorder;
-    IActivityRecorder private _activityRecorder;
+    IGovernanceToken private _donationRecorder;
+    IReputationBadge private _activityRecorder;
 
     event HelpRequestOpened(
         uint256 indexed requestId,
@@ -226,7 +226,7 @@ contract HelpDesk is AccessControl, Pausable, ReentrancyGuard {
         if (amount > withdrawable) revert HelpDeskExceedsApproved(amount, withdrawable);
         money.withdrawn += amount;
         emit Withdrawn(requestId, msg.sender, currency, amount);
-        _pay(currency, payable(msg.sender), amount);
+        Payments.pay(currency, msg.sender, amount);
     }
 
     // ----- refunds -----
@@ -238,7 +238,7 @@ contract HelpDesk is AccessControl, Pausable, ReentrancyGuard {
         _refundClaimed[requestId][currency][msg.sender] = true;
         _ledgers[requestId][currency].refunded += amount;
         emit Refunded(requestId, msg.sender, currency, amount);
-        _pay(currency, payable(msg.sender), amount);
+        Payments.pay(currency, msg.sender, amount);
     }
 
     /// @notice What `donor` could claim now: contribution × (donated − approved) / donated, rounded down.
@@ -265,7 +265,7 @@ contract HelpDesk is AccessControl, Pausable, ReentrancyGuard {
     }
 
     /// @notice Where donations mint governance tokens and record reputation (zero turns either off).
-    function setRewards(IDonationRecorder donationRecorder, IActivityRecorder activityRecorder)
+    function setRewards(IGovernanceToken donationRecorder, IReputationBadge activityRecorder)
         external
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
@@ -350,7 +350,8 @@ contract HelpDesk is AccessControl, Pausable, ReentrancyGuard {
             }
         }
         if (address(_activityRecorder) != address(0)) {
-            try _activityRecorder.recordActivity(msg.sender, _DONATION_ACTIVITY, DONATION_POINTS) {}
+            uint8 donation = uint8(IReputationBadge.ActivityKind.DONATION);
+            try _activityRecorder.recordActivity(msg.sender, donation, DONATION_POINTS) {}
             catch (bytes memory reason) {
                 emit DonationRewardFailed(requestId, msg.sender, currency, reason);
             }
@@ -365,14 +366,6 @@ contract HelpDesk is AccessControl, Pausable, ReentrancyGuard {
         uint256 available = money.donated - money.approved - money.refunded;
         if (amount > available) revert HelpDeskExceedsAvailable(amount, available);
         money.approved += amount;
-    }
-
-    function _pay(address currency, address payable to, uint256 amount) private {
-        if (currency == NATIVE) {
-            Address.sendValue(to, amount);
-        } else {
-            IERC20(currency).safeTransfer(to, amount);
-        }
     }
 
     function _existing(uint256 requestId) private view returns (Request storage) {

@@ -4,10 +4,11 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
+
+import {Payments} from "../utils/Payments.sol";
 
 /// @title MatchingPool
 /// @notice Quadratic-funding matching pools, one per matching round, each in one currency (the
@@ -26,7 +27,7 @@ contract MatchingPool is AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     bytes32 public constant ROUND_MANAGER_ROLE = keccak256("ROUND_MANAGER_ROLE");
-    address public constant NATIVE_TOKEN = address(0);
+    address public constant NATIVE = Payments.NATIVE;
     uint8 public constant MIN_MULTIPLIER = 1;
     uint8 public constant MAX_MULTIPLIER = 4;
 
@@ -142,7 +143,7 @@ contract MatchingPool is AccessControl, ReentrancyGuardTransient {
         round.recovered = true;
         uint256 amount = round.funded - round.claimed;
         emit UnclaimedRecovered(roundId, to, amount);
-        if (amount > 0) _pay(round.token, to, amount);
+        if (amount > 0) Payments.pay(round.token, to, amount);
     }
 
     // ----- sponsors -----
@@ -152,7 +153,7 @@ contract MatchingPool is AccessControl, ReentrancyGuardTransient {
     function fund(uint256 roundId, uint256 amount) external payable nonReentrant {
         Round storage round = _uncommitted(roundId);
         if (amount == 0) revert MatchingPoolZeroAmount();
-        bool native = round.token == NATIVE_TOKEN;
+        bool native = round.token == NATIVE;
         uint256 expectedValue = native ? amount : 0;
         if (msg.value != expectedValue) revert MatchingPoolWrongNativeValue(expectedValue, msg.value);
 
@@ -187,7 +188,7 @@ contract MatchingPool is AccessControl, ReentrancyGuardTransient {
         _claimedBitmap[roundId].set(index);
         round.claimed += amount;
         emit MatchClaimed(roundId, index, account, amount, msg.sender);
-        _pay(round.token, account, amount);
+        Payments.pay(round.token, account, amount);
     }
 
     // ----- views -----
@@ -223,13 +224,5 @@ contract MatchingPool is AccessControl, ReentrancyGuardTransient {
     function _committed(uint256 roundId) private view returns (Round storage round) {
         round = _existing(roundId);
         if (round.claimDeadline == 0) revert MatchingPoolRootNotCommitted(roundId);
-    }
-
-    function _pay(address token, address to, uint256 amount) private {
-        if (token == NATIVE_TOKEN) {
-            Address.sendValue(payable(to), amount);
-        } else {
-            IERC20(token).safeTransfer(to, amount);
-        }
     }
 }

@@ -34,13 +34,6 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
     /// @dev floor(−ln(0.95) × 1e36).
     uint256 private constant _NEG_LN_DECAY = 51293294387550533426196144254687238;
 
-    /// @notice What kind of activity a platform contract recorded.
-    enum ActivityKind {
-        DONATION,
-        VOTE,
-        VOLUNTEERING
-    }
-
     struct Reputation {
         uint96 points;
         uint64 lastActivity;
@@ -161,18 +154,19 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
 
     // ----- reputation -----
 
-    /// @notice Record `kind` activity by `account`: adds `pointsAdded` and restarts its decay clock.
-    function recordActivity(address account, ActivityKind kind, uint256 pointsAdded)
+    /// @inheritdoc IReputationBadge
+    function recordActivity(address account, uint8 kind, uint256 pointsAdded)
         external
         onlyRole(ACTIVITY_RECORDER_ROLE)
     {
+        ActivityKind activity = ActivityKind(kind);
         if (account == address(0)) revert ReputationBadgeZeroAddress();
         Reputation storage rep = _reputation[account];
         uint256 points = rep.points + pointsAdded;
         if (points > type(uint96).max) revert ReputationBadgePointsOverflow(account, points);
         rep.points = uint96(points);
         rep.lastActivity = uint64(block.timestamp);
-        emit ActivityRecorded(account, msg.sender, kind, pointsAdded, points);
+        emit ActivityRecorded(account, msg.sender, activity, pointsAdded, points);
     }
 
     /// @notice `account`'s undecayed points and the time of its last activity (0 if none).

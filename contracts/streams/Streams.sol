@@ -4,9 +4,9 @@ pragma solidity ^0.8.28;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
+import {Payments} from "../utils/Payments.sol";
 import {IStreams} from "./IStreams.sol";
 
 /// @title Streams
@@ -37,7 +37,7 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
     /// @notice May cancel, pause and resume any stream (the DAO's timelock or guardians).
     bytes32 public constant STREAM_ADMIN_ROLE = keccak256("STREAM_ADMIN_ROLE");
     /// @notice The token address that stands for the chain's native token.
-    address public constant NATIVE_TOKEN = address(0);
+    address public constant NATIVE = Payments.NATIVE;
 
     struct Stream {
         address sender;
@@ -198,7 +198,7 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
         stream.withdrawn = withdrawn;
         emit StreamWithdrawn(streamId, msg.sender, stream.token, amount, withdrawn);
 
-        _pay(stream.token, msg.sender, amount);
+        Payments.pay(stream.token, msg.sender, amount);
     }
 
     /// @notice Withdraw the unvested part of a cancelled stream. Stream sender only.
@@ -212,7 +212,7 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
         stream.refunded = true;
         emit StreamRefunded(streamId, msg.sender, stream.token, amount);
 
-        _pay(stream.token, msg.sender, amount);
+        Payments.pay(stream.token, msg.sender, amount);
     }
 
     // ----- control: the sender or a stream admin -----
@@ -317,19 +317,11 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
     }
 
     function _pullPayment(address token, uint128 amount) private {
-        if (token == NATIVE_TOKEN) {
+        if (token == NATIVE) {
             if (msg.value != amount) revert StreamsWrongNativeValue(amount, msg.value);
         } else {
             if (msg.value != 0) revert StreamsWrongNativeValue(0, msg.value);
             IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
-        }
-    }
-
-    function _pay(address token, address to, uint128 amount) private {
-        if (token == NATIVE_TOKEN) {
-            Address.sendValue(payable(to), amount);
-        } else {
-            IERC20(token).safeTransfer(to, amount);
         }
     }
 }

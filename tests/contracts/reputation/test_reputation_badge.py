@@ -3,6 +3,7 @@
 from decimal import Decimal, localcontext
 from typing import Any
 
+import ape
 import pytest
 from eth_utils import keccak
 from hypothesis import HealthCheck, given, settings
@@ -182,6 +183,12 @@ def test_record_activity_adds_points_and_restarts_clock(
     assert second.timestamp == chain.blocks.head.timestamp > first.timestamp
     assert badges.reputationOf(donor) == (1010, second.timestamp)
     assert badges.scoreOf(donor) == 1010
+
+
+def test_unknown_activity_kind_is_refused(badges: Any, activity_recorder: Any, donor: Any) -> None:
+    with ape.reverts("Tried to convert a value into an enum, but the value was too big or negative."):
+        badges.recordActivity(donor, VOLUNTEERING + 1, 10, sender=activity_recorder)
+    assert badges.reputationOf(donor) == (0, 0)
 
 
 def test_score_decays_five_percent_a_year(chain: Any, badges: Any, activity_recorder: Any, donor: Any) -> None:
