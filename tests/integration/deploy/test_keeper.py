@@ -1,10 +1,14 @@
 """The keeper script (`ape run keeper`) settles an ended auction on the deployed platform, once."""
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from eth_account import Account
 from web3 import Web3
+from web3.providers.rpc import HTTPProvider
 
+from impactchain import keeper
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS as KEYS
 from impactchain.devstack.anvil import Anvil
 from impactchain.devstack.deploy import run_ape_script
@@ -47,3 +51,47 @@ def test_keeper_settles_an_ended_auction_once(
     carbon = contract_at(chain, manifest, "CarbonPool")
     # 2% of the 1 MATIC price buys 0.02 tonnes at the development price of 1 MATIC a tonne.
     assert carbon.functions.totalRetired().call() == 10**18 * 200 // 10_000
+
+
+class _CountingProvider(HTTPProvider):
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.batches = 0
+
+    def make_batch_request(self, requests: Any) -> Any:
+        self.batches += 1
+        return super().make_batch_request(requests)
+
+
+class _UnbatchedProvider(HTTPProvider):
+    def make_batch_request(self, requests: Any) -> Any:
+        raise NotImplementedError("one request at a time")
+
+
+def test_reads_go_out_in_batches_or_one_by_one_with_the_same_results(
+    chain: Web3, manifest: DeploymentManifest, anvil: Anvil, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keeper, "BATCH_SIZE", 2)
+    counting = _CountingProvider(anvil.url)
+    batched, unbatched = Web3(counting), Web3(_UnbatchedProvider(anvil.url))
+    house = contract_at(chain, manifest, "AuctionHouse")
+    factory = contract_at(chain, manifest, "FundingRoundFactory")
+
+    def reads(w3: Web3) -> list[Any]:
+        house_here = w3.eth.contract(address=house.address, abi=house.abi)
+        factory_here = w3.eth.contract(address=factory.address, abi=factory.abi)
+        calls = [house_here.functions.nextAuctionId(), house_here.functions.paused()]
+        calls += [house_here.functions.carbonOwedOf(NATIVE_CURRENCY), factory_here.functions.roundCount()]
+        calls.append(factory_here.functions.implementation())
+        return keeper.call_all(w3, calls)
+
+    expected = [
+        house.functions.nextAuctionId().call(),
+        house.functions.paused().call(),
+        house.functions.carbonOwedOf(NATIVE_CURRENCY).call(),
+        factory.functions.roundCount().call(),
+        factory.functions.implementation().call(),
+    ]
+    assert reads(batched) == reads(unbatched) == expected
+    assert counting.batches == 3  # five reads, two to a batch
+    assert keeper.call_all(batched, []) == []
