@@ -4,9 +4,20 @@ Contracts are deployed once per session; ape's chain isolation snapshots the cha
 each test, so every test starts from the deployed state.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+
+@pytest.fixture
+def at(chain: Any) -> Callable[[int], None]:
+    """Make the next transaction run at timestamp `t`."""
+
+    def set_next(t: int) -> None:
+        chain.pending_timestamp = t
+
+    return set_next
 
 
 @pytest.fixture(scope="session")

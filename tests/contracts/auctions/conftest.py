@@ -143,16 +143,6 @@ def create(house: Any, seller: Any, nft: Any) -> Callable[..., int]:
 
 
 @pytest.fixture
-def at(chain: Any) -> Callable[[int], None]:
-    """Make the next transaction run at timestamp `t`."""
-
-    def set_next(t: int) -> None:
-        chain.pending_timestamp = t
-
-    return set_next
-
-
-@pytest.fixture
 def end_of(house: Any, at: Callable[[int], None]) -> Callable[[int], None]:
     """Make the next transaction run at auction `auction_id`'s end time (ended)."""
 

@@ -4,10 +4,11 @@ from typing import Any
 
 import pytest
 
+from tests.contracts.tokens import USDC, deploy_usdc
+
 NATIVE = "0x0000000000000000000000000000000000000000"
 TONNE = 10**18
 ONE_MATIC = 10**18
-USDC = 10**6
 INVENTORY = 1_000 * TONNE
 HOLDER_CREDITS = 10 * TONNE
 MATIC_PER_TONNE = 2 * ONE_MATIC
@@ -48,9 +49,7 @@ def carbon_credits(project: Any, carbon_admin: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def carbon_usdc(project: Any, carbon_admin: Any, offset_payer: Any) -> Any:
-    carbon_usdc = carbon_admin.deploy(project.TestMintableToken, "Test USD Coin", "USDC", 6)
-    carbon_usdc.mint(offset_payer, 1_000_000 * USDC, sender=carbon_admin)
-    return carbon_usdc
+    return deploy_usdc(project, carbon_admin, [offset_payer], 1_000_000 * USDC)
 
 
 @pytest.fixture(scope="session")

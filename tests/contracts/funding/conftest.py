@@ -14,13 +14,13 @@ from tests.contracts.funding.round_params import (
     CARBON_BPS,
     NATIVE,
     ONE,
-    USDC,
     USDC_RATE,
     RoundSpec,
     round_params,
     salt,
 )
 from tests.contracts.funding.round_states import succeed
+from tests.contracts.tokens import USDC, deploy_usdc
 
 TONNE_PRICE = ONE // 100  # native wei, or USDC base units, per tonne
 CREDIT_INVENTORY = 10**12 * ONE
@@ -59,9 +59,7 @@ def rewards_badges(project: Any, owner: Any, issuer: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def usdc(project: Any, owner: Any, donor: Any, other_donor: Any, stranger: Any, rewards_token: Any) -> Any:
-    usdc = owner.deploy(project.TestMintableToken, "USD Coin", "USDC", 6)
-    for account in (donor, other_donor, stranger):
-        usdc.mint(account, 1_000_000 * USDC, sender=owner)
+    usdc = deploy_usdc(project, owner, [donor, other_donor, stranger], 1_000_000 * USDC)
     rewards_token.setDonationRate(usdc, USDC_RATE, sender=owner)
     return usdc
 

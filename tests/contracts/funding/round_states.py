@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from tests.contracts.funding.round_params import EVIDENCE_CID, EVIDENCE_HASH, ONE, USDC
+from tests.contracts.funding.round_params import EVIDENCE_CID, EVIDENCE_HASH, ONE
+from tests.contracts.tokens import USDC
 
 FUNDING, SUCCEEDED, FAILED, SETTLED, CANCELLED = range(5)
 PENDING, SUBMITTED, APPROVED, REJECTED = range(4)

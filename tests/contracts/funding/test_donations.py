@@ -4,8 +4,9 @@ per-currency records, the MATIC-equivalent goal count, and best-effort donor rew
 from collections.abc import Callable
 from typing import Any
 
-from tests.contracts.funding.round_params import NATIVE, ONE, USDC, USDC_EQUIVALENT, RoundSpec
+from tests.contracts.funding.round_params import NATIVE, ONE, USDC_EQUIVALENT, RoundSpec
 from tests.contracts.reverts import reverts_with
+from tests.contracts.tokens import USDC
 
 
 def test_native_donation_is_recorded_and_rewarded(

@@ -11,7 +11,6 @@ from tests.contracts.funding.round_params import (
     EVIDENCE_HASH,
     NATIVE,
     ONE,
-    USDC,
     MilestoneSpec,
     RoundSpec,
 )
@@ -29,6 +28,7 @@ from tests.contracts.funding.round_states import (
     submit,
 )
 from tests.contracts.reverts import reverts_with
+from tests.contracts.tokens import USDC
 
 
 def _claim(round_: Any, donor: Any, currency: str, expected: int) -> None:

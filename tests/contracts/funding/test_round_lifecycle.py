@@ -17,7 +17,6 @@ from tests.contracts.funding.round_params import (
     EVIDENCE_HASH,
     NATIVE,
     ONE,
-    USDC,
     USDC_EQUIVALENT,
     USDC_RATE,
     MilestoneSpec,
@@ -35,6 +34,7 @@ from tests.contracts.funding.round_states import (
 )
 from tests.contracts.governance.lifecycle import EXECUTED, FOUNDER_IDEA, enact, propose
 from tests.contracts.reverts import reverts_with
+from tests.contracts.tokens import USDC
 
 MATCHING_POOL = 3 * ONE
 

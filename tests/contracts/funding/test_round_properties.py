@@ -31,7 +31,6 @@ from tests.contracts.funding.round_params import (
     EVIDENCE_HASH,
     NATIVE,
     ONE,
-    USDC,
     USDC_EQUIVALENT,
     MilestoneSpec,
     RoundSpec,
@@ -47,6 +46,7 @@ from tests.contracts.funding.round_states import (
     SUCCEEDED,
 )
 from tests.contracts.reverts import reverts_with
+from tests.contracts.tokens import USDC
 
 SHARES = (3_000, 3_000, 4_000)
 STREAMED = (False, True, False)

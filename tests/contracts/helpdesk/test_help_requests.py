@@ -7,9 +7,9 @@ import pytest
 from eth_utils import keccak
 
 from tests.contracts.reverts import reverts_with
+from tests.contracts.tokens import USDC, deploy_usdc
 
 ONE = 10**18
-USDC = 10**6
 NATIVE = "0x0000000000000000000000000000000000000000"
 GENERAL_FUND = 0
 DAY = 24 * 3600
@@ -18,11 +18,8 @@ CID = "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
 
 @pytest.fixture(scope="module")
 def usdc(project: Any, owner: Any, help_desk: Any, donor: Any, other_donor: Any) -> Any:
-    usdc = owner.deploy(project.TestMintableToken, "USD Coin", "USDC", 6)
+    usdc = deploy_usdc(project, owner, [donor, other_donor], 1_000 * USDC, spender=help_desk)
     help_desk.setCurrencyAllowed(usdc, True, sender=owner)
-    for holder in (donor, other_donor):
-        usdc.mint(holder, 1_000 * USDC, sender=owner)
-        usdc.approve(help_desk, 2**256 - 1, sender=holder)
     return usdc
 
 

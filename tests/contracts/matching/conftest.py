@@ -4,9 +4,10 @@ from typing import Any
 
 import pytest
 
+from tests.contracts.tokens import USDC, deploy_usdc
+
 NATIVE = "0x0000000000000000000000000000000000000000"
 ONE_MATIC = 10**18
-USDC = 10**6
 
 
 @pytest.fixture(scope="session")
@@ -44,8 +45,4 @@ def qf_matching_pool(project: Any, matching_manager: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def matching_usdc(project: Any, matching_manager: Any, matching_sponsors: list[Any], qf_matching_pool: Any) -> Any:
-    matching_usdc = matching_manager.deploy(project.TestMintableToken, "Test USD Coin", "USDC", 6)
-    for sponsor in matching_sponsors:
-        matching_usdc.mint(sponsor, 1_000_000 * USDC, sender=matching_manager)
-        matching_usdc.approve(qf_matching_pool, 2**256 - 1, sender=sponsor)
-    return matching_usdc
+    return deploy_usdc(project, matching_manager, matching_sponsors, 1_000_000 * USDC, spender=qf_matching_pool)

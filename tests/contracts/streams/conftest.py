@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
+from tests.contracts.tokens import USDC, deploy_usdc
+
 NATIVE = "0x0000000000000000000000000000000000000000"
-USDC = 10**6
 DEPOSIT = 1_000 * USDC
 ONE_MATIC = 10**18
 
@@ -49,20 +50,7 @@ def payment_streams(project: Any, streams_admin: Any, streams_guardian: Any) -> 
 
 @pytest.fixture(scope="session")
 def streams_usdc(project: Any, streams_admin: Any, stream_sender: Any, payment_streams: Any) -> Any:
-    streams_usdc = streams_admin.deploy(project.TestMintableToken, "Test USD Coin", "USDC", 6)
-    streams_usdc.mint(stream_sender, 1_000_000 * USDC, sender=streams_admin)
-    streams_usdc.approve(payment_streams, 2**256 - 1, sender=stream_sender)
-    return streams_usdc
-
-
-@pytest.fixture
-def at(chain: Any) -> Callable[[int], None]:
-    """Make the next transaction run at timestamp `t`."""
-
-    def set_next(t: int) -> None:
-        chain.pending_timestamp = t
-
-    return set_next
+    return deploy_usdc(project, streams_admin, [stream_sender], 1_000_000 * USDC, spender=payment_streams)
 
 
 @pytest.fixture
