@@ -22,10 +22,11 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
-from ape import accounts, chain, networks, project
-from ape.logging import logger
+from ape import accounts, chain, project
 from eth_account import Account
 from eth_utils import keccak
+
+from bench._ape import deploy_governance_token, on_test_chain
 
 TOKEN = 10**18
 VOTING_DELAY = 1
@@ -44,9 +45,7 @@ def mean_gas(receipts: list[Any]) -> float:
 
 
 def deploy_impactchain(owner: Any) -> dict[str, Any]:
-    implementation = owner.deploy(project.GovernanceToken)
-    proxy = owner.deploy(project.GovernanceTokenProxy, implementation, implementation.initialize.encode_input(owner))
-    token = project.GovernanceToken.at(proxy.address)
+    token = deploy_governance_token(owner)
     badges = owner.deploy(project.ReputationBadge, owner)
     badges.grantRole(badges.ISSUER_ROLE(), owner, sender=owner)
     timelock = owner.deploy(project.DAOTimelock, MIN_DELAY, [], [], owner)
@@ -197,9 +196,7 @@ def check_targets(rows: list[Row]) -> None:
 
 
 def main() -> None:
-    logger.set_level("ERROR")
-    with networks.ethereum.local.use_provider("test"):
-        rows = measure()
+    rows = on_test_chain(measure)
     print_table(rows)
     check_targets(rows)
 

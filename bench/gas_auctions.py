@@ -16,8 +16,9 @@ the house's own, without the CarbonPool's purchase and retirement.
 import statistics
 from typing import Any
 
-from ape import accounts, chain, networks, project
-from ape.logging import logger
+from ape import accounts, chain, project
+
+from bench._ape import on_test_chain
 
 TOKEN = 10**18
 RESERVE = TOKEN
@@ -159,9 +160,7 @@ def check_target(rows: list[Row]) -> None:
 
 
 def main() -> None:
-    logger.set_level("ERROR")
-    with networks.ethereum.local.use_provider("test"):
-        rows = measure()
+    rows = on_test_chain(measure)
     print_table(rows)
     check_target(rows)
 

@@ -28,11 +28,11 @@ Targets (issue 4): a native donation ≤ 1.3× the baseline; a clone deploy ≤ 
 
 from typing import Any
 
-from ape import accounts, chain, networks, project
-from ape.logging import logger
+from ape import accounts, chain, project
 from eth_account import Account
 from eth_utils import keccak
 
+from bench._ape import deploy_governance_token, on_test_chain
 from impactchain.matching import Contribution, build_claim_tree, inputs_document, inputs_hash, quadratic_matches
 
 ONE = 10**18
@@ -54,9 +54,7 @@ def round_params(founder: Any, usdc: Any) -> tuple[Any, ...]:
 
 
 def platform(owner: Any, usdc: Any) -> tuple[Any, ...]:
-    implementation = owner.deploy(project.GovernanceToken)
-    init = implementation.initialize.encode_input(owner)
-    token = project.GovernanceToken.at(owner.deploy(project.GovernanceTokenProxy, implementation, init).address)
+    token = deploy_governance_token(owner)
     token.setDonationRate(usdc, USDC_RATE, sender=owner)
     badges = owner.deploy(project.ReputationBadge, owner)
     streams = owner.deploy(project.Streams, owner)
@@ -182,9 +180,7 @@ def unrewarded(owner: Any, founder: Any, first: Any, donor: Any, usdc: Any) -> l
 
 
 def main() -> None:
-    logger.set_level("ERROR")
-    with networks.ethereum.local.use_provider("test"):
-        rows, base = measure()
+    rows, base = on_test_chain(measure)
     gas = dict(rows)
     print(f"\n| {'operation (FundingRound, Streams, MatchingPool)':<48} | {'gas':>9} |")
     print(f"|{'-' * 50}|{'-' * 11}|")

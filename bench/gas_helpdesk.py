@@ -11,8 +11,9 @@ transfer. Figures are single transactions on warm storage unless the row says "f
 
 from typing import Any
 
-from ape import accounts, chain, networks, project
-from ape.logging import logger
+from ape import accounts, chain, project
+
+from bench._ape import deploy_governance_token, on_test_chain
 
 ONE = 10**18
 USDC = 10**6
@@ -28,9 +29,7 @@ def open_request(help_desk: Any, requester: Any, currency: str = NATIVE) -> tupl
 
 
 def rewarded(owner: Any) -> Any:
-    implementation = owner.deploy(project.GovernanceToken)
-    init = implementation.initialize.encode_input(owner)
-    token = project.GovernanceToken.at(owner.deploy(project.GovernanceTokenProxy, implementation, init).address)
+    token = deploy_governance_token(owner)
     badges = owner.deploy(project.ReputationBadge, owner)
     help_desk = owner.deploy(project.HelpDesk, owner, owner)
     token.grantRole(token.DONATION_RECORDER_ROLE(), help_desk, sender=owner)
@@ -77,9 +76,7 @@ def measure() -> list[tuple[str, int]]:
 
 
 def main() -> None:
-    logger.set_level("ERROR")
-    with networks.ethereum.local.use_provider("test"):
-        rows = measure()
+    rows = on_test_chain(measure)
     baseline = dict(rows)["baseline: native transfer"]
     print(f"\n| {'HelpDesk operation':<40} | {'gas':>8} | {'× native transfer':>17} |")
     print(f"|{'-' * 42}|{'-' * 10}|{'-' * 19}|")
