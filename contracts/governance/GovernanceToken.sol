@@ -12,6 +12,7 @@ import {ERC20VotesUpgradeable} from
 import {NoncesUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/NoncesUpgradeable.sol";
 import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IGovernanceToken} from "./IGovernanceToken.sol";
 
 /// @title GovernanceToken
@@ -24,6 +25,13 @@ import {IGovernanceToken} from "./IGovernanceToken.sol";
 /// Pausing halts transfers (and therefore delegated-vote moves between holders) but NOT
 /// minting: donations keep being recorded and rewarded while transfers are frozen, so an
 /// emergency on the market side never blocks the charity side. There is no burn path.
+///
+/// Balances and supply are kept by this contract, not by OpenZeppelin's ERC20 storage: each
+/// account's balance sits in one slot with its donation total, and the total supply is the
+/// latest total-supply checkpoint that ERC20Votes keeps anyway, instead of a second counter
+/// written on every mint. `_update` does ERC20's bookkeeping on that storage (same errors, same
+/// `Transfer` event) and then ERC20Votes' vote moves; OpenZeppelin's `_balances` and
+/// `_totalSupply` are never written.
 contract GovernanceToken is
     Initializable,
     ERC20Upgradeable,
@@ -46,16 +54,21 @@ contract GovernanceToken is
     /// @dev Rates are token wei minted per currency base unit, scaled by 1e18.
     uint256 private constant _RATE_SCALE = 1e18;
 
+    /// @dev An account's balance and its cumulative MATIC-equivalent donations share one slot, so
+    /// a first-time donor's donation creates one storage slot where a separate ledger would
+    /// create two. Both fit: a balance never exceeds the cap (1e27 < 2^128), and 2^128 wei is
+    /// about 3.4e20 MATIC, far beyond all MATIC in existence (`recordDonation` checks anyway).
+    struct Account {
+        uint128 balance;
+        uint128 donated;
+    }
+
     /// @custom:storage-location erc7201:impactchain.storage.GovernanceToken
+    /// @dev Layout 2 (balances moved here from ERC20's storage). A proxy initialized with an
+    /// earlier implementation cannot be upgraded to this one: its balances would be left behind.
     struct GovernanceTokenStorage {
-        mapping(address donor => uint256) donatedBy;
+        mapping(address account => Account) accounts;
         mapping(address currency => uint256) donationRate;
-        /// @dev Retired: held the global donation total, which cost every donation a storage
-        /// write and is the sum of `DonationRecorded.maticEquivalent` (or of `donatedBy`). No
-        /// longer read or written, but proxies deployed before keep their old total here, so it
-        /// stays declared: a field appended later must not land on this slot, and this slot must
-        /// never be given another meaning.
-        uint256 retiredTotalDonated;
     }
 
     // keccak256(abi.encode(uint256(keccak256("impactchain.storage.GovernanceToken")) - 1)) & ~bytes32(uint256(0xff))
@@ -137,7 +150,7 @@ contract GovernanceToken is
             if (amount == 0) revert GovernanceTokenZeroAmount();
             total += amount;
             // Skips the per-mint cap check in `_update`; the total is checked below.
-            super._update(address(0), recipient, amount);
+            _move(address(0), recipient, amount);
         }
         _requireWithinCap();
         emit BatchMinted(msg.sender, count, total);
@@ -180,7 +193,17 @@ contract GovernanceToken is
 
     /// @notice Cumulative MATIC-equivalent wei donated by `donor`.
     function donatedBy(address donor) external view returns (uint256) {
-        return _storage().donatedBy[donor];
+        return _storage().accounts[donor].donated;
+    }
+
+    // ----- balances -----
+
+    function totalSupply() public view override returns (uint256) {
+        return _getTotalSupply();
+    }
+
+    function balanceOf(address account) public view override returns (uint256) {
+        return _storage().accounts[account].balance;
     }
 
     // ----- pause -----
@@ -219,7 +242,7 @@ contract GovernanceToken is
         override(ERC20Upgradeable, ERC20VotesUpgradeable)
     {
         if (from != address(0) && paused()) revert GovernanceTokenTransfersPaused();
-        super._update(from, to, value);
+        _move(from, to, value);
         if (from == address(0)) _requireWithinCap();
     }
 
@@ -232,11 +255,29 @@ contract GovernanceToken is
     {
         if (donor == address(0)) revert GovernanceTokenZeroAddress();
         if (amount == 0) revert GovernanceTokenZeroAmount();
-        GovernanceTokenStorage storage $ = _storage();
-        uint256 donorTotal = $.donatedBy[donor] + maticEquivalent;
-        $.donatedBy[donor] = donorTotal;
+        Account storage account = _storage().accounts[donor];
+        uint256 donorTotal = account.donated + maticEquivalent;
+        account.donated = SafeCast.toUint128(donorTotal);
         _mint(donor, maticEquivalent);
         emit DonationRecorded(donor, currency, amount, maticEquivalent, donorTotal);
+    }
+
+    /// @dev ERC20's `_update` bookkeeping on this contract's storage, then ERC20Votes' vote
+    /// moves (which also push the total-supply checkpoint that `totalSupply` reads). No pause or
+    /// cap check: `_update` adds those, and `mintBatch` checks the cap once for the batch.
+    function _move(address from, address to, uint256 value) private {
+        mapping(address => Account) storage accounts = _storage().accounts;
+        if (from != address(0)) {
+            uint256 balance = accounts[from].balance;
+            if (balance < value) revert ERC20InsufficientBalance(from, balance, value);
+            // balance - value >= 0 and < 2^128: it is below the stored balance.
+            unchecked {
+                accounts[from].balance = uint128(balance - value);
+            }
+        }
+        if (to != address(0)) accounts[to].balance += SafeCast.toUint128(value);
+        emit Transfer(from, to, value);
+        _transferVotingUnits(from, to, value);
     }
 
     function _requireWithinCap() private view {

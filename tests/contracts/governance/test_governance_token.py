@@ -13,9 +13,12 @@ TOKEN = 10**18
 CAP = 1_000_000_000 * TOKEN
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 USDC = "0x41E94Eb019C0762f9Bfcf9Fb1E58725BfB0e7582"
-# ERC-7201 slot of impactchain.storage.GovernanceToken; fields: donatedBy, donationRate, and a retired
-# slot that held the global donation total.
+# ERC-7201 slot of impactchain.storage.GovernanceToken; fields: accounts (balance and donated
+# in one slot), donationRate.
 STORAGE_LOCATION = 0x9564CE321C210000901B5DB58E57445BA39C2441BA46A7B8EB4182E70F349000
+# OpenZeppelin's ERC20 namespace (erc7201:openzeppelin.storage.ERC20): _balances, _allowances,
+# _totalSupply, _name, _symbol.
+OZ_ERC20_LOCATION = 0x52C63247E1F47DB19D5CE0460030C497F067CA4CEBF71BA98EEADABE20BACE00
 
 
 def role(name: str) -> bytes:
@@ -44,16 +47,39 @@ def test_storage_location_is_erc7201_slot() -> None:
     assert slot == STORAGE_LOCATION
 
 
-def test_donations_live_in_namespaced_slot_and_leave_the_retired_one_alone(
-    chain: Any, token: Any, recorder: Any, donor: Any
+def mapping_slot(key: str, base: int) -> int:
+    return int.from_bytes(keccak(bytes(12) + bytes.fromhex(key[2:]) + base.to_bytes(32, "big")), "big")
+
+
+def test_balance_and_donation_total_share_one_namespaced_slot(
+    chain: Any, token: Any, minter: Any, recorder: Any, donor: Any
 ) -> None:
     token.recordDonation(donor, 7 * TOKEN, sender=recorder)
+    token.mint(donor, 2 * TOKEN, sender=minter)
 
-    donated_by_slot = keccak(bytes(12) + bytes.fromhex(donor.address[2:]) + STORAGE_LOCATION.to_bytes(32, "big"))
-    raw = chain.provider.get_storage(token.address, int.from_bytes(donated_by_slot, "big"))
-    assert int.from_bytes(raw, "big") == 7 * TOKEN
-    retired = chain.provider.get_storage(token.address, STORAGE_LOCATION + 2)
-    assert int.from_bytes(retired, "big") == 0
+    def word(slot: int) -> int:
+        return int.from_bytes(chain.provider.get_storage(token.address, slot), "big")
+
+    account = word(mapping_slot(donor.address, STORAGE_LOCATION))
+    assert (account & (2**128 - 1), account >> 128) == (9 * TOKEN, 7 * TOKEN)
+    # OpenZeppelin's own balance and supply fields are never written.
+    assert word(mapping_slot(donor.address, OZ_ERC20_LOCATION)) == 0
+    assert word(OZ_ERC20_LOCATION + 2) == 0
+    assert token.totalSupply() == 9 * TOKEN
+
+
+def test_transfer_beyond_balance_reverts_with_erc20_error(token: Any, minter: Any, donor: Any, stranger: Any) -> None:
+    token.mint(donor, TOKEN, sender=minter)
+    token.approve(stranger, 2 * TOKEN, sender=donor)
+
+    with reverts_with(token.ERC20InsufficientBalance, sender=donor.address, balance=TOKEN, needed=TOKEN + 1):
+        token.transfer(stranger, TOKEN + 1, sender=donor)
+    with reverts_with(token.ERC20InsufficientBalance, sender=donor.address, balance=TOKEN, needed=2 * TOKEN):
+        token.transferFrom(donor, stranger, 2 * TOKEN, sender=stranger)
+    receipt = token.transfer(stranger, TOKEN, sender=donor)
+
+    assert receipt.events == [token.Transfer(donor, stranger, TOKEN)]
+    assert (token.balanceOf(donor), token.balanceOf(stranger), token.totalSupply()) == (0, TOKEN, TOKEN)
 
 
 def test_implementation_cannot_be_initialized(token_implementation: Any, stranger: Any) -> None:
