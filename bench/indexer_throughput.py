@@ -6,7 +6,7 @@ Emits `--events` HelpDesk-shaped `Donated` events from MockDonationBurst (many p
 transaction), then reports medians over `--repeats` runs of:
   fetch      raw eth_getLogs over HTTP, ranges in flight (the ceiling for the indexer)
   decode     hand-sliced decoding (what the indexer does) vs eth_abi.decode + checksums
-  indexer    the real DonationIndexer: fetch, decode, COPY, insert, outbox, checkpoint
+  indexer    the real HelpDesk indexer: fetch, decode, COPY, insert, outbox, checkpoint
 Needs PostgreSQL at DATABASE_URL (default 127.0.0.1:5432, used to create a scratch database).
 """
 
@@ -31,8 +31,9 @@ from impactchain.devstack.scratch_db import scratch_database
 from impactchain.helpdesk import DONATED_TOPIC, decode_donated
 from impactchain.observability import configure_logging
 from impactchain.registry import DeployedContract
+from indexer.helpdesk import HelpDeskDonations
 from indexer.rpc import JsonRpcClient
-from indexer.service import DonationIndexer, IndexerConfig
+from indexer.service import IndexerConfig, LogIndexer
 
 EVENTS_PER_TX = 1000
 
@@ -94,7 +95,7 @@ async def index_once(database_url: str, rpc: JsonRpcClient, contract: DeployedCo
     await connection.execute("TRUNCATE donations, indexer_checkpoints, indexed_blocks, job_outbox")
     await connection.close()
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-    indexer = DonationIndexer(rpc, pool, chain_id=31337, contract=contract, config=IndexerConfig())
+    indexer = LogIndexer(rpc, pool, HelpDeskDonations(contract), chain_id=31337, config=IndexerConfig())
 
     async def to_head() -> None:
         while (await indexer.step()).advanced:
@@ -130,7 +131,7 @@ async def measure(anvil_url: str, database_url: str, contract: DeployedContract,
     print(f"  fetch   eth_getLogs, 10-block ranges, 4 in flight  {rate(fetch_s)}")
     print(f"  decode  hand-sliced (indexer)                      {rate(slice_s)}")
     print(f"  decode  eth_abi.decode + checksum (generic)        {rate(generic_s)}")
-    print(f"  index   DonationIndexer end to end (to PostgreSQL) {rate(index_s)}")
+    print(f"  index   HelpDesk indexer end to end (to PostgreSQL) {rate(index_s)}")
     speedup = statistics.median(generic_s) / statistics.median(slice_s)
     share = statistics.median(fetch_s) / statistics.median(index_s)
     print(f"  ratios  hand-sliced decode is {speedup:.1f}x the generic decoder; fetch is {share:.0%} of index time")

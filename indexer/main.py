@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import signal
+from typing import Any
 
 import asyncpg
 import structlog
@@ -11,11 +12,13 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 
-from impactchain.registry import load_manifest
+from impactchain.registry import DeploymentManifest, load_manifest
 from impactchain.settings import Settings
+from indexer.funding import FundingRounds
+from indexer.helpdesk import HelpDeskDonations
 from indexer.outbox import OutboxRelay
 from indexer.rpc import JsonRpcClient
-from indexer.service import DonationIndexer, IndexerConfig
+from indexer.service import IndexerConfig, LogIndexer, Projection
 
 log = structlog.get_logger(__name__)
 
@@ -27,6 +30,15 @@ def indexer_config(settings: Settings) -> IndexerConfig:
         reorg_window=settings.indexer_reorg_window,
         poll_seconds=settings.indexer_poll_seconds,
     )
+
+
+def projections(manifest: DeploymentManifest) -> list[Projection[Any]]:
+    """What this deployment's indexer follows: HelpDesk's donations, and the funding rounds of the
+    factory when the manifest has one (each with its own checkpoint)."""
+    followed: list[Projection[Any]] = [HelpDeskDonations(manifest.contract("HelpDesk"))]
+    if "FundingRoundFactory" in manifest.contracts:
+        followed.append(FundingRounds(manifest.contract("FundingRoundFactory")))
+    return followed
 
 
 async def relay_forever(relay: OutboxRelay, stop: asyncio.Event, interval: float) -> None:
@@ -58,24 +70,30 @@ async def run_indexer(settings: Settings, stop: asyncio.Event | None = None) -> 
         chain_id = await rpc.chain_id()
         manifest = load_manifest(settings.deployments_dir, chain_id)
         relay = OutboxRelay(pool, Queue(settings.queue_name, connection=redis))
-        indexer = DonationIndexer(
-            rpc,
-            pool,
-            chain_id=chain_id,
-            contract=manifest.contract("HelpDesk"),
-            config=indexer_config(settings),
-            after_commit=lambda: flush_quietly(relay),
-        )
+        indexers = [
+            LogIndexer(
+                rpc,
+                pool,
+                projection,
+                chain_id=chain_id,
+                config=indexer_config(settings),
+                after_commit=lambda: flush_quietly(relay),
+            )
+            for projection in projections(manifest)
+        ]
         if settings.indexer_metrics_port:
             start_http_server(settings.indexer_metrics_port, addr="127.0.0.1")
         log.info(
             "indexer started",
             chain_id=chain_id,
-            contract=indexer.address,
+            indexers=[indexer.name for indexer in indexers],
             rpc=settings.chain_rpc_url,
             metrics_port=settings.indexer_metrics_port,
         )
-        await asyncio.gather(indexer.run(stop), relay_forever(relay, stop, settings.indexer_poll_seconds * 5))
+        await asyncio.gather(
+            *(indexer.run(stop) for indexer in indexers),
+            relay_forever(relay, stop, settings.indexer_poll_seconds * 5),
+        )
     finally:
         await rpc.close()
         await pool.close()

@@ -1,4 +1,5 @@
-"""All of the indexer's SQL. Callers own the transaction; nothing here commits."""
+"""The indexer's bookkeeping SQL (checkpoints, recent blocks, the outbox) and the staging of
+incoming rows that projections share. Callers own the transaction; nothing here commits."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -6,13 +7,11 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import orjson
 
-from impactchain.helpdesk import DonatedLog
-
 if TYPE_CHECKING:
     import asyncpg
     from asyncpg.pool import PoolConnectionProxy
 
-    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,59 +70,24 @@ class IndexerRepository:
         )
         return [(row["block_number"], row["block_hash"]) for row in rows]
 
-    async def insert_donations(self, chain_id: int, donations: Sequence[DonatedLog], job: str) -> int:
-        """Insert donations (duplicates ignored) and one outbox job per new row; returns rows added."""
-        if not donations:
-            return 0
-        await self.connection.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS incoming_donations "
-            "(LIKE donations INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-        )
-        await self.connection.copy_records_to_table(
-            "incoming_donations",
-            records=[
-                (
-                    chain_id, d.contract, d.request_id, d.donor, d.currency, d.amount, d.donor_total,
-                    d.block_number, d.block_hash, d.tx_hash, d.log_index,
-                )
-                for d in donations
-            ],
-            columns=[
-                "chain_id", "contract", "request_id", "donor", "currency", "amount", "donor_total",
-                "block_number", "block_hash", "tx_hash", "log_index",
-            ],
-        )  # fmt: skip
-        added: int = await self.connection.fetchval(
-            """
-            WITH added AS (
-                INSERT INTO donations (chain_id, contract, request_id, donor, currency, amount, donor_total,
-                                       block_number, block_hash, tx_hash, log_index)
-                SELECT chain_id, contract, request_id, donor, currency, amount, donor_total,
-                       block_number, block_hash, tx_hash, log_index
-                FROM incoming_donations ORDER BY block_number, log_index
-                ON CONFLICT (tx_hash, log_index) DO NOTHING
-                RETURNING id
-            ), jobs AS (
-                INSERT INTO job_outbox (function, args) SELECT $1, jsonb_build_array(id) FROM added
-            )
-            SELECT count(*) FROM added
-            """,
-            job,
-        )
-        return added
-
-    async def roll_back_after(self, chain_id: int, contract: str, block_number: int) -> int:
-        """Forget everything this indexer derived from blocks above `block_number`."""
-        deleted = await self.connection.execute(
-            "DELETE FROM donations WHERE chain_id = $1 AND contract = $2 AND block_number > $3",
-            chain_id,
-            contract,
-            block_number,
-        )
+    async def forget_blocks_after(self, block_number: int) -> None:
         await self.connection.execute(
             "DELETE FROM indexed_blocks WHERE indexer = $1 AND block_number > $2", self.indexer, block_number
         )
-        return int(deleted.split()[-1])
+
+
+async def stage(
+    connection: Connection, table: str, columns: Sequence[str], records: Sequence[tuple[object, ...]]
+) -> str:
+    """COPY `records` into a temporary twin of `table` (emptied at commit) and return its name:
+    the fastest way in, after which one INSERT … SELECT … ON CONFLICT DO NOTHING skips the rows
+    already stored (a step replayed after a crash)."""
+    staging = f"incoming_{table}"
+    await connection.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    )
+    await connection.copy_records_to_table(staging, records=records, columns=list(columns))
+    return staging
 
 
 class OutboxRepository:

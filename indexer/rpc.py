@@ -1,6 +1,7 @@
 """A lean async JSON-RPC client for the indexer's hot path (httpx + orjson, raw logs)."""
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,12 +63,15 @@ class JsonRpcClient:
             return None
         return BlockRef(int(raw["number"], 16), raw["hash"].lower(), raw["parentHash"].lower())
 
-    async def logs(self, address: str, topic0: str, from_block: int, to_block: int) -> list[dict[str, Any]]:
+    async def logs(
+        self, address: str | Sequence[str], topic0: str, from_block: int, to_block: int
+    ) -> list[dict[str, Any]]:
+        """`eth_getLogs` of one contract, or of any of several (`address` a list)."""
         logs: list[dict[str, Any]] = await self.call(
             "eth_getLogs",
             [
                 {
-                    "address": address,
+                    "address": address if isinstance(address, str) else list(address),
                     "topics": [topic0],
                     "fromBlock": hex(from_block),
                     "toBlock": hex(to_block),

@@ -1,6 +1,8 @@
-"""The donation indexer: backfill then tail `Donated` logs into PostgreSQL.
+"""The indexer engine: backfill then tail a projection's logs into PostgreSQL.
 
-Each step runs in one database transaction: it checks the checkpoint's block hash against
+A projection (indexer/helpdesk.py, indexer/funding.py) says which logs it reads and which rows
+it keeps; the engine does the rest, the same way for each. Each step runs in one database
+transaction: it checks the checkpoint's block hash against
 the chain (rolling back to the fork point on a reorg), fetches the next range of logs with
 several requests in flight, writes the rows, their outbox jobs and the new checkpoint, and
 commits. A crash anywhere leaves the checkpoint and the rows agreeing, so a restart resumes.
@@ -8,18 +10,15 @@ commits. A crash anywhere leaves the checkpoint and the rows agreeing, so a rest
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import asyncpg
 import structlog
 
-from impactchain.helpdesk import DONATED_TOPIC, DonatedLog, decode_donated
-from impactchain.jobs import THANK_YOU_JOB
-from impactchain.registry import DeployedContract
 from indexer import metrics
-from indexer.repository import Checkpoint, IndexerRepository
+from indexer.repository import Checkpoint, Connection, IndexerRepository
 from indexer.rpc import JsonRpcClient, RpcError
 
 log = structlog.get_logger(__name__)
@@ -50,7 +49,7 @@ class IndexerConfig:
 class StepResult:
     from_block: int
     to_block: int
-    donations: int
+    events: int
     reorged_to: int | None = None
 
     @property
@@ -58,24 +57,64 @@ class StepResult:
         return self.to_block >= self.from_block or self.reorged_to is not None
 
 
-class DonationIndexer:
+class Logged(Protocol):
+    """A decoded log: the engine only needs to know which block it came from."""
+
+    @property
+    def block_number(self) -> int: ...
+
+    @property
+    def block_hash(self) -> str: ...
+
+
+EventT = TypeVar("EventT", bound=Logged)
+
+
+class Projection(Protocol[EventT]):
+    """What one indexer derives from the chain. Every method runs inside the step's transaction."""
+
+    @property
+    def name(self) -> str:
+        """The checkpoint's name: one per deployment, so a redeployed contract starts afresh."""
+        ...
+
+    @property
+    def start_block(self) -> int:
+        """The first block with anything to read (the contract's deployment block)."""
+        ...
+
+    async def fetch(
+        self, rpc: JsonRpcClient, connection: Connection, chain_id: int, ranges: Sequence[tuple[int, int]]
+    ) -> list[EventT]:
+        """The decoded logs of `ranges` (consecutive, inclusive), in chain order."""
+        ...
+
+    async def write(self, connection: Connection, chain_id: int, events: Sequence[EventT]) -> int:
+        """Store `events`, ignoring any already stored; returns how many rows were added."""
+        ...
+
+    async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
+        """Delete every row derived from blocks above `block_number`; returns how many."""
+        ...
+
+
+class LogIndexer(Generic[EventT]):
     def __init__(
         self,
         rpc: JsonRpcClient,
         pool: asyncpg.Pool,
+        projection: Projection[EventT],
         *,
         chain_id: int,
-        contract: DeployedContract,
         config: IndexerConfig,
         after_commit: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.rpc = rpc
         self.pool = pool
+        self.projection = projection
         self.chain_id = chain_id
-        self.address = contract.address.lower()
-        # One checkpoint per deployment: a redeployed contract is indexed from its own block.
-        self.name = f"helpdesk-donations:{self.address}"
-        self.start_block = contract.block
+        self.name = projection.name
+        self.start_block = projection.start_block
         self.config = config
         self.after_commit = after_commit
         self._batch_blocks = min(INITIAL_BATCH_BLOCKS, config.max_batch_blocks)
@@ -97,7 +136,7 @@ class DonationIndexer:
         indexed = result.reorged_to if result.reorged_to is not None else result.to_block
         metrics.INDEXED_BLOCK.labels(self.name).set(indexed)
         metrics.LAG_BLOCKS.labels(self.name).set(max(0, head + self.config.confirmations - indexed))
-        metrics.EVENTS.labels(self.name).inc(result.donations)
+        metrics.EVENTS.labels(self.name).inc(result.events)
         if result.reorged_to is not None:
             metrics.REORGS.labels(self.name).inc()
 
@@ -116,29 +155,31 @@ class DonationIndexer:
         if last >= head:
             return StepResult(last + 1, last, 0)
         to_block = min(head, last + self._batch_blocks)
-        donations, block_hashes = await self._fetch(last + 1, to_block)
-        added = await repository.insert_donations(self.chain_id, donations, THANK_YOU_JOB)
+        events, block_hashes = await self._fetch(repository.connection, last + 1, to_block)
+        added = await self.projection.write(repository.connection, self.chain_id, events)
         await repository.record_blocks(block_hashes, keep_from=to_block - self.config.reorg_window)
         await repository.save_checkpoint(Checkpoint(self.chain_id, to_block, block_hashes[to_block]))
-        self._adapt_batch(len(donations))
-        log.debug("indexed", from_block=last + 1, to_block=to_block, donations=added)
+        self._adapt_batch(len(events))
+        log.debug("indexed", indexer=self.name, from_block=last + 1, to_block=to_block, events=added)
         return StepResult(last + 1, to_block, added)
 
-    async def _fetch(self, from_block: int, to_block: int) -> tuple[list[DonatedLog], dict[int, str]]:
+    async def _fetch(
+        self, connection: Connection, from_block: int, to_block: int
+    ) -> tuple[list[EventT], dict[int, str]]:
         before = await self.rpc.block(to_block)
         ranges = _split(from_block, to_block, self.config.concurrency)
-        chunks = await asyncio.gather(
-            *(self.rpc.logs(self.address, DONATED_TOPIC, start, end) for start, end in ranges)
-        )
+        events = await self.projection.fetch(self.rpc, connection, self.chain_id, ranges)
         after = await self.rpc.block(to_block)
         if before is None or after is None or before.hash != after.hash:
             raise ChainMovedError(f"block {to_block} changed while its logs were fetched")
-        donations = [decode_donated(raw) for chunk in chunks for raw in chunk if not _removed(raw)]
-        block_hashes = {d.block_number: d.block_hash for d in donations}
+        block_hashes: dict[int, str] = {}
+        for event in events:
+            if block_hashes.setdefault(event.block_number, event.block_hash) != event.block_hash:
+                raise ChainMovedError(f"logs of block {event.block_number} came from two forks")
         if block_hashes.get(to_block, after.hash) != after.hash:
             raise ChainMovedError(f"logs of block {to_block} came from another fork")
         block_hashes[to_block] = after.hash
-        return donations, block_hashes
+        return events, block_hashes
 
     async def _roll_back(self, repository: IndexerRepository, checkpoint: Checkpoint) -> int:
         fork = self.start_block - 1
@@ -152,9 +193,10 @@ class DonationIndexer:
             # Deeper than the window (or a new chain): rebuild from the deployment block.
             fork_block = await self.rpc.block(fork) if fork >= 0 else None
             fork_hash = fork_block.hash if fork_block is not None else ""
-        removed = await repository.roll_back_after(self.chain_id, self.address, fork)
+        removed = await self.projection.forget_after(repository.connection, self.chain_id, fork)
+        await repository.forget_blocks_after(fork)
         await repository.save_checkpoint(Checkpoint(self.chain_id, fork, fork_hash))
-        log.warning("reorg", checkpoint=checkpoint.block_number, fork=fork, donations_removed=removed)
+        log.warning("reorg", indexer=self.name, checkpoint=checkpoint.block_number, fork=fork, rows_removed=removed)
         return fork
 
     def _adapt_batch(self, logs: int) -> None:
@@ -186,5 +228,10 @@ def _split(start: int, end: int, parts: int) -> list[tuple[int, int]]:
     return [(lo, min(end, lo + size - 1)) for lo in range(start, end + 1, size)]
 
 
-def _removed(raw: dict[str, Any]) -> bool:
-    return bool(raw.get("removed", False))
+async def fetch_logs(
+    rpc: JsonRpcClient, address: str | Sequence[str], topic0: str, ranges: Sequence[tuple[int, int]]
+) -> list[dict[str, Any]]:
+    """The raw logs of `ranges`, one request per range in flight at once, in chain order; logs a
+    node flags as removed (a reorg it noticed) are left out."""
+    chunks = await asyncio.gather(*(rpc.logs(address, topic0, start, end) for start, end in ranges))
+    return [raw for chunk in chunks for raw in chunk if not raw.get("removed", False)]

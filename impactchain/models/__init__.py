@@ -1,8 +1,17 @@
 """All ORM models, kept together; importing this package registers every table."""
 
 from impactchain.models.donation import Donation
+from impactchain.models.funding import FundingRoundRecord, RoundDonation
 from impactchain.models.indexer_state import IndexedBlock, IndexerCheckpoint
 from impactchain.models.notification import Notification
 from impactchain.models.outbox import OutboxJob
 
-__all__ = ["Donation", "IndexedBlock", "IndexerCheckpoint", "Notification", "OutboxJob"]
+__all__ = [
+    "Donation",
+    "FundingRoundRecord",
+    "IndexedBlock",
+    "IndexerCheckpoint",
+    "Notification",
+    "OutboxJob",
+    "RoundDonation",
+]

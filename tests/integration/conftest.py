@@ -25,7 +25,15 @@ from tests.support.chain import rpc
 
 ADMIN_DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-PROJECTED_TABLES = ("donations", "indexer_checkpoints", "indexed_blocks", "job_outbox", "notifications")
+PROJECTED_TABLES = (
+    "donations",
+    "funding_rounds",
+    "round_donations",
+    "indexer_checkpoints",
+    "indexed_blocks",
+    "job_outbox",
+    "notifications",
+)
 
 
 @pytest.fixture(scope="session")

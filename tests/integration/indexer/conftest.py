@@ -8,9 +8,11 @@ from web3 import Web3
 
 from impactchain.registry import DeploymentManifest
 from impactchain.settings import Settings
+from indexer.funding import FundingRounds
+from indexer.helpdesk import HelpDeskDonations
 from indexer.main import indexer_config
 from indexer.rpc import JsonRpcClient
-from indexer.service import DonationIndexer
+from indexer.service import LogIndexer
 
 
 @pytest.fixture
@@ -31,9 +33,25 @@ async def rpc(settings: Settings) -> AsyncIterator[JsonRpcClient]:
 @pytest.fixture
 def make_indexer(
     rpc: JsonRpcClient, pool: asyncpg.Pool, settings: Settings, manifest: DeploymentManifest, chain: Web3
-) -> Callable[..., DonationIndexer]:
-    def build(**overrides: Any) -> DonationIndexer:
+) -> Callable[..., LogIndexer[Any]]:
+    """HelpDesk's donation indexer, with `IndexerConfig` fields overridden by keyword."""
+
+    def build(**overrides: Any) -> LogIndexer[Any]:
         config = replace(indexer_config(settings), **overrides)
-        return DonationIndexer(rpc, pool, chain_id=31337, contract=manifest.contract("HelpDesk"), config=config)
+        return LogIndexer(rpc, pool, HelpDeskDonations(manifest.contract("HelpDesk")), chain_id=31337, config=config)
+
+    return build
+
+
+@pytest.fixture
+def make_round_indexer(
+    rpc: JsonRpcClient, pool: asyncpg.Pool, settings: Settings, manifest: DeploymentManifest, chain: Web3
+) -> Callable[..., LogIndexer[Any]]:
+    """The funding-round indexer of the deployed factory, with `IndexerConfig` fields overridden."""
+
+    def build(**overrides: Any) -> LogIndexer[Any]:
+        config = replace(indexer_config(settings), **overrides)
+        projection = FundingRounds(manifest.contract("FundingRoundFactory"))
+        return LogIndexer(rpc, pool, projection, chain_id=31337, config=config)
 
     return build

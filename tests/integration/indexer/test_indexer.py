@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 from collections.abc import Callable
+from typing import Any
 
 import asyncpg
 import pytest
@@ -18,7 +19,7 @@ from impactchain.helpdesk import NATIVE_CURRENCY
 from impactchain.jobs import THANK_YOU_JOB
 from impactchain.registry import DeploymentManifest, contract_at
 from indexer.outbox import OutboxRelay
-from indexer.service import DonationIndexer
+from indexer.service import LogIndexer
 from tests.support.chain import open_help_request, rpc
 
 
@@ -32,7 +33,7 @@ def donate_many(w3: Web3, manifest: DeploymentManifest, count: int, base: int = 
     return sent
 
 
-async def run_to_head(indexer: DonationIndexer) -> int:
+async def run_to_head(indexer: LogIndexer[Any]) -> int:
     steps = 0
     while (await indexer.step()).advanced:
         steps += 1
@@ -50,7 +51,7 @@ async def checkpoint_of(db: asyncpg.Connection) -> asyncpg.Record:
 
 
 async def test_backfill_stores_every_donation_exactly(
-    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
 ) -> None:
     sent = donate_many(chain, manifest, 7)
     big = 2**64 + 12_345  # above 2**64: must survive NUMERIC(78,0) exactly
@@ -73,7 +74,7 @@ async def test_backfill_stores_every_donation_exactly(
 
 
 async def test_donor_total_matches_the_contract(
-    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
 ) -> None:
     donate_many(chain, manifest, 10)
     await run_to_head(make_indexer())
@@ -88,7 +89,7 @@ async def test_donor_total_matches_the_contract(
 
 
 async def test_donations_keep_their_request_and_currency(
-    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
 ) -> None:
     help_desk = manifest.contract("HelpDesk").address
     request_id = open_help_request(chain, manifest, DEV_PRIVATE_KEYS[3])
@@ -104,7 +105,7 @@ async def test_donations_keep_their_request_and_currency(
 
 
 async def test_restart_resumes_without_duplicates(
-    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
 ) -> None:
     first = donate_many(chain, manifest, 3)
     await run_to_head(make_indexer())
@@ -117,7 +118,7 @@ async def test_restart_resumes_without_duplicates(
 
 
 async def test_failed_step_writes_nothing_and_the_retry_writes_everything_once(
-    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
 ) -> None:
     sent = donate_many(chain, manifest, 5)
     # A real database failure at the very end of the step's transaction: the checkpoint write.
@@ -140,12 +141,12 @@ async def test_failed_step_writes_nothing_and_the_retry_writes_everything_once(
     assert [r["tx_hash"] for r in await donation_rows(db)] == [tx for tx, _ in sent]
 
 
-def sample(metric: str, indexer: DonationIndexer) -> float:
+def sample(metric: str, indexer: LogIndexer[Any]) -> float:
     return REGISTRY.get_sample_value(metric, {"indexer": indexer.name}) or 0.0
 
 
 async def test_metrics_follow_the_indexer(
-    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
 ) -> None:
     indexer = make_indexer(max_batch_blocks=2)
     events_before = sample("impactchain_indexer_events_total", indexer)
@@ -160,7 +161,7 @@ async def test_metrics_follow_the_indexer(
 
 
 async def test_reorg_replaces_orphaned_donations(
-    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
 ) -> None:
     kept = donate_many(chain, manifest, 2)
     fork_point = rpc(chain, "evm_snapshot")
@@ -185,7 +186,7 @@ async def test_reorg_replaces_orphaned_donations(
 
 
 async def test_reorg_above_the_checkpoint_is_indexed_from_the_new_fork(
-    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
 ) -> None:
     kept = donate_many(chain, manifest, 1)
     fork_point = rpc(chain, "evm_snapshot")
@@ -202,7 +203,7 @@ async def test_reorg_above_the_checkpoint_is_indexed_from_the_new_fork(
 
 
 async def test_reorg_deeper_than_the_window_rebuilds_from_the_deployment(
-    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
 ) -> None:
     fork_point = rpc(chain, "evm_snapshot")
     donate_many(chain, manifest, 4)
@@ -215,7 +216,7 @@ async def test_reorg_deeper_than_the_window_rebuilds_from_the_deployment(
 
 
 async def test_confirmations_hold_back_the_newest_blocks(
-    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
 ) -> None:
     sent = donate_many(chain, manifest, 3)
     await run_to_head(make_indexer(confirmations=1))
@@ -223,7 +224,7 @@ async def test_confirmations_hold_back_the_newest_blocks(
 
 
 async def test_live_tail_picks_up_new_donations(
-    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., DonationIndexer], db: asyncpg.Connection
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
 ) -> None:
     stop = asyncio.Event()
     task = asyncio.create_task(make_indexer(poll_seconds=0.05).run(stop))
@@ -243,7 +244,7 @@ async def test_live_tail_picks_up_new_donations(
 async def test_outbox_relay_enqueues_each_job_once(
     chain: Web3,
     manifest: DeploymentManifest,
-    make_indexer: Callable[..., DonationIndexer],
+    make_indexer: Callable[..., LogIndexer[Any]],
     db: asyncpg.Connection,
     pool: asyncpg.Pool,
     redis_url: str,

@@ -1,0 +1,62 @@
+"""Funding rounds and their donations, projected by the indexer from FundingRoundFactory's
+`RoundCreated` and each round's `Donated` events."""
+
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from impactchain.db.types import Wei
+
+
+class FundingRoundRecord(SQLModel, table=True):
+    """One round the factory created (`RoundCreated`). Owned by the indexer; addresses and hashes
+    are lowercase hex; `deadline` is a unix timestamp; `salt` is the CREATE2 salt."""
+
+    __tablename__ = "funding_rounds"
+    __table_args__ = (
+        UniqueConstraint("chain_id", "address", name="uq_funding_rounds_chain_address"),
+        Index("ix_funding_rounds_position", "block_number", "log_index"),
+        Index("ix_funding_rounds_founder_position", "founder", "block_number", "log_index"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    factory: str = Field(max_length=42)
+    address: str = Field(max_length=42)
+    round_index: int = Field(sa_column=Column(BigInteger, nullable=False))
+    founder: str = Field(max_length=42)
+    salt: str = Field(max_length=66)
+    metadata_cid: str = Field(sa_column=Column(Text, nullable=False))
+    goal: int = Field(sa_column=Column(Wei, nullable=False))
+    deadline: int = Field(sa_column=Column(BigInteger, nullable=False))
+    milestones: int = Field(sa_column=Column(BigInteger, nullable=False))
+    implementation: str = Field(max_length=42)
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
+    block_hash: str = Field(max_length=66)
+    tx_hash: str = Field(max_length=66)
+    log_index: int
+
+
+class RoundDonation(SQLModel, table=True):
+    """One `Donated` log of a funding round: `amount` of `currency` (the zero address for native
+    MATIC), counted as `matic_equivalent` towards the goal; `donor_total` is the donor's running
+    MATIC-equivalent total in this round."""
+
+    __tablename__ = "round_donations"
+    __table_args__ = (
+        UniqueConstraint("tx_hash", "log_index", name="uq_round_donations_tx_log"),
+        Index("ix_round_donations_round_position", "chain_id", "round", "block_number", "log_index"),
+        Index("ix_round_donations_donor_position", "donor", "block_number", "log_index"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    round: str = Field(max_length=42)
+    donor: str = Field(max_length=42)
+    currency: str = Field(max_length=42)
+    amount: int = Field(sa_column=Column(Wei, nullable=False))
+    matic_equivalent: int = Field(sa_column=Column(Wei, nullable=False))
+    donor_total: int = Field(sa_column=Column(Wei, nullable=False))
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
+    block_hash: str = Field(max_length=66)
+    tx_hash: str = Field(max_length=66)
+    log_index: int

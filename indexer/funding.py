@@ -1,0 +1,138 @@
+"""Funding rounds' projection: FundingRoundFactory's `RoundCreated` logs become `funding_rounds`
+rows, and the `Donated` logs of every round the factory created become `round_donations` rows.
+
+Rounds are discovered as they are created. Each step first reads the factory's logs, then asks
+for the donations of every round known by then: those already stored and those created in this
+very step, whose first donations can share its blocks.
+"""
+
+from collections.abc import Sequence
+
+from impactchain.funding import (
+    ROUND_CREATED_TOPIC,
+    ROUND_DONATED_TOPIC,
+    RoundCreatedLog,
+    RoundDonatedLog,
+    decode_round_created,
+    decode_round_donated,
+)
+from impactchain.registry import DeployedContract
+from indexer.repository import Connection, stage
+from indexer.rpc import JsonRpcClient
+from indexer.service import fetch_logs
+
+# Rounds per eth_getLogs request: hosted nodes accept address lists, within limits.
+ROUNDS_PER_REQUEST = 500
+
+_ROUND_COLUMNS = (
+    "chain_id", "factory", "address", "round_index", "founder", "salt", "metadata_cid", "goal", "deadline",
+    "milestones", "implementation", "block_number", "block_hash", "tx_hash", "log_index",
+)  # fmt: skip
+_DONATION_COLUMNS = (
+    "chain_id", "round", "donor", "currency", "amount", "matic_equivalent", "donor_total",
+    "block_number", "block_hash", "tx_hash", "log_index",
+)  # fmt: skip
+
+RoundEvent = RoundCreatedLog | RoundDonatedLog
+
+
+class FundingRounds:
+    def __init__(self, factory: DeployedContract) -> None:
+        self.factory = factory.address.lower()
+        self.name = f"funding-rounds:{self.factory}"
+        self.start_block = factory.block
+
+    async def fetch(
+        self, rpc: JsonRpcClient, connection: Connection, chain_id: int, ranges: Sequence[tuple[int, int]]
+    ) -> list[RoundEvent]:
+        created = [
+            decode_round_created(raw) for raw in await fetch_logs(rpc, self.factory, ROUND_CREATED_TOPIC, ranges)
+        ]
+        rounds = await self._known_rounds(connection, chain_id)
+        rounds += [c.address for c in created if c.address not in rounds]
+        donated: list[RoundDonatedLog] = []
+        for first in range(0, len(rounds), ROUNDS_PER_REQUEST):
+            group = rounds[first : first + ROUNDS_PER_REQUEST]
+            donated += [decode_round_donated(raw) for raw in await fetch_logs(rpc, group, ROUND_DONATED_TOPIC, ranges)]
+        events: list[RoundEvent] = [*created, *donated]
+        return sorted(events, key=lambda event: (event.ref.block_number, event.ref.log_index))
+
+    async def write(self, connection: Connection, chain_id: int, events: Sequence[RoundEvent]) -> int:
+        rounds = [event for event in events if isinstance(event, RoundCreatedLog)]
+        donations = [event for event in events if isinstance(event, RoundDonatedLog)]
+        added = 0
+        if rounds:
+            added += await _insert_new(
+                connection,
+                "funding_rounds",
+                _ROUND_COLUMNS,
+                "(chain_id, address)",
+                [
+                    (
+                        chain_id, r.factory, r.address, r.round_index, r.founder, r.salt, r.metadata_cid, r.goal,
+                        r.deadline, r.milestones, r.implementation, *_position(r),
+                    )
+                    for r in rounds
+                ],
+            )  # fmt: skip
+        if donations:
+            added += await _insert_new(
+                connection,
+                "round_donations",
+                _DONATION_COLUMNS,
+                "(tx_hash, log_index)",
+                [
+                    (
+                        chain_id, d.round, d.donor, d.currency, d.amount, d.matic_equivalent, d.donor_total,
+                        *_position(d),
+                    )
+                    for d in donations
+                ],
+            )  # fmt: skip
+        return added
+
+    async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
+        donations = await connection.execute(
+            """
+            DELETE FROM round_donations WHERE chain_id = $1 AND block_number > $3
+            AND round IN (SELECT address FROM funding_rounds WHERE chain_id = $1 AND factory = $2)
+            """,
+            chain_id,
+            self.factory,
+            block_number,
+        )
+        rounds = await connection.execute(
+            "DELETE FROM funding_rounds WHERE chain_id = $1 AND factory = $2 AND block_number > $3",
+            chain_id,
+            self.factory,
+            block_number,
+        )
+        return int(donations.split()[-1]) + int(rounds.split()[-1])
+
+    async def _known_rounds(self, connection: Connection, chain_id: int) -> list[str]:
+        rows = await connection.fetch(
+            "SELECT address FROM funding_rounds WHERE chain_id = $1 AND factory = $2 ORDER BY round_index",
+            chain_id,
+            self.factory,
+        )
+        return [row["address"] for row in rows]
+
+
+def _position(event: RoundEvent) -> tuple[int, str, str, int]:
+    ref = event.ref
+    return ref.block_number, ref.block_hash, ref.tx_hash, ref.log_index
+
+
+async def _insert_new(
+    connection: Connection,
+    table: str,
+    columns: Sequence[str],
+    conflict: str,
+    records: Sequence[tuple[object, ...]],
+) -> int:
+    staging = await stage(connection, table, columns, records)
+    names = ", ".join(columns)
+    # Identifiers come from this module's constants; values travel by COPY, never in the text.
+    statement = f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ORDER BY block_number, log_index"  # noqa: S608
+    added = await connection.execute(f"{statement} ON CONFLICT {conflict} DO NOTHING")
+    return int(added.split()[-1])
