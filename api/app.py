@@ -14,6 +14,7 @@ from api.kit.chain import chain_lifespan, provide_chain_node
 from api.kit.database import database_lifespan, provide_db_session
 from api.kit.problems import EXCEPTION_HANDLERS
 from api.kit.settings import provide_settings
+from api.rounds.endpoints import RoundController
 from api.status.endpoints import StatusController
 from api.tx.endpoints import TxController
 from impactchain.settings import Settings, get_settings
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             HealthController,
             StatusController,
             DonationController,
+            RoundController,
             ContractsController,
             TxController,
             PrometheusController,

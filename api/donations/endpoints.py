@@ -8,7 +8,8 @@ from litestar.params import QueryParameter
 
 from api.donations.deps import DONATION_DEPENDENCIES
 from api.donations.schemas import DonationItem, DonationList
-from api.donations.service import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, DonationService
+from api.donations.service import DonationService
+from api.kit.cursor import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from api.kit.problems import problem_responses
 
 
@@ -36,6 +37,6 @@ class DonationController(Controller):
         """List donations newest first (by block, then log index), one page at a time."""
         page = await donation_service.list_donations(donor=donor, request_id=request_id, cursor=cursor, limit=limit)
         return DonationList(
-            items=[DonationItem.from_model(donation) for donation in page.donations],
+            items=[DonationItem.from_model(donation) for donation in page.items],
             next_cursor=page.next_cursor,
         )

@@ -6,7 +6,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from api.donations.cursor import LogPosition
+from api.kit.cursor import LogPosition
 from impactchain.models import Donation
 
 

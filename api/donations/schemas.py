@@ -5,17 +5,8 @@ from typing import Annotated
 import msgspec
 from eth_utils import to_checksum_address
 
-from api.kit.schemas import CamelStruct
+from api.kit.schemas import CamelStruct, WeiString
 from impactchain.models import Donation
-
-WeiString = Annotated[
-    str,
-    msgspec.Meta(
-        pattern=r"^[0-9]+$",
-        description="An amount of wei as a decimal string (exact; never a JSON number).",
-        examples=["1000000000000000000"],
-    ),
-]
 
 
 class DonationItem(CamelStruct):

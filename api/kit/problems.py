@@ -9,7 +9,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_404_NOT_FOUND, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -58,6 +58,14 @@ class ApiError(Exception):
             detail=self.detail,
             errors=self.field_problems(),
         )
+
+
+class NotFoundError(ApiError):
+    """The path names something the indexed data does not hold (yet: see /v1/status for lag)."""
+
+    status_code = HTTP_404_NOT_FOUND
+    slug = "not-found"
+    title = "Not found"
 
 
 class InvalidFieldError(ApiError):

@@ -1,9 +1,11 @@
-"""Opaque page cursors: the (block number, log index) of the last donation a page returned."""
+"""Opaque page cursors: the (block number, log index) of the last event a page returned."""
 
 import base64
 import binascii
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from api.kit.problems import InvalidFieldError
 
@@ -49,3 +51,31 @@ def decode_cursor(field: str, raw: str) -> LogPosition:
     if max(position.block_number, position.log_index) > _BIGINT_MAX or encode_cursor(position) != raw:
         raise InvalidCursorError(field, raw, reason)
     return position
+
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+class Positioned(Protocol):
+    block_number: int
+    log_index: int
+
+
+RowT = TypeVar("RowT", bound=Positioned)
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[RowT]):
+    items: Sequence[RowT]
+    next_cursor: str | None
+
+
+def page_of(rows: Sequence[RowT], limit: int) -> Page[RowT]:
+    """The page of `rows`, which were fetched with `limit + 1` rows: the extra row, never shown,
+    tells whether another page follows without a COUNT."""
+    page = rows[:limit]
+    if len(rows) <= limit:
+        return Page(items=page, next_cursor=None)
+    last = page[-1]
+    return Page(items=page, next_cursor=encode_cursor(LogPosition(last.block_number, last.log_index)))

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api.donations.cursor import InvalidCursorError, LogPosition, decode_cursor, encode_cursor
+from api.kit.cursor import InvalidCursorError, LogPosition, decode_cursor, encode_cursor
 
 BIGINT_MAX = 2**63 - 1
 

@@ -1,0 +1,83 @@
+"""All SQL for funding rounds."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from api.kit.cursor import LogPosition
+from impactchain.models import FundingRoundRecord, RoundDonation
+
+RowT = TypeVar("RowT", FundingRoundRecord, RoundDonation)
+
+
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """What a round received in one currency."""
+
+    currency: str
+    amount: int
+    matic_equivalent: int
+    donations: int
+
+
+class RoundRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def list_newest_first(
+        self, *, founder: str | None, before: LogPosition | None, limit: int
+    ) -> Sequence[FundingRoundRecord]:
+        """Up to `limit` rounds by creation, (block_number, log_index) descending, strictly before `before`."""
+        statement = select(FundingRoundRecord)
+        if founder is not None:
+            statement = statement.where(col(FundingRoundRecord.founder) == founder)
+        return await self._newest_first(statement, FundingRoundRecord, before, limit)
+
+    async def by_address(self, address: str) -> FundingRoundRecord | None:
+        result = await self._session.execute(
+            select(FundingRoundRecord).where(col(FundingRoundRecord.address) == address).limit(1)
+        )
+        return result.scalars().first()
+
+    async def raised(self, address: str) -> list[Raised]:
+        """Per currency: the sum of the round's donations, their MATIC equivalent and their count."""
+        statement = (
+            select(
+                col(RoundDonation.currency),
+                func.sum(col(RoundDonation.amount)),
+                func.sum(col(RoundDonation.matic_equivalent)),
+                func.count(),
+            )
+            .where(col(RoundDonation.round) == address)
+            .group_by(col(RoundDonation.currency))
+            .order_by(col(RoundDonation.currency))
+        )
+        rows = (await self._session.execute(statement)).all()
+        return [Raised(currency, int(amount), int(equivalent), count) for currency, amount, equivalent, count in rows]
+
+    async def donor_count(self, address: str) -> int:
+        statement = select(func.count(func.distinct(col(RoundDonation.donor)))).where(
+            col(RoundDonation.round) == address
+        )
+        return int((await self._session.execute(statement)).scalar_one())
+
+    async def donations_newest_first(
+        self, *, round_address: str, donor: str | None, before: LogPosition | None, limit: int
+    ) -> Sequence[RoundDonation]:
+        statement = select(RoundDonation).where(col(RoundDonation.round) == round_address)
+        if donor is not None:
+            statement = statement.where(col(RoundDonation.donor) == donor)
+        return await self._newest_first(statement, RoundDonation, before, limit)
+
+    async def _newest_first(
+        self, statement: Select[RowT], model: type[RowT], before: LogPosition | None, limit: int
+    ) -> Sequence[RowT]:
+        block_number, log_index = col(model.block_number), col(model.log_index)
+        statement = statement.order_by(block_number.desc(), log_index.desc()).limit(limit)
+        if before is not None:
+            statement = statement.where(tuple_(block_number, log_index) < tuple_(before.block_number, before.log_index))
+        return (await self._session.execute(statement)).scalars().all()

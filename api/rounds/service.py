@@ -1,0 +1,62 @@
+"""Rules for reading funding rounds: addresses, filters, page size and cursors."""
+
+from dataclasses import dataclass
+
+from api.kit.addresses import parse_address
+from api.kit.cursor import Page, decode_cursor, page_of
+from api.kit.problems import NotFoundError
+from api.rounds.repository import Raised, RoundRepository
+from impactchain.models import FundingRoundRecord, RoundDonation
+
+
+@dataclass(frozen=True, slots=True)
+class RoundDetail:
+    round: FundingRoundRecord
+    raised: list[Raised]
+    donors: int
+
+
+class RoundService:
+    def __init__(self, repository: RoundRepository) -> None:
+        self._repository = repository
+
+    async def list_rounds(self, *, founder: str | None, cursor: str | None, limit: int) -> Page[FundingRoundRecord]:
+        """One page of rounds, newest first; `next_cursor` is set only when more rounds follow."""
+        founder_key = _address_key("founder", founder)
+        before = decode_cursor("cursor", cursor) if cursor is not None else None
+        return page_of(
+            await self._repository.list_newest_first(founder=founder_key, before=before, limit=limit + 1), limit
+        )
+
+    async def get_round(self, address: str) -> RoundDetail:
+        round_ = await self._known_round(address)
+        return RoundDetail(
+            round=round_,
+            raised=await self._repository.raised(round_.address),
+            donors=await self._repository.donor_count(round_.address),
+        )
+
+    async def list_donations(
+        self, address: str, *, donor: str | None, cursor: str | None, limit: int
+    ) -> Page[RoundDonation]:
+        """One page of the round's donations, newest first."""
+        # Every input is checked before the lookup: a malformed request is 400 even for an unknown round.
+        donor_key = _address_key("donor", donor)
+        before = decode_cursor("cursor", cursor) if cursor is not None else None
+        round_ = await self._known_round(address)
+        rows = await self._repository.donations_newest_first(
+            round_address=round_.address, donor=donor_key, before=before, limit=limit + 1
+        )
+        return page_of(rows, limit)
+
+    async def _known_round(self, address: str) -> FundingRoundRecord:
+        key = parse_address("address", address).lower()
+        round_ = await self._repository.by_address(key)
+        if round_ is None:
+            raise NotFoundError(f"no funding round at {address} has been indexed")
+        return round_
+
+
+def _address_key(field: str, raw: str | None) -> str | None:
+    # Addresses are stored lowercase; accept any well-formed casing from the client.
+    return parse_address(field, raw).lower() if raw is not None else None
