@@ -33,7 +33,7 @@ def _require(value: str | None, name: str) -> str:
 
 
 @app.command()
-def dev(seed: Annotated[bool, typer.Option(help="make a few demo donations")] = False) -> None:
+def dev(seed: Annotated[bool, typer.Option(help="make a few demo donations and a demo funding round")] = False) -> None:
     """Run the whole platform locally: chain, PostgreSQL, Redis, indexer, API and a worker."""
     from impactchain.devstack.deploy import DeployError
     from impactchain.devstack.preflight import PreflightError

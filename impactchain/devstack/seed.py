@@ -1,24 +1,37 @@
-"""Demo donations for a development chain, signed with anvil's public development keys."""
+"""Demo data for a development chain, signed with anvil's public development keys: donations to
+HelpDesk's general fund, and a funding round with a few donations."""
+
+from typing import cast
 
 from eth_account import Account
+from eth_typing import ABI, ChecksumAddress
+from eth_utils import keccak
 from web3 import Web3
 
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
 from impactchain.helpdesk import GENERAL_FUND, donate_calldata
+from impactchain.registry import DeploymentManifest, contract_at
 
 DEMO_DONATIONS_WEI = (10**18, 25 * 10**17, 42 * 10**16)
+DEMO_ROUND_DONATIONS_WEI = (3 * 10**18, 5 * 10**17)
+DEMO_ROUND_CID = "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
+_DAY = 24 * 3600
 
 
 def send_donation(w3: Web3, help_desk: str, private_key: str, amount: int, request_id: int = GENERAL_FUND) -> str:
     """Sign and send `donate(request_id)` with `amount` wei; wait for the receipt; return the tx hash."""
+    return _send(w3, help_desk, donate_calldata(request_id), private_key, amount)
+
+
+def _send(w3: Web3, to: str, data: str, private_key: str, amount: int) -> str:
     account = Account.from_key(private_key)
     base_fee = w3.eth.get_block("latest").get("baseFeePerGas", 0)
     tx = {
         "type": 2,
         "chainId": w3.eth.chain_id,
         "from": account.address,
-        "to": Web3.to_checksum_address(help_desk),
-        "data": donate_calldata(request_id),
+        "to": Web3.to_checksum_address(to),
+        "data": data,
         "value": amount,
         "maxFeePerGas": 2 * base_fee + 1,
         "maxPriorityFeePerGas": 1,
@@ -31,7 +44,7 @@ def send_donation(w3: Web3, help_desk: str, private_key: str, amount: int, reque
     tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
     if receipt["status"] != 1:
-        raise RuntimeError(f"donation {tx_hash.hex()} reverted")
+        raise RuntimeError(f"transaction {tx_hash.hex()} reverted")
     return "0x" + tx_hash.hex().removeprefix("0x")
 
 
@@ -39,3 +52,35 @@ def seed_donations(rpc_url: str, help_desk: str) -> list[str]:
     w3 = Web3(Web3.HTTPProvider(rpc_url))
     keys = DEV_PRIVATE_KEYS[1 : 1 + len(DEMO_DONATIONS_WEI)]
     return [send_donation(w3, help_desk, key, amount) for key, amount in zip(keys, DEMO_DONATIONS_WEI, strict=True)]
+
+
+def seed_round(rpc_url: str, manifest: DeploymentManifest) -> ChecksumAddress:
+    """A demo funding round with a few native donations; returns its address.
+
+    On a real deployment only a passed FOUNDER_IDEA proposal creates a round (the factory takes
+    calls from the DAO's timelock alone). A dev chain has no voters yet, so the seed creates it
+    as the timelock through anvil's impersonation, which only a development node offers.
+    """
+    w3 = Web3(Web3.HTTPProvider(rpc_url))
+    factory = contract_at(w3, manifest, "FundingRoundFactory")
+    timelock = Web3.to_checksum_address(manifest.contract("DAOTimelock").address)
+    founder = Account.from_key(DEV_PRIVATE_KEYS[4]).address
+    deadline = w3.eth.get_block("latest")["timestamp"] + 30 * _DAY
+    milestones = [(6_000, deadline + 30 * _DAY, 0, DEMO_ROUND_CID), (4_000, deadline + 60 * _DAY, 0, DEMO_ROUND_CID)]
+    salt = keccak(text=f"demo round {deadline}")
+    call = factory.functions.createRound(salt, (founder, DEMO_ROUND_CID, 10 * 10**18, deadline, [], milestones))
+    w3.provider.make_request("anvil_impersonateAccount", [timelock])  # type: ignore[arg-type]
+    w3.provider.make_request("anvil_setBalance", [timelock, hex(10**18)])  # type: ignore[arg-type]
+    try:
+        receipt = w3.eth.wait_for_transaction_receipt(call.transact({"from": timelock}), timeout=30)
+    finally:
+        w3.provider.make_request("anvil_stopImpersonatingAccount", [timelock])  # type: ignore[arg-type]
+    if receipt["status"] != 1:
+        raise RuntimeError("creating the demo round reverted")
+    address = factory.functions.predictRoundAddress(salt).call()
+    round_ = w3.eth.contract(address=address, abi=cast(ABI, manifest.contract("FundingRound").abi))
+    donate = round_.encode_abi("donate", [])
+    keys = DEV_PRIVATE_KEYS[1 : 1 + len(DEMO_ROUND_DONATIONS_WEI)]
+    for key, amount in zip(keys, DEMO_ROUND_DONATIONS_WEI, strict=True):
+        _send(w3, address, donate, key, amount)
+    return cast(ChecksumAddress, address)

@@ -22,7 +22,7 @@ from impactchain import schema
 from impactchain.devstack import embedded, preflight
 from impactchain.devstack.anvil import Anvil
 from impactchain.devstack.deploy import deploy
-from impactchain.devstack.seed import seed_donations
+from impactchain.devstack.seed import DEMO_ROUND_DONATIONS_WEI, seed_donations, seed_round
 from impactchain.registry import DeploymentManifest, load_manifest
 from impactchain.settings import Settings, sqlalchemy_url
 
@@ -58,6 +58,10 @@ class DevStack:
             if self.seed:
                 hashes = seed_donations(env["IMPACTCHAIN_RPC_URL"], manifest.contract("HelpDesk").address)
                 self.out(f"· seeded {len(hashes)} demo donations")
+                round_address = seed_round(env["IMPACTCHAIN_RPC_URL"], manifest)
+                self.out(
+                    f"· seeded a demo funding round at {round_address} with {len(DEMO_ROUND_DONATIONS_WEI)} donations"
+                )
             self._summary(env, manifest)
             return self._supervise()
         finally:
@@ -146,7 +150,8 @@ class DevStack:
             f"  database   {preflight.redact(env['DATABASE_URL'])}",
             f"  redis      {preflight.redact(env['REDIS_URL'])}",
             f"  API        {api}  (OpenAPI UI: {api}/schema)",
-            f"  donations  {api}/v1/donations   status {api}/v1/status   metrics {api}/metrics",
+            f"  donations  {api}/v1/donations   rounds {api}/v1/rounds",
+            f"  status     {api}/v1/status   metrics {api}/metrics",
             "  processes  " + ", ".join(f"{name} pid {child.pid}" for name, child in self._children.items()),
             "",
         ]

@@ -92,6 +92,14 @@ def test_dev_runs_everything_stops_cleanly_and_keeps_its_data(dev_run: DevRun) -
     while len(httpx.get(f"{dev_run.api}/v1/donations", timeout=5).json()["items"]) < 3:
         assert time.monotonic() < deadline, "seeded donations never reached the API"
         time.sleep(0.2)
+    while not (rounds := httpx.get(f"{dev_run.api}/v1/rounds", timeout=5).json()["items"]):
+        assert time.monotonic() < deadline, "the seeded round never reached the API"
+        time.sleep(0.2)
+    seeded = httpx.get(f"{dev_run.api}/v1/rounds/{rounds[0]['address']}", timeout=5).json()
+    while seeded["raisedEquivalent"] != str(35 * 10**17):  # the seed's two donations, 3 + 0.5 MATIC
+        assert time.monotonic() < deadline, f"the seeded round's donations never reached the API: {seeded}"
+        time.sleep(0.2)
+        seeded = httpx.get(f"{dev_run.api}/v1/rounds/{rounds[0]['address']}", timeout=5).json()
 
     code, pids = dev_run.interrupt(process)
     assert code == 0, "".join(dev_run.output[-30:])
@@ -103,6 +111,7 @@ def test_dev_runs_everything_stops_cleanly_and_keeps_its_data(dev_run: DevRun) -
     try:
         items = httpx.get(f"{dev_run.api}/v1/donations", timeout=5).json()["items"]
         assert len(items) == 3  # the chain, the rows and the deployment all survived
+        assert len(httpx.get(f"{dev_run.api}/v1/rounds", timeout=5).json()["items"]) == 1
         assert any("keeping the manifest" in line for line in dev_run.output)
     finally:
         code, pids = dev_run.interrupt(restarted)
