@@ -1,20 +1,27 @@
 """Funding rounds' projection: FundingRoundFactory's `RoundCreated` logs become `funding_rounds`
-rows, and the `Donated` logs of every round the factory created become `round_donations` rows.
+rows; of every round the factory created, the `Donated` logs become `round_donations` rows and
+every other event (decoded from FundingRound's ABI) a `round_events` row.
 
 Rounds are discovered as they are created. Each step first reads the factory's logs, then asks
-for the donations of every round known by then: those already stored and those created in this
-very step, whose first donations can share its blocks.
+for the events of every round known by then (those already stored and those created in this very
+step, whose first events can share its blocks), in one request per range and group of rounds.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import orjson
 
 from impactchain.funding import (
     ROUND_CREATED_TOPIC,
     ROUND_DONATED_TOPIC,
+    EventDecoder,
     RoundCreatedLog,
     RoundDonatedLog,
+    RoundEventLog,
     decode_round_created,
     decode_round_donated,
+    decode_round_event,
 )
 from impactchain.registry import DeployedContract
 from indexer.repository import Connection, stage
@@ -33,14 +40,20 @@ _DONATION_COLUMNS = (
     "block_number", "block_hash", "tx_hash", "log_index",
 )  # fmt: skip
 
-RoundEvent = RoundCreatedLog | RoundDonatedLog
+_EVENT_COLUMNS = ("chain_id", "round", "event", "args", "block_number", "block_hash", "tx_hash", "log_index")
+
+RoundEvent = RoundCreatedLog | RoundDonatedLog | RoundEventLog
 
 
 class FundingRounds:
-    def __init__(self, factory: DeployedContract) -> None:
+    def __init__(self, factory: DeployedContract, round_abi: Iterable[Mapping[str, Any]]) -> None:
+        """`round_abi`: FundingRound's ABI (the manifest's `FundingRound` entry), whose events
+        other than `Donated` are kept as `round_events`."""
         self.factory = factory.address.lower()
         self.name = f"funding-rounds:{self.factory}"
         self.start_block = factory.block
+        self._decoder = EventDecoder(round_abi, skip=("Donated",))
+        self._topics = [ROUND_DONATED_TOPIC, *self._decoder.topics]
 
     async def fetch(
         self, rpc: JsonRpcClient, connection: Connection, chain_id: int, ranges: Sequence[tuple[int, int]]
@@ -50,16 +63,21 @@ class FundingRounds:
         ]
         rounds = await self._known_rounds(connection, chain_id)
         rounds += [c.address for c in created if c.address not in rounds]
-        donated: list[RoundDonatedLog] = []
+        events: list[RoundEvent] = [*created]
         for first in range(0, len(rounds), ROUNDS_PER_REQUEST):
             group = rounds[first : first + ROUNDS_PER_REQUEST]
-            donated += [decode_round_donated(raw) for raw in await fetch_logs(rpc, group, ROUND_DONATED_TOPIC, ranges)]
-        events: list[RoundEvent] = [*created, *donated]
+            events += [self._decode(raw) for raw in await fetch_logs(rpc, group, self._topics, ranges)]
         return sorted(events, key=lambda event: (event.ref.block_number, event.ref.log_index))
+
+    def _decode(self, raw: dict[str, Any]) -> RoundDonatedLog | RoundEventLog:
+        if raw["topics"][0] == ROUND_DONATED_TOPIC:
+            return decode_round_donated(raw)
+        return decode_round_event(self._decoder, raw)
 
     async def write(self, connection: Connection, chain_id: int, events: Sequence[RoundEvent]) -> int:
         rounds = [event for event in events if isinstance(event, RoundCreatedLog)]
         donations = [event for event in events if isinstance(event, RoundDonatedLog)]
+        others = [event for event in events if isinstance(event, RoundEventLog)]
         added = 0
         if rounds:
             added += await _insert_new(
@@ -89,25 +107,37 @@ class FundingRounds:
                     for d in donations
                 ],
             )  # fmt: skip
+        if others:
+            added += await _insert_new(
+                connection,
+                "round_events",
+                _EVENT_COLUMNS,
+                "(tx_hash, log_index)",
+                [(chain_id, e.round, e.event, orjson.dumps(e.args).decode(), *_position(e)) for e in others],
+            )
         return added
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
-        donations = await connection.execute(
-            """
-            DELETE FROM round_donations WHERE chain_id = $1 AND block_number > $3
-            AND round IN (SELECT address FROM funding_rounds WHERE chain_id = $1 AND factory = $2)
-            """,
-            chain_id,
-            self.factory,
-            block_number,
-        )
-        rounds = await connection.execute(
+        removed = 0
+        # The rounds last: the other two find theirs through them.
+        for table in ("round_donations", "round_events"):
+            status = await connection.execute(
+                f"""
+                DELETE FROM {table} WHERE chain_id = $1 AND block_number > $3
+                AND round IN (SELECT address FROM funding_rounds WHERE chain_id = $1 AND factory = $2)
+                """,  # noqa: S608 (a table name of this module)
+                chain_id,
+                self.factory,
+                block_number,
+            )
+            removed += int(status.split()[-1])
+        status = await connection.execute(
             "DELETE FROM funding_rounds WHERE chain_id = $1 AND factory = $2 AND block_number > $3",
             chain_id,
             self.factory,
             block_number,
         )
-        return int(donations.split()[-1]) + int(rounds.split()[-1])
+        return removed + int(status.split()[-1])
 
     async def _known_rounds(self, connection: Connection, chain_id: int) -> list[str]:
         rows = await connection.fetch(

@@ -37,7 +37,9 @@ def projections(manifest: DeploymentManifest) -> list[Projection[Any]]:
     factory when the manifest has one (each with its own checkpoint)."""
     followed: list[Projection[Any]] = [HelpDeskDonations(manifest.contract("HelpDesk"))]
     if "FundingRoundFactory" in manifest.contracts:
-        followed.append(FundingRounds(manifest.contract("FundingRoundFactory")))
+        # The manifest keeps the rounds' implementation, whose ABI decodes every round's events.
+        rounds = FundingRounds(manifest.contract("FundingRoundFactory"), manifest.contract("FundingRound").abi)
+        followed.append(rounds)
     return followed
 
 

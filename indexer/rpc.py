@@ -64,15 +64,16 @@ class JsonRpcClient:
         return BlockRef(int(raw["number"], 16), raw["hash"].lower(), raw["parentHash"].lower())
 
     async def logs(
-        self, address: str | Sequence[str], topic0: str, from_block: int, to_block: int
+        self, address: str | Sequence[str], topic0: str | Sequence[str], from_block: int, to_block: int
     ) -> list[dict[str, Any]]:
-        """`eth_getLogs` of one contract, or of any of several (`address` a list)."""
+        """`eth_getLogs` of one contract or of any of several (`address` a list), for one event or
+        any of several (`topic0` a list)."""
         logs: list[dict[str, Any]] = await self.call(
             "eth_getLogs",
             [
                 {
                     "address": address if isinstance(address, str) else list(address),
-                    "topics": [topic0],
+                    "topics": [topic0 if isinstance(topic0, str) else list(topic0)],
                     "fromBlock": hex(from_block),
                     "toBlock": hex(to_block),
                 }

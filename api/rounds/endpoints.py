@@ -9,7 +9,15 @@ from litestar.params import PathParameter, QueryParameter
 from api.kit.cursor import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from api.kit.problems import problem_responses
 from api.rounds.deps import ROUND_DEPENDENCIES
-from api.rounds.schemas import RoundDonationItem, RoundDonationList, RoundItem, RoundList, RoundRead
+from api.rounds.schemas import (
+    RoundDonationItem,
+    RoundDonationList,
+    RoundEventItem,
+    RoundEventList,
+    RoundItem,
+    RoundList,
+    RoundRead,
+)
 from api.rounds.service import RoundService
 
 Cursor = Annotated[str | None, QueryParameter(description="`nextCursor` from the previous page.")]
@@ -57,3 +65,19 @@ class RoundController(Controller):
         return RoundDonationList(
             items=[RoundDonationItem.from_model(donation) for donation in page.items], next_cursor=page.next_cursor
         )
+
+    @get("/{address:str}/events", responses=problem_responses(400, 404))
+    async def list_round_events(
+        self,
+        round_service: NamedDependency[RoundService],
+        address: RoundAddress,
+        event: Annotated[
+            str | None, QueryParameter(description="Only events of this name, e.g. MilestoneApproved.")
+        ] = None,
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_PAGE_SIZE,
+    ) -> RoundEventList:
+        """List a round's events other than donations (finalized, milestones, payouts, carbon offsets,
+        refunds, cancellation, settlement) newest first, one page at a time."""
+        page = await round_service.list_events(address, event=event, cursor=cursor, limit=limit)
+        return RoundEventList(items=[RoundEventItem.from_model(e) for e in page.items], next_cursor=page.next_cursor)

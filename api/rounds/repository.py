@@ -9,9 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from api.kit.cursor import LogPosition
-from impactchain.models import FundingRoundRecord, RoundDonation
+from impactchain.funding import ROUND_STATUSES
+from impactchain.models import FundingRoundRecord, RoundDonation, RoundEvent
 
-RowT = TypeVar("RowT", FundingRoundRecord, RoundDonation)
+RowT = TypeVar("RowT", FundingRoundRecord, RoundDonation, RoundEvent)
+# The events that set a round's status, and the status each sets.
+_STATUS_EVENTS = ("RoundFinalized", "RoundCancelled", "RoundSettled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,29 @@ class RoundRepository:
         if donor is not None:
             statement = statement.where(col(RoundDonation.donor) == donor)
         return await self._newest_first(statement, RoundDonation, before, limit)
+
+    async def status(self, address: str) -> str:
+        """The round's status as its latest status event set it (Funding until the first)."""
+        statement = (
+            select(RoundEvent)
+            .where(col(RoundEvent.round) == address, col(RoundEvent.event).in_(_STATUS_EVENTS))
+            .order_by(col(RoundEvent.block_number).desc(), col(RoundEvent.log_index).desc())
+            .limit(1)
+        )
+        latest = (await self._session.execute(statement)).scalars().first()
+        if latest is None:
+            return ROUND_STATUSES[0]
+        if latest.event == "RoundFinalized":
+            return ROUND_STATUSES[int(latest.args["status"])]
+        return "Cancelled" if latest.event == "RoundCancelled" else "Settled"
+
+    async def events_newest_first(
+        self, *, round_address: str, event: str | None, before: LogPosition | None, limit: int
+    ) -> Sequence[RoundEvent]:
+        statement = select(RoundEvent).where(col(RoundEvent.round) == round_address)
+        if event is not None:
+            statement = statement.where(col(RoundEvent.event) == event)
+        return await self._newest_first(statement, RoundEvent, before, limit)
 
     async def _newest_first(
         self, statement: Select[RowT], model: type[RowT], before: LogPosition | None, limit: int

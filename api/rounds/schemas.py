@@ -1,6 +1,6 @@
 """Funding rounds on the wire: wei as decimal strings, addresses checksummed."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from eth_utils import to_checksum_address
@@ -8,7 +8,8 @@ from eth_utils import to_checksum_address
 from api.kit.schemas import CamelStruct, WeiString
 from api.rounds.repository import Raised
 from api.rounds.service import RoundDetail
-from impactchain.models import FundingRoundRecord, RoundDonation
+from impactchain.funding import ROUND_STATUSES
+from impactchain.models import FundingRoundRecord, RoundDonation, RoundEvent
 
 Currency = Annotated[str, msgspec.Meta(description="ERC-20 address, or the zero address for native MATIC.")]
 
@@ -77,9 +78,18 @@ class RaisedItem(CamelStruct):
 
 
 class RoundRead(CamelStruct):
-    """One round with what it has raised: per currency, in all (MATIC-equivalent) and from how many donors."""
+    """One round with its status and what it has raised: per currency, in all (MATIC-equivalent)
+    and from how many donors."""
 
     round: RoundItem
+    status: Annotated[
+        str,
+        msgspec.Meta(
+            description="As the round's latest RoundFinalized, RoundCancelled or RoundSettled event set it; "
+            "Funding before any (also past the deadline, until someone calls finalize).",
+            examples=list(ROUND_STATUSES),
+        ),
+    ]
     raised: list[RaisedItem]
     raised_equivalent: WeiString
     donors: int
@@ -88,6 +98,7 @@ class RoundRead(CamelStruct):
     def from_detail(cls, detail: RoundDetail) -> "RoundRead":
         return cls(
             round=RoundItem.from_model(detail.round),
+            status=detail.status,
             raised=[RaisedItem.from_raised(raised) for raised in detail.raised],
             raised_equivalent=str(sum(raised.matic_equivalent for raised in detail.raised)),
             donors=detail.donors,
@@ -128,4 +139,36 @@ class RoundDonationList(CamelStruct):
     """A page of a round's donations, newest first; pass `nextCursor` as `cursor` for the next page."""
 
     items: list[RoundDonationItem]
+    next_cursor: str | None
+
+
+class RoundEventItem(CamelStruct):
+    """One event of a round other than a donation, with its arguments by their Solidity names:
+    integers as decimal strings, addresses checksummed, bytes as 0x-hex."""
+
+    event: Annotated[str, msgspec.Meta(examples=["MilestoneApproved"])]
+    args: dict[str, Any]
+    round: str
+    block_number: int
+    block_hash: str
+    tx_hash: str
+    log_index: int
+
+    @classmethod
+    def from_model(cls, event: RoundEvent) -> "RoundEventItem":
+        return cls(
+            event=event.event,
+            args=event.args,
+            round=to_checksum_address(event.round),
+            block_number=event.block_number,
+            block_hash=event.block_hash,
+            tx_hash=event.tx_hash,
+            log_index=event.log_index,
+        )
+
+
+class RoundEventList(CamelStruct):
+    """A page of a round's events, newest first; pass `nextCursor` as `cursor` for the next page."""
+
+    items: list[RoundEventItem]
     next_cursor: str | None

@@ -1,17 +1,21 @@
 """Rules for reading funding rounds: addresses, filters, page size and cursors."""
 
+import re
 from dataclasses import dataclass
 
 from api.kit.addresses import parse_address
 from api.kit.cursor import Page, decode_cursor, page_of
-from api.kit.problems import NotFoundError
+from api.kit.problems import InvalidFieldError, NotFoundError
 from api.rounds.repository import Raised, RoundRepository
-from impactchain.models import FundingRoundRecord, RoundDonation
+from impactchain.models import FundingRoundRecord, RoundDonation, RoundEvent
+
+_EVENT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{0,63}")
 
 
 @dataclass(frozen=True, slots=True)
 class RoundDetail:
     round: FundingRoundRecord
+    status: str
     raised: list[Raised]
     donors: int
 
@@ -32,6 +36,7 @@ class RoundService:
         round_ = await self._known_round(address)
         return RoundDetail(
             round=round_,
+            status=await self._repository.status(round_.address),
             raised=await self._repository.raised(round_.address),
             donors=await self._repository.donor_count(round_.address),
         )
@@ -46,6 +51,17 @@ class RoundService:
         round_ = await self._known_round(address)
         rows = await self._repository.donations_newest_first(
             round_address=round_.address, donor=donor_key, before=before, limit=limit + 1
+        )
+        return page_of(rows, limit)
+
+    async def list_events(self, address: str, *, event: str | None, cursor: str | None, limit: int) -> Page[RoundEvent]:
+        """One page of the round's other events (all but donations), newest first."""
+        if event is not None and not _EVENT_NAME.fullmatch(event):
+            raise InvalidFieldError("event", event, f"must be an event name such as MilestoneApproved, got {event!r}")
+        before = decode_cursor("cursor", cursor) if cursor is not None else None
+        round_ = await self._known_round(address)
+        rows = await self._repository.events_newest_first(
+            round_address=round_.address, event=event, before=before, limit=limit + 1
         )
         return page_of(rows, limit)
 

@@ -54,33 +54,63 @@ def seed_donations(rpc_url: str, help_desk: str) -> list[str]:
     return [send_donation(w3, help_desk, key, amount) for key, amount in zip(keys, DEMO_DONATIONS_WEI, strict=True)]
 
 
-def seed_round(rpc_url: str, manifest: DeploymentManifest) -> ChecksumAddress:
-    """A demo funding round with a few native donations; returns its address.
+def create_round_as_timelock(
+    w3: Web3,
+    manifest: DeploymentManifest,
+    founder: str,
+    *,
+    salt: bytes,
+    cid: str = DEMO_ROUND_CID,
+    goal: int = 10 * 10**18,
+    shares: tuple[int, ...] = (10_000,),
+) -> ChecksumAddress:
+    """Do on a development chain what a passed FOUNDER_IDEA proposal does: create a round (open for
+    30 days, a milestone per share, each 30 days after the last) and let it reward its donors
+    (DONATION_RECORDER_ROLE on the token, ACTIVITY_RECORDER_ROLE on the badges); returns its address.
 
-    On a real deployment only a passed FOUNDER_IDEA proposal creates a round (the factory takes
-    calls from the DAO's timelock alone). A dev chain has no voters yet, so the seed creates it
-    as the timelock through anvil's impersonation, which only a development node offers.
+    On a real deployment only the DAO's timelock can do this, after a vote. A dev chain has no
+    voters yet, so these calls are sent as the timelock through anvil's impersonation, which only
+    a development node offers (tests/integration/deploy/test_dao_round.py takes the real path).
     """
-    w3 = Web3(Web3.HTTPProvider(rpc_url))
     factory = contract_at(w3, manifest, "FundingRoundFactory")
+    token = contract_at(w3, manifest, "GovernanceToken")
+    badges = contract_at(w3, manifest, "ReputationBadge")
     timelock = Web3.to_checksum_address(manifest.contract("DAOTimelock").address)
-    founder = Account.from_key(DEV_PRIVATE_KEYS[4]).address
     deadline = w3.eth.get_block("latest")["timestamp"] + 30 * _DAY
-    milestones = [(6_000, deadline + 30 * _DAY, 0, DEMO_ROUND_CID), (4_000, deadline + 60 * _DAY, 0, DEMO_ROUND_CID)]
-    salt = keccak(text=f"demo round {deadline}")
-    call = factory.functions.createRound(salt, (founder, DEMO_ROUND_CID, 10 * 10**18, deadline, [], milestones))
-    w3.provider.make_request("anvil_impersonateAccount", [timelock])  # type: ignore[arg-type]
-    w3.provider.make_request("anvil_setBalance", [timelock, hex(10**18)])  # type: ignore[arg-type]
-    try:
-        receipt = w3.eth.wait_for_transaction_receipt(call.transact({"from": timelock}), timeout=30)
-    finally:
-        w3.provider.make_request("anvil_stopImpersonatingAccount", [timelock])  # type: ignore[arg-type]
-    if receipt["status"] != 1:
-        raise RuntimeError("creating the demo round reverted")
+    milestones = [(share, deadline + 30 * _DAY * (i + 1), 0, cid) for i, share in enumerate(shares)]
     address = factory.functions.predictRoundAddress(salt).call()
+    calls = [
+        factory.functions.createRound(salt, (founder, cid, goal, deadline, [], milestones)),
+        token.functions.grantRole(token.functions.DONATION_RECORDER_ROLE().call(), address),
+        badges.functions.grantRole(badges.functions.ACTIVITY_RECORDER_ROLE().call(), address),
+    ]
+    _anvil(w3, "anvil_impersonateAccount", timelock)
+    _anvil(w3, "anvil_setBalance", timelock, hex(10**18))
+    try:
+        for call in calls:
+            receipt = w3.eth.wait_for_transaction_receipt(call.transact({"from": timelock}), timeout=30)
+            if receipt["status"] != 1:
+                raise RuntimeError(f"{call.fn_name} as the timelock reverted")
+    finally:
+        _anvil(w3, "anvil_stopImpersonatingAccount", timelock)
+    return cast(ChecksumAddress, address)
+
+
+def seed_round(rpc_url: str, manifest: DeploymentManifest) -> ChecksumAddress:
+    """A demo funding round (two milestones) with a few native donations; returns its address."""
+    w3 = Web3(Web3.HTTPProvider(rpc_url))
+    founder = Account.from_key(DEV_PRIVATE_KEYS[4]).address
+    salt = keccak(text=f"demo round {w3.eth.get_block('latest')['timestamp']}")
+    address = create_round_as_timelock(w3, manifest, founder, salt=salt, shares=(6_000, 4_000))
     round_ = w3.eth.contract(address=address, abi=cast(ABI, manifest.contract("FundingRound").abi))
     donate = round_.encode_abi("donate", [])
     keys = DEV_PRIVATE_KEYS[1 : 1 + len(DEMO_ROUND_DONATIONS_WEI)]
     for key, amount in zip(keys, DEMO_ROUND_DONATIONS_WEI, strict=True):
         _send(w3, address, donate, key, amount)
-    return cast(ChecksumAddress, address)
+    return address
+
+
+def _anvil(w3: Web3, method: str, *params: str) -> None:
+    response = w3.provider.make_request(method, list(params))  # type: ignore[arg-type]
+    if "error" in response:
+        raise RuntimeError(f"{method} failed (a development node is needed): {response['error']}")

@@ -1,7 +1,7 @@
 """All ORM models, kept together; importing this package registers every table."""
 
 from impactchain.models.donation import Donation
-from impactchain.models.funding import FundingRoundRecord, RoundDonation
+from impactchain.models.funding import FundingRoundRecord, RoundDonation, RoundEvent
 from impactchain.models.indexer_state import IndexedBlock, IndexerCheckpoint
 from impactchain.models.notification import Notification
 from impactchain.models.outbox import OutboxJob
@@ -14,4 +14,5 @@ __all__ = [
     "Notification",
     "OutboxJob",
     "RoundDonation",
+    "RoundEvent",
 ]

@@ -1,7 +1,10 @@
-"""Funding rounds and their donations, projected by the indexer from FundingRoundFactory's
-`RoundCreated` and each round's `Donated` events."""
+"""Funding rounds, their donations and the rest of their events, projected by the indexer from
+FundingRoundFactory's `RoundCreated` and each round's own events."""
+
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from impactchain.db.types import Wei
@@ -56,6 +59,28 @@ class RoundDonation(SQLModel, table=True):
     amount: int = Field(sa_column=Column(Wei, nullable=False))
     matic_equivalent: int = Field(sa_column=Column(Wei, nullable=False))
     donor_total: int = Field(sa_column=Column(Wei, nullable=False))
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
+    block_hash: str = Field(max_length=66)
+    tx_hash: str = Field(max_length=66)
+    log_index: int
+
+
+class RoundEvent(SQLModel, table=True):
+    """Any other event of a funding round (finalized, milestone defined, evidence, approved,
+    rejected, released, withdrawn, streamed, carbon offset, refunded, cancelled, settled…) with its
+    arguments as JSON: integers as decimal strings, addresses checksummed, bytes as 0x-hex."""
+
+    __tablename__ = "round_events"
+    __table_args__ = (
+        UniqueConstraint("tx_hash", "log_index", name="uq_round_events_tx_log"),
+        Index("ix_round_events_round_position", "chain_id", "round", "block_number", "log_index"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    round: str = Field(max_length=42)
+    event: str = Field(max_length=64)
+    args: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
     block_hash: str = Field(max_length=66)
     tx_hash: str = Field(max_length=66)

@@ -29,6 +29,7 @@ PROJECTED_TABLES = (
     "donations",
     "funding_rounds",
     "round_donations",
+    "round_events",
     "indexer_checkpoints",
     "indexed_blocks",
     "job_outbox",

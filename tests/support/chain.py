@@ -8,6 +8,7 @@ from eth_typing import ABI
 from web3 import Web3
 
 from impactchain.devstack.deploy import compiled_contract_type
+from impactchain.devstack.seed import create_round_as_timelock
 from impactchain.helpdesk import NATIVE_CURRENCY
 from impactchain.registry import DeploymentManifest, contract_at
 
@@ -59,21 +60,6 @@ def deploy_from_build(w3: Web3, name: str, private_key: str, *args: Any) -> Any:
 
 
 def create_round(w3: Web3, manifest: DeploymentManifest, founder: str, *, salt: bytes, cid: str, goal: int) -> Any:
-    """Create a funding round as the DAO's timelock would after a FOUNDER_IDEA passes, by
-    impersonating the timelock on anvil (the governance path itself is tested in
-    tests/integration/deploy/test_dao_round.py); returns the round contract."""
-    factory = contract_at(w3, manifest, "FundingRoundFactory")
-    timelock = Web3.to_checksum_address(manifest.contract("DAOTimelock").address)
-    deadline = w3.eth.get_block("latest")["timestamp"] + 30 * 24 * 3600
-    params: tuple[object, ...] = (founder, cid, goal, deadline, [], [(10_000, deadline + 30 * 24 * 3600, 0, cid)])
-    rpc(w3, "anvil_impersonateAccount", [timelock])
-    rpc(w3, "anvil_setBalance", [timelock, hex(10**18)])
-    try:
-        tx = factory.functions.createRound(salt, params).transact({"from": timelock})
-    finally:
-        rpc(w3, "anvil_stopImpersonatingAccount", [timelock])
-    receipt = w3.eth.wait_for_transaction_receipt(tx)
-    if receipt["status"] != 1:
-        raise RuntimeError("createRound reverted")
-    address = factory.functions.predictRoundAddress(salt).call()
+    """A round created as a passed FOUNDER_IDEA proposal would (see `create_round_as_timelock`)."""
+    address = create_round_as_timelock(w3, manifest, founder, salt=salt, cid=cid, goal=goal)
     return w3.eth.contract(address=address, abi=cast(ABI, manifest.contract("FundingRound").abi))

@@ -16,7 +16,7 @@ async def index_rounds_to_head(settings: Settings, manifest: DeploymentManifest)
     rpc = JsonRpcClient(settings.chain_rpc_url)
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
     try:
-        projection = FundingRounds(manifest.contract("FundingRoundFactory"))
+        projection = FundingRounds(manifest.contract("FundingRoundFactory"), manifest.contract("FundingRound").abi)
         indexer = LogIndexer(rpc, pool, projection, chain_id=manifest.chain_id, config=indexer_config(settings))
         while (await indexer.step()).advanced:
             pass

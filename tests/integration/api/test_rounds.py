@@ -14,7 +14,7 @@ from web3 import Web3
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
 from impactchain.registry import DeploymentManifest
 from impactchain.settings import Settings
-from tests.support.chain import create_round, transact
+from tests.support.chain import create_round, rpc, transact
 from tests.support.indexing import index_rounds_to_head
 
 Client = AsyncTestClient[Litestar]
@@ -147,3 +147,35 @@ async def test_bad_input_is_400_naming_the_field(
 
     assert response.status_code == 400, response.text
     assert field in response.text
+
+
+async def test_status_and_events_follow_the_rounds_life(
+    rounds: list[Any], chain: Web3, manifest: DeploymentManifest, settings: Settings, client: Client
+) -> None:
+    rpc(chain, "evm_increaseTime", [31 * 24 * 3600])
+    rpc(chain, "anvil_mine", ["0x1"])
+    for round_ in rounds[:2]:  # the first reached its goal, the second raised nothing
+        transact(chain, round_.functions.finalize(), DEV_PRIVATE_KEYS[3])  # anyone may finalize
+    await index_rounds_to_head(settings, manifest)
+
+    statuses = [(await client.get(f"/v1/rounds/{round_.address}")).json()["status"] for round_ in rounds[:3]]
+    finalized = (await client.get(f"/v1/rounds/{rounds[0].address}/events", params={"event": "RoundFinalized"})).json()
+    every = [item["event"] for item in (await client.get(f"/v1/rounds/{rounds[0].address}/events")).json()["items"]]
+
+    assert statuses == ["Succeeded", "Failed", "Funding"]  # the third was never finalized
+    total = 10**17 + 3 * 10**17 + 2**64 + 1
+    assert [item["args"] for item in finalized["items"]] == [
+        {"status": "1", "raisedEquivalent": str(total), "goal": str(10**18)}
+    ]
+    assert finalized["items"][0]["round"] == rounds[0].address
+    assert every[0] == "RoundFinalized"  # newest first
+    assert {"RoundInitialized", "MilestoneDefined"} <= set(every)
+    assert "Donated" not in every  # donations have their own endpoint
+
+
+@pytest.mark.parametrize("event", ["", "Round-Finalized", "1Round", "x" * 65])
+async def test_a_malformed_event_filter_is_400(rounds: list[Any], client: Client, event: str) -> None:
+    response = await client.get(f"/v1/rounds/{rounds[0].address}/events", params={"event": event})
+
+    assert response.status_code == 400, response.text
+    assert "event" in response.text

@@ -51,7 +51,7 @@ def make_round_indexer(
 
     def build(**overrides: Any) -> LogIndexer[Any]:
         config = replace(indexer_config(settings), **overrides)
-        projection = FundingRounds(manifest.contract("FundingRoundFactory"))
+        projection = FundingRounds(manifest.contract("FundingRoundFactory"), manifest.contract("FundingRound").abi)
         return LogIndexer(rpc, pool, projection, chain_id=31337, config=config)
 
     return build

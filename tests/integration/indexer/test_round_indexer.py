@@ -1,6 +1,7 @@
 """The funding-round indexer against anvil and a real PostgreSQL: rounds are discovered from the
 factory's `RoundCreated` and their `Donated` logs follow, across steps and reorgs."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -127,3 +128,41 @@ async def test_a_reorg_forgets_rounds_and_donations_of_the_lost_fork(
 
     assert [r["address"] for r in await round_rows(db)] == [kept.address.lower()]
     assert [d["tx_hash"] for d in await donation_rows(db)] == [kept_donation, replacement]
+
+
+async def test_a_rounds_other_events_are_kept_with_their_arguments(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    make_round_indexer: Callable[..., LogIndexer[Any]],
+    db: asyncpg.Connection,
+) -> None:
+    round_ = create_round(chain, manifest, FOUNDER, salt=keccak(text="lifecycle"), cid=CID, goal=10**17)
+    donate(chain, round_, 1, 10**17)
+    rpc(chain, "evm_increaseTime", [31 * 24 * 3600])
+    rpc(chain, "anvil_mine", ["0x1"])
+    transact(chain, round_.functions.finalize(), DEV_PRIVATE_KEYS[3])  # anyone may finalize
+    # Anyone choosing a string argument can put NUL in it, which PostgreSQL cannot store.
+    transact(chain, round_.functions.submitEvidence(0, "bafy\x00evidence"), DEV_PRIVATE_KEYS[2])
+
+    await run_to_head(make_round_indexer())
+
+    rows = await db.fetch("SELECT event, args FROM round_events ORDER BY block_number, log_index")
+    events = {row["event"]: json.loads(row["args"]) for row in rows}
+    # No DonationRewardFailed: the round may mint and record activity, as its proposal granted.
+    assert [row["event"] for row in rows if row["event"] != "Initialized"] == [
+        "MilestoneDefined",
+        "RoundInitialized",
+        "RoundFinalized",
+        "EvidenceSubmitted",
+    ]
+    assert events["RoundInitialized"] == {
+        "founder": FOUNDER,
+        "metadataCid": CID,
+        "goal": str(10**17),
+        "deadline": str(round_.functions.deadline().call()),
+        "tokens": [],
+        "milestones": "1",
+    }
+    assert events["RoundFinalized"] == {"status": "1", "raisedEquivalent": str(10**17), "goal": str(10**17)}
+    assert events["EvidenceSubmitted"] == {"milestoneId": "0", "founder": FOUNDER, "evidenceCid": "bafy\ufffdevidence"}
+    assert {row["round"] for row in await db.fetch("SELECT round FROM round_events")} == {round_.address.lower()}

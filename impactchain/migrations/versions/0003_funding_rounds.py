@@ -1,10 +1,11 @@
-"""funding rounds and their donations
+"""funding rounds, their donations and events
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-28 00:40:08
+Create Date: 2026-11-28 00:48:12
 
-Rounds the factory created and the donations each round received, as the indexer projects them.
+Rounds the factory created, the donations each round received and the rest of each round's
+events, as the indexer projects them.
 """
 
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import impactchain.db.types
 
@@ -73,9 +75,31 @@ def upgrade() -> None:
         ["chain_id", "round", "block_number", "log_index"],
         unique=False,
     )
+    op.create_table(
+        "round_events",
+        sa.Column("id", sa.BigInteger(), autoincrement=True, nullable=False),
+        sa.Column("chain_id", sa.BigInteger(), nullable=False),
+        sa.Column("round", sqlmodel.sql.sqltypes.AutoString(length=42), nullable=False),
+        sa.Column("event", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("args", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("block_number", sa.BigInteger(), nullable=False),
+        sa.Column("block_hash", sqlmodel.sql.sqltypes.AutoString(length=66), nullable=False),
+        sa.Column("tx_hash", sqlmodel.sql.sqltypes.AutoString(length=66), nullable=False),
+        sa.Column("log_index", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("tx_hash", "log_index", name="uq_round_events_tx_log"),
+    )
+    op.create_index(
+        "ix_round_events_round_position",
+        "round_events",
+        ["chain_id", "round", "block_number", "log_index"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_round_events_round_position", table_name="round_events")
+    op.drop_table("round_events")
     op.drop_index("ix_round_donations_round_position", table_name="round_donations")
     op.drop_index("ix_round_donations_donor_position", table_name="round_donations")
     op.drop_table("round_donations")
