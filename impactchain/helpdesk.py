@@ -10,16 +10,13 @@ from typing import Any
 from eth_utils import function_signature_to_4byte_selector, keccak
 
 from impactchain.db.types import UINT256_MAX
+from impactchain.events import LogDecodeError
 
 NATIVE_CURRENCY = "0x" + "00" * 20
 GENERAL_FUND = 0
 DONATED_SIGNATURE = "Donated(uint256,address,address,uint256,uint256)"
 DONATED_TOPIC = "0x" + keccak(text=DONATED_SIGNATURE).hex()
 DONATE_SELECTOR = "0x" + function_signature_to_4byte_selector("donate(uint256)").hex()
-
-
-class LogDecodeError(ValueError):
-    """A log does not have the shape of the event it claims to be."""
 
 
 @dataclass(frozen=True, slots=True)

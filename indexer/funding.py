@@ -12,16 +12,14 @@ from typing import Any
 
 import orjson
 
+from impactchain.events import EventDecoder, EventLog, decode_event
 from impactchain.funding import (
     ROUND_CREATED_TOPIC,
     ROUND_DONATED_TOPIC,
-    EventDecoder,
     RoundCreatedLog,
     RoundDonatedLog,
-    RoundEventLog,
     decode_round_created,
     decode_round_donated,
-    decode_round_event,
 )
 from impactchain.registry import DeployedContract
 from indexer.repository import Connection, stage
@@ -42,7 +40,7 @@ _DONATION_COLUMNS = (
 
 _EVENT_COLUMNS = ("chain_id", "round", "event", "args", "block_number", "block_hash", "tx_hash", "log_index")
 
-RoundEvent = RoundCreatedLog | RoundDonatedLog | RoundEventLog
+RoundEvent = RoundCreatedLog | RoundDonatedLog | EventLog
 
 
 class FundingRounds:
@@ -69,15 +67,15 @@ class FundingRounds:
             events += [self._decode(raw) for raw in await fetch_logs(rpc, group, self._topics, ranges)]
         return sorted(events, key=lambda event: (event.ref.block_number, event.ref.log_index))
 
-    def _decode(self, raw: dict[str, Any]) -> RoundDonatedLog | RoundEventLog:
+    def _decode(self, raw: dict[str, Any]) -> RoundDonatedLog | EventLog:
         if raw["topics"][0] == ROUND_DONATED_TOPIC:
             return decode_round_donated(raw)
-        return decode_round_event(self._decoder, raw)
+        return decode_event(self._decoder, raw)
 
     async def write(self, connection: Connection, chain_id: int, events: Sequence[RoundEvent]) -> int:
         rounds = [event for event in events if isinstance(event, RoundCreatedLog)]
         donations = [event for event in events if isinstance(event, RoundDonatedLog)]
-        others = [event for event in events if isinstance(event, RoundEventLog)]
+        others = [event for event in events if isinstance(event, EventLog)]
         added = 0
         if rounds:
             added += await _insert_new(
@@ -113,7 +111,7 @@ class FundingRounds:
                 "round_events",
                 _EVENT_COLUMNS,
                 "(tx_hash, log_index)",
-                [(chain_id, e.round, e.event, orjson.dumps(e.args).decode(), *_position(e)) for e in others],
+                [(chain_id, e.contract, e.event, orjson.dumps(e.args).decode(), *_position(e)) for e in others],
             )
         return added
 

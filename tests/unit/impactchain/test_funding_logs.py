@@ -1,45 +1,14 @@
-"""Decoding funding rounds' raw logs: exact fields, hostile strings made storable, bad shapes refused;
-and the ABI-driven decoder of a round's other events."""
+"""Decoding funding rounds' raw logs: exact fields, hostile strings made storable, bad shapes refused."""
 
 from typing import Any
 
 import pytest
 from eth_abi import encode
-from eth_utils import keccak, to_checksum_address
 
-from impactchain.funding import (
-    ROUND_CREATED_TOPIC,
-    ROUND_DONATED_TOPIC,
-    EventDecoder,
-    decode_round_created,
-    decode_round_donated,
-    decode_round_event,
-)
-from impactchain.helpdesk import DONATED_TOPIC, LogDecodeError
-
-FACTORY = "0x" + "Fa" * 20
-ROUND = "0x" + "Ab" * 20
-FOUNDER = "0x" + "0c" * 20
-DONOR = "0x" + "0d" * 20
-USDC = "0x" + "05" * 20
-IMPLEMENTATION = "0x" + "1e" * 20
-SALT = "0x" + "5a" * 32
-
-
-def topic(address: str) -> str:
-    return "0x" + "00" * 12 + address[2:]
-
-
-def raw_log(address: str, topics: list[str], data: bytes) -> dict[str, Any]:
-    return {
-        "address": address,
-        "topics": topics,
-        "data": "0x" + data.hex(),
-        "blockNumber": "0x10",
-        "blockHash": "0x" + "AA" * 32,
-        "transactionHash": "0x" + "BB" * 32,
-        "logIndex": "0x3",
-    }
+from impactchain.events import LogDecodeError
+from impactchain.funding import ROUND_CREATED_TOPIC, ROUND_DONATED_TOPIC, decode_round_created, decode_round_donated
+from impactchain.helpdesk import DONATED_TOPIC
+from tests.unit.impactchain.logs import DONOR, FACTORY, FOUNDER, IMPLEMENTATION, ROUND, SALT, USDC, raw_log, topic
 
 
 def created_log(cid: bytes, goal: int = 10**19) -> dict[str, Any]:
@@ -113,78 +82,3 @@ def test_round_created_refuses_data_that_does_not_decode() -> None:
     log["data"] = log["data"][:-64]
     with pytest.raises(LogDecodeError, match="does not decode"):
         decode_round_created(log)
-
-
-MIXED_ABI: list[dict[str, Any]] = [
-    {
-        "type": "event",
-        "name": "Mixed",
-        "anonymous": False,
-        "inputs": [
-            {"name": "who", "type": "address", "indexed": True},
-            {"name": "tag", "type": "string", "indexed": True},
-            {"name": "amount", "type": "uint256", "indexed": False},
-            {"name": "note", "type": "string", "indexed": False},
-            {"name": "blob", "type": "bytes", "indexed": False},
-            {"name": "list", "type": "address[]", "indexed": False},
-            {"name": "flag", "type": "bool", "indexed": False},
-            {"name": "delta", "type": "int8", "indexed": False},
-        ],
-    },
-    {"type": "event", "name": "Skipped", "anonymous": False, "inputs": []},
-    {"type": "function", "name": "notAnEvent", "inputs": [], "outputs": []},
-]
-MIXED_TOPIC = "0x" + keccak(text="Mixed(address,string,uint256,string,bytes,address[],bool,int8)").hex()
-
-
-def mixed_log(note: bytes, topics: list[str] | None = None) -> dict[str, Any]:
-    data = encode(
-        ["uint256", "bytes", "bytes", "address[]", "bool", "int8"],
-        [2**256 - 1, note, b"\x01\xff", [DONOR, USDC], True, -5],
-    )
-    tag_hash = "0x" + keccak(text="tag").hex()
-    return raw_log(ROUND, topics or [MIXED_TOPIC, topic(DONOR), tag_hash], data)
-
-
-def test_event_decoder_gives_lossless_json_arguments() -> None:
-    decoder = EventDecoder(MIXED_ABI, skip=("Skipped",))
-
-    name, args = decoder.decode(mixed_log("café".encode()))
-
-    assert decoder.topics == [MIXED_TOPIC]
-    assert name == "Mixed"
-    assert args == {
-        "who": to_checksum_address(DONOR),
-        "tag": "0x" + keccak(text="tag").hex(),  # an indexed string is only its hash
-        "amount": str(2**256 - 1),
-        "note": "café",
-        "blob": "0x01ff",
-        "list": [to_checksum_address(DONOR), to_checksum_address(USDC)],
-        "flag": True,
-        "delta": "-5",
-    }
-    assert list(args) == [i["name"] for i in MIXED_ABI[0]["inputs"]]  # in declaration order
-
-
-@pytest.mark.parametrize(("note", "stored"), [(b"a\x00b", "a\ufffdb"), (b"\xffab", "\ufffdab")])
-def test_event_decoder_makes_hostile_strings_storable(note: bytes, stored: str) -> None:
-    assert EventDecoder(MIXED_ABI).decode(mixed_log(note))[1]["note"] == stored
-
-
-@pytest.mark.parametrize(
-    ("topics", "says"),
-    [
-        (["0x" + keccak(text="Skipped()").hex()], "no event of this ABI"),
-        ([MIXED_TOPIC, topic(DONOR)], "2 indexed arguments, the log 1"),
-    ],
-)
-def test_event_decoder_refuses_logs_it_does_not_know(topics: list[str], says: str) -> None:
-    decoder = EventDecoder(MIXED_ABI, skip=("Skipped",))
-    with pytest.raises(LogDecodeError, match=says):
-        decoder.decode(mixed_log(b"", topics=topics))
-
-
-def test_decode_round_event_keeps_the_round_and_position() -> None:
-    event = decode_round_event(EventDecoder(MIXED_ABI), mixed_log(b"x"))
-
-    assert (event.round, event.event, event.block_number, event.ref.log_index) == (ROUND.lower(), "Mixed", 16, 3)

@@ -1,0 +1,140 @@
+"""Raw JSON-RPC logs decoded into JSON-ready events, for any contract whose ABI is known.
+
+Arguments lose nothing on the way to JSON and PostgreSQL: integers become decimal strings (a
+uint256 does not fit a JSON number), addresses are checksummed, bytes are 0x-hex, and strings are
+made storable whatever bytes a caller put in them.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_abi import decode
+from eth_abi.exceptions import DecodingError
+from eth_utils import keccak, to_checksum_address
+
+
+class LogDecodeError(ValueError):
+    """A log does not have the shape of the event it claims to be."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogRef:
+    """Where a log sits: its block, transaction and index."""
+
+    block_number: int
+    block_hash: str
+    tx_hash: str
+    log_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventLog:
+    """One decoded event of `contract`: its name and its arguments as JSON values."""
+
+    contract: str
+    event: str
+    args: dict[str, Any]
+    ref: LogRef
+
+    @property
+    def block_number(self) -> int:
+        return self.ref.block_number
+
+    @property
+    def block_hash(self) -> str:
+        return self.ref.block_hash
+
+
+class EventDecoder:
+    """Decodes the events of a contract ABI, except those in `skip`, from raw logs."""
+
+    def __init__(self, abi: Iterable[Mapping[str, Any]], skip: Sequence[str] = ()) -> None:
+        self._events: dict[str, Mapping[str, Any]] = {}
+        for entry in abi:
+            if entry.get("type") == "event" and entry["name"] not in skip and not entry.get("anonymous"):
+                signature = f"{entry['name']}({','.join(_canonical(i) for i in entry['inputs'])})"
+                self._events["0x" + keccak(text=signature).hex()] = entry
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self._events)
+
+    def decode(self, log: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The event's name and arguments; `LogDecodeError` when the log is not one of them."""
+        topics = log["topics"]
+        entry = self._events.get(topics[0]) if topics else None
+        if entry is None:
+            raise LogDecodeError(f"no event of this ABI has topic {topics[:1]}")
+        indexed = [i for i in entry["inputs"] if i["indexed"]]
+        plain = [i for i in entry["inputs"] if not i["indexed"]]
+        if len(topics) != 1 + len(indexed):
+            raise LogDecodeError(f"{entry['name']} has {len(indexed)} indexed arguments, the log {len(topics) - 1}")
+        try:
+            args = {
+                i["name"]: _json_value(kind, decode([kind], bytes.fromhex(topic[2:]))[0])
+                for i, topic in zip(indexed, topics[1:], strict=True)
+                for kind in [_topic_type(i["type"])]
+            }
+            kinds = [_wire_type(i["type"]) for i in plain]
+            data = decode(kinds, bytes.fromhex(log["data"][2:]))
+        except (DecodingError, ValueError) as exc:
+            raise LogDecodeError(f"{entry['name']} does not decode: {exc}") from None
+        args.update((i["name"], _json_value(i["type"], value)) for i, value in zip(plain, data, strict=True))
+        return entry["name"], {i["name"]: args[i["name"]] for i in entry["inputs"]}
+
+
+def decode_event(decoder: EventDecoder, log: dict[str, Any]) -> EventLog:
+    event, args = decoder.decode(log)
+    return EventLog(contract=log["address"].lower(), event=event, args=args, ref=log_ref(log))
+
+
+def storable_text(value: str) -> str:
+    """A string from the chain as PostgreSQL can store it: NUL is the one character TEXT refuses,
+    and anyone can put one in a string argument, so it becomes U+FFFD (as undecodable bytes do)."""
+    return value.replace("\x00", "\ufffd")
+
+
+def _canonical(item: Mapping[str, Any]) -> str:
+    kind: str = item["type"]
+    if kind.startswith("tuple"):
+        raise LogDecodeError("struct event arguments are not supported")
+    return kind
+
+
+def _wire_type(kind: str) -> str:
+    # A string is read as bytes (the same encoding), so bytes that are not UTF-8 are replaced
+    # instead of failing the decode: anyone who calls a round can choose a string argument.
+    return kind.replace("string", "bytes")
+
+
+def _topic_type(kind: str) -> str:
+    # An indexed string, bytes or array is stored as the keccak hash of its encoding.
+    return "bytes32" if kind in ("string", "bytes") or kind.endswith("]") else kind
+
+
+def _json_value(kind: str, value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_json_value(kind[: kind.rindex("[")], item) for item in value]
+    if kind == "address":
+        return to_checksum_address(value)
+    if kind.startswith(("uint", "int")):
+        return str(value)
+    if kind == "string":
+        return storable_text(value.decode("utf-8", errors="replace"))
+    if kind.startswith("bytes"):
+        return "0x" + bytes(value).hex()
+    return value
+
+
+def topic_address(topic: str) -> str:
+    return "0x" + topic[-40:].lower()
+
+
+def log_ref(log: dict[str, Any]) -> LogRef:
+    return LogRef(
+        block_number=int(log["blockNumber"], 16),
+        block_hash=log["blockHash"].lower(),
+        tx_hash=log["transactionHash"].lower(),
+        log_index=int(log["logIndex"], 16),
+    )
