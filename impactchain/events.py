@@ -53,12 +53,15 @@ class EventDecoder:
         self._events: dict[str, Mapping[str, Any]] = {}
         for entry in abi:
             if entry.get("type") == "event" and entry["name"] not in skip and not entry.get("anonymous"):
-                signature = f"{entry['name']}({','.join(_canonical(i) for i in entry['inputs'])})"
+                signature = f"{entry['name']}({','.join(_abi_type(i) for i in entry['inputs'])})"
                 self._events["0x" + keccak(text=signature).hex()] = entry
 
     @property
     def topics(self) -> list[str]:
         return list(self._events)
+
+    def knows(self, topic0: str) -> bool:
+        return topic0 in self._events
 
     def decode(self, log: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """The event's name and arguments; `LogDecodeError` when the log is not one of them."""
@@ -72,15 +75,14 @@ class EventDecoder:
             raise LogDecodeError(f"{entry['name']} has {len(indexed)} indexed arguments, the log {len(topics) - 1}")
         try:
             args = {
-                i["name"]: _json_value(kind, decode([kind], bytes.fromhex(topic[2:]))[0])
+                i["name"]: _json_value(topic_item, decode([_abi_type(topic_item)], bytes.fromhex(topic[2:]))[0])
                 for i, topic in zip(indexed, topics[1:], strict=True)
-                for kind in [_topic_type(i["type"])]
+                for topic_item in [_topic_item(i)]
             }
-            kinds = [_wire_type(i["type"]) for i in plain]
-            data = decode(kinds, bytes.fromhex(log["data"][2:]))
+            data = decode([_abi_type(i, wire=True) for i in plain], bytes.fromhex(log["data"][2:]))
         except (DecodingError, ValueError) as exc:
             raise LogDecodeError(f"{entry['name']} does not decode: {exc}") from None
-        args.update((i["name"], _json_value(i["type"], value)) for i, value in zip(plain, data, strict=True))
+        args.update((i["name"], _json_value(i, value)) for i, value in zip(plain, data, strict=True))
         return entry["name"], {i["name"]: args[i["name"]] for i in entry["inputs"]}
 
 
@@ -95,27 +97,31 @@ def storable_text(value: str) -> str:
     return value.replace("\x00", "\ufffd")
 
 
-def _canonical(item: Mapping[str, Any]) -> str:
+def _abi_type(item: Mapping[str, Any], wire: bool = False) -> str:
+    """The canonical type of an ABI item (a struct as its components' tuple). With `wire`, strings
+    are read as bytes (the same encoding), so bytes that are not UTF-8 are replaced instead of
+    failing the decode: anyone can choose the string a contract emits for them."""
     kind: str = item["type"]
     if kind.startswith("tuple"):
-        raise LogDecodeError("struct event arguments are not supported")
-    return kind
+        inner = ",".join(_abi_type(component, wire) for component in item["components"])
+        return f"({inner}){kind.removeprefix('tuple')}"
+    return kind.replace("string", "bytes") if wire else kind
 
 
-def _wire_type(kind: str) -> str:
-    # A string is read as bytes (the same encoding), so bytes that are not UTF-8 are replaced
-    # instead of failing the decode: anyone who calls a round can choose a string argument.
-    return kind.replace("string", "bytes")
+def _topic_item(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    # An indexed string, bytes, array or struct is stored as the keccak hash of its encoding.
+    kind: str = item["type"]
+    dynamic = kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("tuple")
+    return {"name": item["name"], "type": "bytes32"} if dynamic else item
 
 
-def _topic_type(kind: str) -> str:
-    # An indexed string, bytes or array is stored as the keccak hash of its encoding.
-    return "bytes32" if kind in ("string", "bytes") or kind.endswith("]") else kind
-
-
-def _json_value(kind: str, value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return [_json_value(kind[: kind.rindex("[")], item) for item in value]
+def _json_value(item: Mapping[str, Any], value: Any) -> Any:
+    kind: str = item["type"]
+    if kind.endswith("]"):
+        element = {**item, "type": kind[: kind.rindex("[")]}
+        return [_json_value(element, entry) for entry in value]
+    if kind == "tuple":
+        return {c["name"]: _json_value(c, entry) for c, entry in zip(item["components"], value, strict=True)}
     if kind == "address":
         return to_checksum_address(value)
     if kind.startswith(("uint", "int")):

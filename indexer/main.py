@@ -14,6 +14,7 @@ from rq import Queue
 
 from impactchain.registry import DeploymentManifest, load_manifest
 from impactchain.settings import Settings
+from indexer.events import PlatformEvents
 from indexer.funding import FundingRounds
 from indexer.helpdesk import HelpDeskDonations
 from indexer.outbox import OutboxRelay
@@ -32,10 +33,17 @@ def indexer_config(settings: Settings) -> IndexerConfig:
     )
 
 
+# Manifest entries that are implementations behind a proxy or clones: their own addresses emit
+# nothing worth following (the proxy's and the rounds' events are followed instead).
+IMPLEMENTATIONS = frozenset({"GovernanceTokenImplementation", "FundingRound"})
+
+
 def projections(manifest: DeploymentManifest) -> list[Projection[Any]]:
-    """What this deployment's indexer follows: HelpDesk's donations, and the funding rounds of the
-    factory when the manifest has one (each with its own checkpoint)."""
-    followed: list[Projection[Any]] = [HelpDeskDonations(manifest.contract("HelpDesk"))]
+    """What this deployment's indexer follows, each with its own checkpoint: HelpDesk's donations,
+    every event of the platform's contracts, and the funding rounds of the factory when the
+    manifest has one."""
+    platform = {name: deployed for name, deployed in manifest.contracts.items() if name not in IMPLEMENTATIONS}
+    followed: list[Projection[Any]] = [HelpDeskDonations(manifest.contract("HelpDesk")), PlatformEvents(platform)]
     if "FundingRoundFactory" in manifest.contracts:
         # The manifest keeps the rounds' implementation, whose ABI decodes every round's events.
         rounds = FundingRounds(manifest.contract("FundingRoundFactory"), manifest.contract("FundingRound").abi)
@@ -66,7 +74,7 @@ async def run_indexer(settings: Settings, stop: asyncio.Event | None = None) -> 
     if settings.database_url is None or settings.redis_url is None:
         raise RuntimeError("the indexer needs DATABASE_URL and REDIS_URL")
     rpc = JsonRpcClient(settings.chain_rpc_url)
-    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=4)
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=6)
     redis = Redis.from_url(settings.redis_url)
     try:
         chain_id = await rpc.chain_id()

@@ -64,16 +64,16 @@ class JsonRpcClient:
         return BlockRef(int(raw["number"], 16), raw["hash"].lower(), raw["parentHash"].lower())
 
     async def logs(
-        self, address: str | Sequence[str], topic0: str | Sequence[str], from_block: int, to_block: int
+        self, address: str | Sequence[str], topic0: str | Sequence[str] | None, from_block: int, to_block: int
     ) -> list[dict[str, Any]]:
-        """`eth_getLogs` of one contract or of any of several (`address` a list), for one event or
-        any of several (`topic0` a list)."""
+        """`eth_getLogs` of one contract or of any of several (`address` a list), for one event,
+        any of several (`topic0` a list) or every event (`topic0` None)."""
         logs: list[dict[str, Any]] = await self.call(
             "eth_getLogs",
             [
                 {
                     "address": address if isinstance(address, str) else list(address),
-                    "topics": [topic0 if isinstance(topic0, str) else list(topic0)],
+                    "topics": [] if topic0 is None else [topic0 if isinstance(topic0, str) else list(topic0)],
                     "fromBlock": hex(from_block),
                     "toBlock": hex(to_block),
                 }

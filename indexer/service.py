@@ -229,7 +229,10 @@ def _split(start: int, end: int, parts: int) -> list[tuple[int, int]]:
 
 
 async def fetch_logs(
-    rpc: JsonRpcClient, address: str | Sequence[str], topic0: str | Sequence[str], ranges: Sequence[tuple[int, int]]
+    rpc: JsonRpcClient,
+    address: str | Sequence[str],
+    topic0: str | Sequence[str] | None,
+    ranges: Sequence[tuple[int, int]],
 ) -> list[dict[str, Any]]:
     """The raw logs of `ranges`, one request per range in flight at once, in chain order; logs a
     node flags as removed (a reorg it noticed) are left out."""

@@ -1,12 +1,14 @@
 """All ORM models, kept together; importing this package registers every table."""
 
 from impactchain.models.donation import Donation
+from impactchain.models.events import ContractEvent
 from impactchain.models.funding import FundingRoundRecord, RoundDonation, RoundEvent
 from impactchain.models.indexer_state import IndexedBlock, IndexerCheckpoint
 from impactchain.models.notification import Notification
 from impactchain.models.outbox import OutboxJob
 
 __all__ = [
+    "ContractEvent",
     "Donation",
     "FundingRoundRecord",
     "IndexedBlock",

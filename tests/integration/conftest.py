@@ -27,6 +27,7 @@ ADMIN_DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PROJECTED_TABLES = (
     "donations",
+    "contract_events",
     "funding_rounds",
     "round_donations",
     "round_events",

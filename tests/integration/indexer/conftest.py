@@ -8,9 +8,10 @@ from web3 import Web3
 
 from impactchain.registry import DeploymentManifest
 from impactchain.settings import Settings
+from indexer.events import PlatformEvents
 from indexer.funding import FundingRounds
 from indexer.helpdesk import HelpDeskDonations
-from indexer.main import indexer_config
+from indexer.main import IMPLEMENTATIONS, indexer_config
 from indexer.rpc import JsonRpcClient
 from indexer.service import LogIndexer
 
@@ -53,5 +54,19 @@ def make_round_indexer(
         config = replace(indexer_config(settings), **overrides)
         projection = FundingRounds(manifest.contract("FundingRoundFactory"), manifest.contract("FundingRound").abi)
         return LogIndexer(rpc, pool, projection, chain_id=31337, config=config)
+
+    return build
+
+
+@pytest.fixture
+def make_platform_indexer(
+    rpc: JsonRpcClient, pool: asyncpg.Pool, settings: Settings, manifest: DeploymentManifest, chain: Web3
+) -> Callable[..., LogIndexer[Any]]:
+    """The indexer of every platform contract's events, as `impactchain indexer` runs it."""
+
+    def build(**overrides: Any) -> LogIndexer[Any]:
+        config = replace(indexer_config(settings), **overrides)
+        contracts = {name: c for name, c in manifest.contracts.items() if name not in IMPLEMENTATIONS}
+        return LogIndexer(rpc, pool, PlatformEvents(contracts), chain_id=31337, config=config)
 
     return build

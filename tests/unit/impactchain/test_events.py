@@ -83,3 +83,47 @@ def test_decode_event_keeps_the_contract_and_position() -> None:
     event = decode_event(EventDecoder(MIXED_ABI), mixed_log(b"x"))
 
     assert (event.contract, event.event, event.block_number, event.ref.log_index) == (ROUND.lower(), "Mixed", 16, 3)
+
+
+STRUCT_ABI: list[dict[str, Any]] = [
+    {
+        "type": "event",
+        "name": "Made",
+        "anonymous": False,
+        "inputs": [
+            {"name": "id", "type": "uint256", "indexed": True},
+            {
+                "name": "terms",
+                "type": "tuple",
+                "indexed": False,
+                "components": [
+                    {"name": "asset", "type": "address"},
+                    {"name": "cid", "type": "string"},
+                    {"name": "amounts", "type": "uint256[]"},
+                ],
+            },
+            {
+                "name": "pairs",
+                "type": "tuple[]",
+                "indexed": False,
+                "components": [{"name": "kind", "type": "uint8"}, {"name": "tag", "type": "bytes32"}],
+            },
+        ],
+    }
+]
+
+
+def test_event_decoder_gives_structs_as_objects_by_component_name() -> None:
+    decoder = EventDecoder(STRUCT_ABI)
+    data = encode(
+        ["(address,bytes,uint256[])", "(uint8,bytes32)[]"],
+        [(USDC, b"bafy\x00", [1, 2**255]), [(1, b"\x11" * 32), (2, b"\x22" * 32)]],
+    )
+    made = "0x" + keccak(text="Made(uint256,(address,string,uint256[]),(uint8,bytes32)[])").hex()
+
+    name, args = decoder.decode(raw_log(ROUND, [made, "0x" + f"{7:064x}"], data))
+
+    assert decoder.topics == [made]
+    assert (name, args["id"]) == ("Made", "7")
+    assert args["terms"] == {"asset": to_checksum_address(USDC), "cid": "bafy\ufffd", "amounts": ["1", str(2**255)]}
+    assert args["pairs"] == [{"kind": "1", "tag": "0x" + "11" * 32}, {"kind": "2", "tag": "0x" + "22" * 32}]

@@ -1,0 +1,33 @@
+"""Every event of the platform's contracts, projected by the indexer and decoded by each
+contract's ABI: what explorers query when no dedicated table answers."""
+
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+
+class ContractEvent(SQLModel, table=True):
+    """One event of a platform contract, `contract_name` as the deployment manifest names it, its
+    arguments as JSON: integers as decimal strings, addresses checksummed, bytes as 0x-hex."""
+
+    __tablename__ = "contract_events"
+    __table_args__ = (
+        UniqueConstraint("tx_hash", "log_index", name="uq_contract_events_tx_log"),
+        Index("ix_contract_events_position", "block_number", "log_index"),
+        Index("ix_contract_events_contract_position", "contract_name", "block_number", "log_index"),
+        Index("ix_contract_events_contract_event_position", "contract_name", "event", "block_number", "log_index"),
+        Index("ix_contract_events_args", "args", postgresql_using="gin", postgresql_ops={"args": "jsonb_path_ops"}),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
+    contract: str = Field(max_length=42)
+    contract_name: str = Field(max_length=64)
+    event: str = Field(max_length=64)
+    args: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
+    block_hash: str = Field(max_length=66)
+    tx_hash: str = Field(max_length=66)
+    log_index: int
