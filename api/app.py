@@ -9,6 +9,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from api.contracts.endpoints import ContractsController
 from api.donations.endpoints import DonationController
+from api.events.endpoints import EventController
 from api.health.endpoints import HealthController
 from api.kit.chain import chain_lifespan, provide_chain_node
 from api.kit.database import database_lifespan, provide_db_session
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StatusController,
             DonationController,
             RoundController,
+            EventController,
             ContractsController,
             TxController,
             PrometheusController,

@@ -1,0 +1,1 @@
+"""Every event of the platform's contracts, read from the indexer's `contract_events` table."""

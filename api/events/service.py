@@ -1,0 +1,65 @@
+"""Rules for reading platform events: which contract, which event, which arguments, which page."""
+
+import re
+from typing import Any
+
+from api.events.repository import EventRepository
+from api.kit.addresses import parse_address
+from api.kit.cursor import Page, decode_cursor, page_of
+from api.kit.problems import InvalidFieldError
+from impactchain.models import ContractEvent
+
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
+_ADDRESS_LIKE = re.compile(r"0x[0-9a-fA-F]{40}")
+_HEX = re.compile(r"0x[0-9a-fA-F]*")
+MAX_ARG_FILTERS = 4
+
+
+class EventService:
+    def __init__(self, repository: EventRepository) -> None:
+        self._repository = repository
+
+    async def list_events(
+        self, *, contract: str | None, event: str | None, args: list[str], cursor: str | None, limit: int
+    ) -> Page[ContractEvent]:
+        """One page of events, newest first; `next_cursor` is set only when more events follow."""
+        contract_name = contract_address = None
+        if contract is not None:
+            if contract.startswith("0x"):
+                contract_address = parse_address("contract", contract).lower()
+            elif NAME.fullmatch(contract):
+                contract_name = contract
+            else:
+                raise InvalidFieldError("contract", contract, "must be a contract's manifest name or its address")
+        if event is not None and not NAME.fullmatch(event):
+            raise InvalidFieldError("event", event, f"must be an event name such as Transfer, got {event!r}")
+        if len(args) > MAX_ARG_FILTERS:
+            raise InvalidFieldError("arg", args, f"at most {MAX_ARG_FILTERS} argument filters, got {len(args)}")
+        wanted = dict(parse_arg_filter(raw) for raw in args)
+        before = decode_cursor("cursor", cursor) if cursor is not None else None
+        rows = await self._repository.list_newest_first(
+            contract_name=contract_name,
+            contract=contract_address,
+            event=event,
+            args=wanted,
+            before=before,
+            limit=limit + 1,
+        )
+        return page_of(rows, limit)
+
+
+def parse_arg_filter(raw: str) -> tuple[str, Any]:
+    """`name:value` as the indexer stores the argument: an address checksummed (any case given),
+    other hex lowercase, true/false as booleans, anything else (decimal integers) as written."""
+    name, separator, value = raw.partition(":")
+    if not separator or not NAME.fullmatch(name) or value == "":
+        raise InvalidFieldError(
+            "arg", raw, f"must be name:value, e.g. donor:0x70997970C51812dc3A010C7d01b50e0d17dc79C8, got {raw!r}"
+        )
+    if _ADDRESS_LIKE.fullmatch(value):
+        return name, parse_address("arg", value)
+    if _HEX.fullmatch(value):
+        return name, value.lower()
+    if value in ("true", "false"):
+        return name, value == "true"
+    return name, value
