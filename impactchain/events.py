@@ -28,13 +28,10 @@ class LogRef:
     log_index: int
 
 
-@dataclass(frozen=True, slots=True)
-class EventLog:
-    """One decoded event of `contract`: its name and its arguments as JSON values."""
+class AtLog:
+    """A decoded log's block, from its `ref` (what the indexer engine checks against the chain)."""
 
-    contract: str
-    event: str
-    args: dict[str, Any]
+    __slots__ = ()
     ref: LogRef
 
     @property
@@ -44,6 +41,16 @@ class EventLog:
     @property
     def block_hash(self) -> str:
         return self.ref.block_hash
+
+
+@dataclass(frozen=True, slots=True)
+class EventLog(AtLog):
+    """One decoded event of `contract`: its name and its arguments as JSON values."""
+
+    contract: str
+    event: str
+    args: dict[str, Any]
+    ref: LogRef
 
 
 class EventDecoder:

@@ -14,7 +14,7 @@ from eth_abi import decode
 from eth_abi.exceptions import DecodingError
 from eth_utils import keccak
 
-from impactchain.events import LogDecodeError, LogRef, log_ref, storable_text, topic_address
+from impactchain.events import AtLog, LogDecodeError, LogRef, log_ref, storable_text, topic_address
 
 ROUND_CREATED_SIGNATURE = "RoundCreated(address,address,bytes32,string,uint256,uint64,uint256,uint256,address)"
 ROUND_CREATED_TOPIC = "0x" + keccak(text=ROUND_CREATED_SIGNATURE).hex()
@@ -26,7 +26,7 @@ _ROUND_CREATED_DATA = ("bytes", "uint256", "uint64", "uint256", "uint256", "addr
 
 
 @dataclass(frozen=True, slots=True)
-class RoundCreatedLog:
+class RoundCreatedLog(AtLog):
     factory: str
     address: str
     founder: str
@@ -39,17 +39,9 @@ class RoundCreatedLog:
     implementation: str
     ref: LogRef
 
-    @property
-    def block_number(self) -> int:
-        return self.ref.block_number
-
-    @property
-    def block_hash(self) -> str:
-        return self.ref.block_hash
-
 
 @dataclass(frozen=True, slots=True)
-class RoundDonatedLog:
+class RoundDonatedLog(AtLog):
     round: str
     donor: str
     currency: str
@@ -57,14 +49,6 @@ class RoundDonatedLog:
     matic_equivalent: int
     donor_total: int
     ref: LogRef
-
-    @property
-    def block_number(self) -> int:
-        return self.ref.block_number
-
-    @property
-    def block_hash(self) -> str:
-        return self.ref.block_hash
 
 
 # FundingRound.Status, in the enum's order (IFundingRound.sol).

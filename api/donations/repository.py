@@ -2,11 +2,11 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from api.kit.cursor import LogPosition
+from api.kit.cursor import LogPosition, newest_first
 from impactchain.models import Donation
 
 
@@ -18,13 +18,10 @@ class DonationRepository:
         self, *, donor: str | None, request_id: int | None = None, before: LogPosition | None, limit: int
     ) -> Sequence[Donation]:
         """Up to `limit` donations in (block_number, log_index) descending order, strictly before `before`."""
-        block_number, log_index = col(Donation.block_number), col(Donation.log_index)
-        statement = select(Donation).order_by(block_number.desc(), log_index.desc()).limit(limit)
+        statement = newest_first(select(Donation), Donation, before, limit)
         if donor is not None:
             statement = statement.where(col(Donation.donor) == donor)
         if request_id is not None:
             statement = statement.where(col(Donation.request_id) == request_id)
-        if before is not None:
-            statement = statement.where(tuple_(block_number, log_index) < tuple_(before.block_number, before.log_index))
         result = await self._session.execute(statement)
         return result.scalars().all()

@@ -3,11 +3,11 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from api.kit.cursor import LogPosition
+from api.kit.cursor import LogPosition, newest_first
 from impactchain.models import ContractEvent
 
 
@@ -27,8 +27,7 @@ class EventRepository:
     ) -> Sequence[ContractEvent]:
         """Up to `limit` events by (block_number, log_index) descending, strictly before `before`;
         `args` must be contained in an event's arguments (JSONB @>, served by a GIN index)."""
-        block_number, log_index = col(ContractEvent.block_number), col(ContractEvent.log_index)
-        statement = select(ContractEvent).order_by(block_number.desc(), log_index.desc()).limit(limit)
+        statement = newest_first(select(ContractEvent), ContractEvent, before, limit)
         if contract_name is not None:
             statement = statement.where(col(ContractEvent.contract_name) == contract_name)
         if contract is not None:
@@ -37,6 +36,4 @@ class EventRepository:
             statement = statement.where(col(ContractEvent.event) == event)
         if args:
             statement = statement.where(col(ContractEvent.args).contains(args))
-        if before is not None:
-            statement = statement.where(tuple_(block_number, log_index) < tuple_(before.block_number, before.log_index))
         return (await self._session.execute(statement)).scalars().all()

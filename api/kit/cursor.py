@@ -5,7 +5,10 @@ import binascii
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
+
+from sqlalchemy import Select, tuple_
+from sqlmodel import col
 
 from api.kit.problems import InvalidFieldError
 
@@ -79,3 +82,16 @@ def page_of(rows: Sequence[RowT], limit: int) -> Page[RowT]:
         return Page(items=page, next_cursor=None)
     last = page[-1]
     return Page(items=page, next_cursor=encode_cursor(LogPosition(last.block_number, last.log_index)))
+
+
+SelectT = TypeVar("SelectT", bound=Select[Any])
+
+
+def newest_first(statement: SelectT, model: type[Any], before: LogPosition | None, limit: int) -> SelectT:
+    """`statement` over `model` (a table of logs) in (block_number, log_index) descending order,
+    strictly before `before` (a page's cursor), at most `limit` rows."""
+    block_number, log_index = col(model.block_number), col(model.log_index)
+    statement = statement.order_by(block_number.desc(), log_index.desc()).limit(limit)
+    if before is not None:
+        statement = statement.where(tuple_(block_number, log_index) < tuple_(before.block_number, before.log_index))
+    return statement

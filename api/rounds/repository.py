@@ -2,17 +2,15 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from api.kit.cursor import LogPosition
+from api.kit.cursor import LogPosition, newest_first
 from impactchain.funding import ROUND_STATUSES
 from impactchain.models import FundingRoundRecord, RoundDonation, RoundEvent
 
-RowT = TypeVar("RowT", FundingRoundRecord, RoundDonation, RoundEvent)
 # The events that set a round's status, and the status each sets.
 _STATUS_EVENTS = ("RoundFinalized", "RoundCancelled", "RoundSettled")
 
@@ -38,7 +36,7 @@ class RoundRepository:
         statement = select(FundingRoundRecord)
         if founder is not None:
             statement = statement.where(col(FundingRoundRecord.founder) == founder)
-        return await self._newest_first(statement, FundingRoundRecord, before, limit)
+        return (await self._session.execute(newest_first(statement, FundingRoundRecord, before, limit))).scalars().all()
 
     async def by_address(self, address: str) -> FundingRoundRecord | None:
         result = await self._session.execute(
@@ -74,7 +72,7 @@ class RoundRepository:
         statement = select(RoundDonation).where(col(RoundDonation.round) == round_address)
         if donor is not None:
             statement = statement.where(col(RoundDonation.donor) == donor)
-        return await self._newest_first(statement, RoundDonation, before, limit)
+        return (await self._session.execute(newest_first(statement, RoundDonation, before, limit))).scalars().all()
 
     async def status(self, address: str) -> str:
         """The round's status as its latest status event set it (Funding until the first)."""
@@ -97,13 +95,4 @@ class RoundRepository:
         statement = select(RoundEvent).where(col(RoundEvent.round) == round_address)
         if event is not None:
             statement = statement.where(col(RoundEvent.event) == event)
-        return await self._newest_first(statement, RoundEvent, before, limit)
-
-    async def _newest_first(
-        self, statement: Select[RowT], model: type[RowT], before: LogPosition | None, limit: int
-    ) -> Sequence[RowT]:
-        block_number, log_index = col(model.block_number), col(model.log_index)
-        statement = statement.order_by(block_number.desc(), log_index.desc()).limit(limit)
-        if before is not None:
-            statement = statement.where(tuple_(block_number, log_index) < tuple_(before.block_number, before.log_index))
-        return (await self._session.execute(statement)).scalars().all()
+        return (await self._session.execute(newest_first(statement, RoundEvent, before, limit))).scalars().all()

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -20,7 +19,6 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 
 from tests.contracts.funding.round_params import (
@@ -46,6 +44,7 @@ from tests.contracts.funding.round_states import (
     SUCCEEDED,
 )
 from tests.contracts.reverts import reverts_with
+from tests.contracts.stateful import run_on_chain
 from tests.contracts.tokens import USDC
 
 SHARES = (3_000, 3_000, 4_000)
@@ -109,7 +108,6 @@ def test_round_follows_the_model(
     class RoundMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.snapshot = chain.snapshot()
             self.status = SUCCEEDED
             self.milestones = [PENDING] * len(SHARES)
             self.approved_bps = 0
@@ -285,15 +283,4 @@ def test_round_follows_the_model(
                 assert model.released + model.refunded <= model.raised
                 assert model.paid_out <= model.raised
 
-        def teardown(self) -> None:
-            chain.restore(self.snapshot)
-
-    run_state_machine_as_test(
-        RoundMachine,
-        settings=settings(
-            max_examples=25,
-            stateful_step_count=15,
-            deadline=None,
-            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-        ),
-    )
+    run_on_chain(chain, RoundMachine, max_examples=25, steps=15)

@@ -9,11 +9,11 @@ more than the balance."""
 from dataclasses import dataclass, field
 from typing import Any
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from tests.contracts.reverts import reverts_with
+from tests.contracts.stateful import run_on_chain
 
 TOKEN = 10**18
 HOLDERS = 3
@@ -46,7 +46,6 @@ def test_bookkeeping_matches_openzeppelin_erc20votes(
     class BookkeepingMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.snapshot = chain.snapshot()
             self.model = Model()
 
         @rule(to=holders, amount=amounts)
@@ -105,15 +104,4 @@ def test_bookkeeping_matches_openzeppelin_erc20votes(
                 assert token.getVotes(account) == reference.getVotes(account)
             assert [token.donatedBy(account) for account in accounts] == self.model.donated
 
-        def teardown(self) -> None:
-            chain.restore(self.snapshot)
-
-    run_state_machine_as_test(
-        BookkeepingMachine,
-        settings=settings(
-            max_examples=12,
-            stateful_step_count=10,
-            deadline=None,
-            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-        ),
-    )
+    run_on_chain(chain, BookkeepingMachine, max_examples=12, steps=10)

@@ -9,7 +9,6 @@ and both withdrawals, withdrawn + refunded = deposit.
 from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -17,10 +16,10 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 
 from tests.contracts.reverts import reverts_with
+from tests.contracts.stateful import run_on_chain
 from tests.contracts.streams.conftest import USDC
 
 
@@ -78,7 +77,6 @@ def test_streams_follow_the_model(
     class StreamMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.snapshot = chain.snapshot()
             self.now = int(chain.pending_timestamp) + 10
             self.received = 0
             self.refund_paid = 0
@@ -196,15 +194,4 @@ def test_streams_follow_the_model(
             if self.model.cancelled and self.model.refunded and self.model.withdrawn == self.model.base:
                 assert self.model.withdrawn + self.model.refunded == self.model.deposit
 
-        def teardown(self) -> None:
-            chain.restore(self.snapshot)
-
-    run_state_machine_as_test(
-        StreamMachine,
-        settings=settings(
-            max_examples=25,
-            stateful_step_count=12,
-            deadline=None,
-            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-        ),
-    )
+    run_on_chain(chain, StreamMachine, max_examples=25, steps=12)
