@@ -12,6 +12,8 @@ announces with `RoundCreated` (nine in ten FundingRound `Donated`, one in ten
   rounds     the real funding-round indexer over the same number of events: round discovery,
              one eth_getLogs per range for all rounds, hand-sliced donations and ABI-decoded
              other events, COPY, insert, checkpoint
+  platform   the real platform-events indexer over the HelpDesk-shaped events, every one decoded
+             from HelpDesk's ABI into JSON arguments (what it does for every platform contract)
 Needs PostgreSQL at DATABASE_URL (default 127.0.0.1:5432, used to create a scratch database).
 """
 
@@ -36,6 +38,7 @@ from impactchain.devstack.scratch_db import scratch_database
 from impactchain.helpdesk import DONATED_TOPIC, decode_donated
 from impactchain.observability import configure_logging
 from impactchain.registry import DeployedContract
+from indexer.events import PlatformEvents
 from indexer.funding import FundingRounds
 from indexer.helpdesk import HelpDeskDonations
 from indexer.rpc import JsonRpcClient
@@ -137,7 +140,10 @@ async def measure(
     head = await rpc.block_number()
     helpdesk = HelpDeskDonations(contract)
     rounds = FundingRounds(factory, compiled_contract_type("FundingRound")["abi"])
-    fetch_s, slice_s, generic_s, index_s, rounds_s = [], [], [], [], []
+    platform = PlatformEvents(
+        {"HelpDesk": contract.model_copy(update={"abi": compiled_contract_type("HelpDesk")["abi"]})}
+    )
+    fetch_s, slice_s, generic_s, index_s, rounds_s, platform_s = [], [], [], [], [], []
     for _ in range(repeats):
         started = time.perf_counter()
         logs = await fetch_all(rpc, contract.address, contract.block, head)
@@ -147,7 +153,11 @@ async def measure(
         generic_s.append(timed(partial(decode_all, generic_decode, logs)))
         index_s.append(await index_once(database_url, rpc, helpdesk))
         rounds_s.append(await index_once(database_url, rpc, rounds))
-        await check_rounds(database_url, events)
+        await check_stored(
+            database_url, "SELECT (SELECT count(*) FROM round_donations) + (SELECT count(*) FROM round_events)", events
+        )
+        platform_s.append(await index_once(database_url, rpc, platform))
+        await check_stored(database_url, "SELECT count(*) FROM contract_events", events)
     await rpc.close()
 
     def rate(samples: list[float]) -> str:
@@ -163,23 +173,24 @@ async def measure(
     print(f"  decode  eth_abi.decode + checksum (generic)        {rate(generic_s)}")
     print(f"  index   HelpDesk indexer end to end (to PostgreSQL) {rate(index_s)}")
     print(f"  rounds  funding-round indexer end to end            {rate(rounds_s)}")
+    print(f"  events  platform-events indexer (ABI-decoded)       {rate(platform_s)}")
     speedup = statistics.median(generic_s) / statistics.median(slice_s)
     share = statistics.median(fetch_s) / statistics.median(index_s)
     print(f"  ratios  hand-sliced decode is {speedup:.1f}x the generic decoder; fetch is {share:.0%} of index time")
     relative = statistics.median(index_s) / statistics.median(rounds_s)
     print(f"          the funding-round indexer runs at {relative:.0%} of the HelpDesk indexer's rate")
+    generic = statistics.median(index_s) / statistics.median(platform_s)
+    print(f"          the platform-events indexer runs at {generic:.0%} of the HelpDesk indexer's rate")
 
 
-async def check_rounds(database_url: str, events: int) -> None:
-    """The rounds run stored every event once: a fast wrong indexer must not pass for a fast one."""
+async def check_stored(database_url: str, count_query: str, events: int) -> None:
+    """The run stored every event once: a fast wrong indexer must not pass for a fast one."""
     connection = await asyncpg.connect(database_url)
     try:
-        stored = await connection.fetchval(
-            "SELECT (SELECT count(*) FROM round_donations) + (SELECT count(*) FROM round_events)"
-        )
+        stored = await connection.fetchval(count_query)
     finally:
         await connection.close()
-    assert stored == events, f"the funding-round indexer stored {stored} events, expected {events}"
+    assert stored == events, f"{count_query!r} counted {stored} events, expected {events}"
 
 
 def main() -> None:

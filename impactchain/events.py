@@ -5,8 +5,9 @@ uint256 does not fit a JSON number), addresses are checksummed, bytes are 0x-hex
 made storable whatever bytes a caller put in them.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from eth_abi import decode
@@ -54,14 +55,20 @@ class EventLog(AtLog):
 
 
 class EventDecoder:
-    """Decodes the events of a contract ABI, except those in `skip`, from raw logs."""
+    """Decodes the events of a contract ABI, except those in `skip`, from raw logs.
+
+    Each event is planned once: a static argument (address, integer, bool, bytesN, or a topic)
+    is one 32-byte word and is sliced by hand; only events with dynamic data (strings, bytes,
+    arrays, structs) go through eth_abi. Addresses repeat (donors, tokens, contracts), so their
+    checksums are cached.
+    """
 
     def __init__(self, abi: Iterable[Mapping[str, Any]], skip: Sequence[str] = ()) -> None:
-        self._events: dict[str, Mapping[str, Any]] = {}
+        self._events: dict[str, _EventPlan] = {}
         for entry in abi:
             if entry.get("type") == "event" and entry["name"] not in skip and not entry.get("anonymous"):
                 signature = f"{entry['name']}({','.join(_abi_type(i) for i in entry['inputs'])})"
-                self._events["0x" + keccak(text=signature).hex()] = entry
+                self._events["0x" + keccak(text=signature).hex()] = _EventPlan(entry)
 
     @property
     def topics(self) -> list[str]:
@@ -73,24 +80,44 @@ class EventDecoder:
     def decode(self, log: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """The event's name and arguments; `LogDecodeError` when the log is not one of them."""
         topics = log["topics"]
-        entry = self._events.get(topics[0]) if topics else None
-        if entry is None:
+        plan = self._events.get(topics[0]) if topics else None
+        if plan is None:
             raise LogDecodeError(f"no event of this ABI has topic {topics[:1]}")
-        indexed = [i for i in entry["inputs"] if i["indexed"]]
-        plain = [i for i in entry["inputs"] if not i["indexed"]]
-        if len(topics) != 1 + len(indexed):
-            raise LogDecodeError(f"{entry['name']} has {len(indexed)} indexed arguments, the log {len(topics) - 1}")
+        return plan.name, plan.decode(topics, log["data"])
+
+
+class _EventPlan:
+    def __init__(self, entry: Mapping[str, Any]) -> None:
+        self.name: str = entry["name"]
+        self._order = [i["name"] for i in entry["inputs"]]
+        self._indexed: list[tuple[str, Callable[[str], Any]]] = []
+        for item in entry["inputs"]:
+            # A topic is always one word: dynamic values are indexed by their hash (bytes32).
+            reader = _word_reader(_topic_item(item)["type"]) if item["indexed"] else None
+            if reader is not None:
+                self._indexed.append((item["name"], reader))
+        self._plain = [i for i in entry["inputs"] if not i["indexed"]]
+        self._types = [_abi_type(i, wire=True) for i in self._plain]
+        # Every plain argument static: the data is one word per argument, sliced by hand.
+        words = [(i["name"], _word_reader(i["type"])) for i in self._plain]
+        self._words = [(name, r) for name, r in words if r is not None] if all(r for _, r in words) else None
+
+    def decode(self, topics: list[str], data: str) -> dict[str, Any]:
+        if len(topics) != 1 + len(self._indexed):
+            raise LogDecodeError(f"{self.name} has {len(self._indexed)} indexed arguments, the log {len(topics) - 1}")
         try:
-            args = {
-                i["name"]: _json_value(topic_item, decode([_abi_type(topic_item)], bytes.fromhex(topic[2:]))[0])
-                for i, topic in zip(indexed, topics[1:], strict=True)
-                for topic_item in [_topic_item(i)]
-            }
-            data = decode([_abi_type(i, wire=True) for i in plain], bytes.fromhex(log["data"][2:]))
-        except (DecodingError, ValueError) as exc:
-            raise LogDecodeError(f"{entry['name']} does not decode: {exc}") from None
-        args.update((i["name"], _json_value(i, value)) for i, value in zip(plain, data, strict=True))
-        return entry["name"], {i["name"]: args[i["name"]] for i in entry["inputs"]}
+            args = {name: read(topic[2:]) for (name, read), topic in zip(self._indexed, topics[1:], strict=True)}
+            if self._words is not None:
+                if len(data) != 2 + 64 * len(self._words):
+                    raise ValueError(f"{len(self._words)} words expected, got {(len(data) - 2) / 64}")
+                for index, (name, read) in enumerate(self._words):
+                    args[name] = read(data[2 + 64 * index : 66 + 64 * index])
+            else:
+                values = decode(self._types, bytes.fromhex(data[2:]))
+                args.update((i["name"], _json_value(i, v)) for i, v in zip(self._plain, values, strict=True))
+        except (DecodingError, ValueError, TypeError) as exc:
+            raise LogDecodeError(f"{self.name} does not decode: {exc}") from None
+        return {name: args[name] for name in self._order}
 
 
 def decode_event(decoder: EventDecoder, log: dict[str, Any]) -> EventLog:
@@ -122,6 +149,25 @@ def _topic_item(item: Mapping[str, Any]) -> Mapping[str, Any]:
     return {"name": item["name"], "type": "bytes32"} if dynamic else item
 
 
+_checksum = lru_cache(maxsize=65_536)(to_checksum_address)
+
+
+def _word_reader(kind: str) -> Callable[[str], Any] | None:
+    """How to read one static 32-byte word (64 hex digits) of `kind` as JSON; None if not static."""
+    if kind == "address":
+        return lambda word: _checksum("0x" + word[24:])
+    if kind.startswith("uint"):
+        return lambda word: str(int(word, 16))
+    if kind.startswith("int"):
+        return lambda word: str(int(word, 16) - (1 << 256) if word[0] in "89abcdefABCDEF" else int(word, 16))
+    if kind == "bool":
+        return lambda word: int(word, 16) != 0
+    if kind.startswith("bytes") and kind != "bytes" and not kind.endswith("]"):
+        size = int(kind.removeprefix("bytes"))
+        return lambda word: "0x" + word[: 2 * size].lower()
+    return None
+
+
 def _json_value(item: Mapping[str, Any], value: Any) -> Any:
     kind: str = item["type"]
     if kind.endswith("]"):
@@ -130,7 +176,7 @@ def _json_value(item: Mapping[str, Any], value: Any) -> Any:
     if kind == "tuple":
         return {c["name"]: _json_value(c, entry) for c, entry in zip(item["components"], value, strict=True)}
     if kind == "address":
-        return to_checksum_address(value)
+        return _checksum(value)
     if kind.startswith(("uint", "int")):
         return str(value)
     if kind == "string":

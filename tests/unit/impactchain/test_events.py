@@ -127,3 +127,53 @@ def test_event_decoder_gives_structs_as_objects_by_component_name() -> None:
     assert (name, args["id"]) == ("Made", "7")
     assert args["terms"] == {"asset": to_checksum_address(USDC), "cid": "bafy\ufffd", "amounts": ["1", str(2**255)]}
     assert args["pairs"] == [{"kind": "1", "tag": "0x" + "11" * 32}, {"kind": "2", "tag": "0x" + "22" * 32}]
+
+
+STATIC_ABI: list[dict[str, Any]] = [
+    {
+        "type": "event",
+        "name": "Static",
+        "anonymous": False,
+        "inputs": [
+            {"name": "who", "type": "address", "indexed": True},
+            {"name": "level", "type": "int16", "indexed": True},
+            {"name": "amount", "type": "uint256", "indexed": False},
+            {"name": "delta", "type": "int256", "indexed": False},
+            {"name": "flag", "type": "bool", "indexed": False},
+            {"name": "selector", "type": "bytes4", "indexed": False},
+            {"name": "to", "type": "address", "indexed": False},
+        ],
+    }
+]
+STATIC_TOPIC = "0x" + keccak(text="Static(address,int16,uint256,int256,bool,bytes4,address)").hex()
+
+
+def static_log(data: bytes) -> dict[str, Any]:
+    level = "0x" + encode(["int16"], [-3]).hex()
+    return raw_log(ROUND, [STATIC_TOPIC, topic(DONOR), level], data)
+
+
+@pytest.mark.parametrize("delta", [-(2**255), -1, 0, 2**255 - 1])
+def test_static_words_are_sliced_exactly_like_eth_abi(delta: int) -> None:
+    data = encode(
+        ["uint256", "int256", "bool", "bytes4", "address"], [2**256 - 1, delta, True, b"\xde\xad\xbe\xef", USDC]
+    )
+
+    name, args = EventDecoder(STATIC_ABI).decode(static_log(data))
+
+    assert name == "Static"
+    assert args == {
+        "who": to_checksum_address(DONOR),
+        "level": "-3",
+        "amount": str(2**256 - 1),
+        "delta": str(delta),
+        "flag": True,
+        "selector": "0xdeadbeef",
+        "to": to_checksum_address(USDC),
+    }
+
+
+def test_static_data_of_the_wrong_length_is_refused() -> None:
+    data = encode(["uint256", "int256", "bool", "bytes4"], [1, 2, True, b"\x00" * 4])  # a word short
+    with pytest.raises(LogDecodeError, match="Static does not decode"):
+        EventDecoder(STATIC_ABI).decode(static_log(data))
