@@ -60,7 +60,8 @@ class FundingRounds:
             decode_round_created(raw) for raw in await fetch_logs(rpc, self.factory, ROUND_CREATED_TOPIC, ranges)
         ]
         rounds = await self._known_rounds(connection, chain_id)
-        rounds += [c.address for c in created if c.address not in rounds]
+        known = set(rounds)
+        rounds += [c.address for c in created if c.address not in known]
         events: list[RoundEvent] = [*created]
         for first in range(0, len(rounds), ROUNDS_PER_REQUEST):
             group = rounds[first : first + ROUNDS_PER_REQUEST]
