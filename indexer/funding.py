@@ -1,6 +1,7 @@
 """Funding rounds' projection: FundingRoundFactory's `RoundCreated` logs become `funding_rounds`
-rows; of every round the factory created, the `Donated` logs become `round_donations` rows and
-every other event (decoded from FundingRound's ABI) a `round_events` row.
+rows; of every round the factory created, the `Donated` logs become `round_donations` rows (each
+with a thank-you job in the outbox) and every other event (decoded from FundingRound's ABI) a
+`round_events` row.
 
 Rounds are discovered as they are created. Each step first reads the factory's logs, then asks
 for the events of every round known by then (those already stored and those created in this very
@@ -21,6 +22,7 @@ from impactchain.funding import (
     decode_round_created,
     decode_round_donated,
 )
+from impactchain.jobs import ROUND_THANK_YOU_JOB
 from impactchain.registry import DeployedContract
 from indexer.repository import Connection, stage
 from indexer.rpc import JsonRpcClient
@@ -93,19 +95,28 @@ class FundingRounds:
                 ],
             )  # fmt: skip
         if donations:
-            added += await _insert_new(
-                connection,
-                "round_donations",
-                _DONATION_COLUMNS,
-                "(tx_hash, log_index)",
-                [
-                    (
-                        chain_id, d.round, d.donor, d.currency, d.amount, d.matic_equivalent, d.donor_total,
-                        *_position(d),
-                    )
-                    for d in donations
-                ],
-            )  # fmt: skip
+            records = [
+                (chain_id, d.round, d.donor, d.currency, d.amount, d.matic_equivalent, d.donor_total, *_position(d))
+                for d in donations
+            ]
+            await stage(connection, "round_donations", _DONATION_COLUMNS, records)
+            added += await connection.fetchval(
+                """
+                WITH added AS (
+                    INSERT INTO round_donations (chain_id, round, donor, currency, amount, matic_equivalent,
+                                                 donor_total, block_number, block_hash, tx_hash, log_index)
+                    SELECT chain_id, round, donor, currency, amount, matic_equivalent, donor_total,
+                           block_number, block_hash, tx_hash, log_index
+                    FROM incoming_round_donations ORDER BY block_number, log_index
+                    ON CONFLICT (tx_hash, log_index) DO NOTHING
+                    RETURNING id
+                ), jobs AS (
+                    INSERT INTO job_outbox (function, args) SELECT $1, jsonb_build_array(id) FROM added
+                )
+                SELECT count(*) FROM added
+                """,
+                ROUND_THANK_YOU_JOB,
+            )
         if others:
             added += await _insert_new(
                 connection,

@@ -1,4 +1,4 @@
-"""Thank-you notifications for donations."""
+"""Thank-you notifications for donations to HelpDesk and to funding rounds."""
 
 from dataclasses import dataclass
 
@@ -6,7 +6,7 @@ import structlog
 from web3 import Web3
 
 from impactchain.helpdesk import NATIVE_CURRENCY
-from impactchain.models import Donation, Notification
+from impactchain.models import Donation, Notification, RoundDonation
 from workers.notifications.repository import NotificationRepository
 
 log = structlog.get_logger(__name__)
@@ -44,6 +44,15 @@ def thank_you_message(donation: Donation) -> str:
     )
 
 
+def round_thank_you_message(donation: RoundDonation) -> str:
+    donated = format_amount(donation.amount, donation.currency)
+    total = format_matic(donation.donor_total)
+    return (
+        f"Thank you for donating {donated} to funding round {Web3.to_checksum_address(donation.round)} "
+        f"(transaction {donation.tx_hash}). Your total in this round so far: {total} equivalent."
+    )
+
+
 async def send_thank_you(repository: NotificationRepository, donation_id: int) -> ThankYouOutcome:
     donation = await repository.donation(donation_id)
     if donation is None:
@@ -55,8 +64,25 @@ async def send_thank_you(repository: NotificationRepository, donation_id: int) -
         recipient=Web3.to_checksum_address(donation.donor),
         message=thank_you_message(donation),
     )
+    return await _record(repository, notification, donation_id)
+
+
+async def send_round_thank_you(repository: NotificationRepository, round_donation_id: int) -> ThankYouOutcome:
+    donation = await repository.round_donation(round_donation_id)
+    if donation is None:
+        return ThankYouOutcome(round_donation_id, "donation-gone")
+    notification = Notification(
+        round_donation_id=round_donation_id,
+        kind="round-thank-you",
+        recipient=Web3.to_checksum_address(donation.donor),
+        message=round_thank_you_message(donation),
+    )
+    return await _record(repository, notification, round_donation_id)
+
+
+async def _record(repository: NotificationRepository, notification: Notification, donation_id: int) -> ThankYouOutcome:
     if not await repository.add_once(notification):
         return ThankYouOutcome(donation_id, "already-sent")
     # Delivery channels (e-mail, push) plug in here; the record is the notification for now.
-    log.info("thank-you sent", donation_id=donation_id, recipient=notification.recipient)
+    log.info(notification.kind + " sent", donation_id=donation_id, recipient=notification.recipient)
     return ThankYouOutcome(donation_id, "sent")

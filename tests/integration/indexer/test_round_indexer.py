@@ -12,6 +12,7 @@ from eth_utils import keccak
 from web3 import Web3
 
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
+from impactchain.jobs import ROUND_THANK_YOU_JOB
 from impactchain.registry import DeploymentManifest, contract_at
 from indexer.service import LogIndexer
 from tests.support.chain import create_round, rpc, transact
@@ -82,6 +83,11 @@ async def test_rounds_and_their_donations_are_indexed(
     assert donations[-1]["donor_total"] == 5 * 10**17 == first.functions.contributionOf(donor, NATIVE).call()
     checkpoint = await db.fetchval("SELECT block_number FROM indexer_checkpoints WHERE name LIKE 'funding-rounds:%'")
     assert checkpoint == chain.eth.block_number
+    # Each new donation got its thank-you job, written with it.
+    jobs = await db.fetch("SELECT function, args FROM job_outbox ORDER BY id")
+    assert [(job["function"], json.loads(job["args"])) for job in jobs] == [
+        (ROUND_THANK_YOU_JOB, [donation["id"]]) for donation in donations
+    ]
 
 
 async def test_a_replayed_step_adds_nothing(
@@ -103,6 +109,7 @@ async def test_a_replayed_step_adds_nothing(
     assert result.events == 0
     assert len(await round_rows(db)) == 1
     assert len(await donation_rows(db)) == 1
+    assert await db.fetchval("SELECT count(*) FROM job_outbox") == 1
 
 
 async def test_a_reorg_forgets_rounds_and_donations_of_the_lost_fork(

@@ -4,15 +4,17 @@ from collections.abc import Iterator
 
 import asyncpg
 import pytest
+from eth_utils import to_checksum_address
 from redis import Redis
 from rq import Queue
 from rq.job import Job, JobStatus
 
-from impactchain.jobs import THANK_YOU_JOB
+from impactchain.jobs import ROUND_THANK_YOU_JOB, THANK_YOU_JOB
 from impactchain.settings import Settings, get_settings
 from workers.main import run_worker
 
 DONOR = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+ROUND = "0x" + "cd" * 20
 
 
 @pytest.fixture
@@ -52,11 +54,29 @@ async def insert_donation(db: asyncpg.Connection, amount: int) -> int:
     return donation_id
 
 
-def work(queue: Queue, settings: Settings, *args: object) -> Job:
-    job = queue.enqueue(THANK_YOU_JOB, *args)
+async def insert_round_donation(db: asyncpg.Connection, amount: int, donor_total: int) -> int:
+    round_donation_id: int = await db.fetchval(
+        """
+        INSERT INTO round_donations (chain_id, round, donor, currency, amount, matic_equivalent, donor_total,
+                                     block_number, block_hash, tx_hash, log_index)
+        VALUES (31337, $1, $2, $3, $4, $4, $5, 7, $6, $7, 1) RETURNING id
+        """,
+        ROUND,
+        DONOR,
+        "0x" + "00" * 20,
+        amount,
+        donor_total,
+        "0x" + "33" * 32,
+        "0x" + "44" * 32,
+    )
+    return round_donation_id
+
+
+def work(queue: Queue, settings: Settings, *args: object, job: str = THANK_YOU_JOB) -> Job:
+    enqueued = queue.enqueue(job, *args)
     run_worker(settings, burst=True)
-    job.refresh()
-    return job
+    enqueued.refresh()
+    return enqueued
 
 
 async def test_thank_you_is_recorded_once(db: asyncpg.Connection, queue: Queue, worker_env: Settings) -> None:
@@ -93,3 +113,39 @@ async def test_bad_argument_fails_the_job_with_a_clear_error(
     assert result.exc_string is not None
     assert "donation_id must be a positive int" in result.exc_string
     assert await db.fetchval("SELECT count(*) FROM donations") == 0
+
+
+async def test_round_donors_are_thanked_once_apart_from_help_desk_donors(
+    db: asyncpg.Connection, queue: Queue, worker_env: Settings
+) -> None:
+    donation_id = await insert_donation(db, 10**18)
+    round_donation_id = await insert_round_donation(db, 25 * 10**17, donor_total=4 * 10**18)
+    assert donation_id == round_donation_id  # same number, different tables: two notifications
+
+    help_desk = work(queue, worker_env, donation_id)
+    first = work(queue, worker_env, round_donation_id, job=ROUND_THANK_YOU_JOB)
+    second = work(queue, worker_env, round_donation_id, job=ROUND_THANK_YOU_JOB)
+
+    assert [job.return_value() for job in (help_desk, first, second)] == ["sent", "sent", "already-sent"]
+    rows = await db.fetch("SELECT * FROM notifications WHERE round_donation_id IS NOT NULL")
+    assert len(rows) == 1
+    assert (rows[0]["round_donation_id"], rows[0]["donation_id"], rows[0]["kind"]) == (
+        round_donation_id,
+        None,
+        "round-thank-you",
+    )
+    assert f"2.5 MATIC to funding round {to_checksum_address(ROUND)} (transaction 0x{'44' * 32})" in rows[0]["message"]
+    assert "in this round so far: 4 MATIC equivalent" in rows[0]["message"]
+
+
+async def test_round_thank_you_for_a_rolled_back_donation_is_a_no_op(
+    db: asyncpg.Connection, queue: Queue, worker_env: Settings
+) -> None:
+    job = work(queue, worker_env, 424242, job=ROUND_THANK_YOU_JOB)
+    assert job.return_value() == "donation-gone"
+    bad = work(queue, worker_env, True, job=ROUND_THANK_YOU_JOB)
+    assert bad.get_status() == JobStatus.FAILED
+    result = bad.latest_result()
+    assert result is not None and result.exc_string is not None
+    assert "round_donation_id must be a positive int, got True" in result.exc_string
+    assert await db.fetchval("SELECT count(*) FROM notifications") == 0
