@@ -14,7 +14,7 @@ from eth_utils import keccak
 
 from impactchain.events import EventDecoder, EventLog, decode_event
 from impactchain.registry import DeployedContract
-from indexer.repository import Connection, stage
+from indexer.repository import Connection, insert_new
 from indexer.rpc import JsonRpcClient
 from indexer.service import fetch_logs
 
@@ -51,8 +51,6 @@ class PlatformEvents:
         return events
 
     async def write(self, connection: Connection, chain_id: int, events: Sequence[EventLog]) -> int:
-        if not events:
-            return 0
         records = [
             (
                 chain_id, e.contract, self._names[e.contract], e.event, orjson.dumps(e.args).decode(),
@@ -60,17 +58,7 @@ class PlatformEvents:
             )
             for e in events
         ]  # fmt: skip
-        await stage(connection, "contract_events", _COLUMNS, records)
-        added = await connection.execute(
-            """
-            INSERT INTO contract_events (chain_id, contract, contract_name, event, args,
-                                         block_number, block_hash, tx_hash, log_index)
-            SELECT chain_id, contract, contract_name, event, args, block_number, block_hash, tx_hash, log_index
-            FROM incoming_contract_events ORDER BY block_number, log_index
-            ON CONFLICT (tx_hash, log_index) DO NOTHING
-            """
-        )
-        return int(added.split()[-1])
+        return await insert_new(connection, "contract_events", _COLUMNS, records)
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
         deleted = await connection.execute(

@@ -24,7 +24,7 @@ from impactchain.funding import (
 )
 from impactchain.jobs import ROUND_THANK_YOU_JOB
 from impactchain.registry import DeployedContract
-from indexer.repository import Connection, stage
+from indexer.repository import Connection, insert_new
 from indexer.rpc import JsonRpcClient
 from indexer.service import fetch_logs
 
@@ -76,56 +76,28 @@ class FundingRounds:
         return decode_event(self._decoder, raw)
 
     async def write(self, connection: Connection, chain_id: int, events: Sequence[RoundEvent]) -> int:
-        rounds = [event for event in events if isinstance(event, RoundCreatedLog)]
-        donations = [event for event in events if isinstance(event, RoundDonatedLog)]
-        others = [event for event in events if isinstance(event, EventLog)]
-        added = 0
-        if rounds:
-            added += await _insert_new(
-                connection,
-                "funding_rounds",
-                _ROUND_COLUMNS,
-                "(chain_id, address)",
-                [
-                    (
-                        chain_id, r.factory, r.address, r.round_index, r.founder, r.salt, r.metadata_cid, r.goal,
-                        r.deadline, r.milestones, r.implementation, *_position(r),
-                    )
-                    for r in rounds
-                ],
-            )  # fmt: skip
-        if donations:
-            records = [
-                (chain_id, d.round, d.donor, d.currency, d.amount, d.matic_equivalent, d.donor_total, *_position(d))
-                for d in donations
-            ]
-            await stage(connection, "round_donations", _DONATION_COLUMNS, records)
-            added += await connection.fetchval(
-                """
-                WITH added AS (
-                    INSERT INTO round_donations (chain_id, round, donor, currency, amount, matic_equivalent,
-                                                 donor_total, block_number, block_hash, tx_hash, log_index)
-                    SELECT chain_id, round, donor, currency, amount, matic_equivalent, donor_total,
-                           block_number, block_hash, tx_hash, log_index
-                    FROM incoming_round_donations ORDER BY block_number, log_index
-                    ON CONFLICT (tx_hash, log_index) DO NOTHING
-                    RETURNING id
-                ), jobs AS (
-                    INSERT INTO job_outbox (function, args) SELECT $1, jsonb_build_array(id) FROM added
-                )
-                SELECT count(*) FROM added
-                """,
-                ROUND_THANK_YOU_JOB,
+        rounds = [
+            (
+                chain_id, r.factory, r.address, r.round_index, r.founder, r.salt, r.metadata_cid, r.goal, r.deadline,
+                r.milestones, r.implementation, *_position(r),
             )
-        if others:
-            added += await _insert_new(
-                connection,
-                "round_events",
-                _EVENT_COLUMNS,
-                "(tx_hash, log_index)",
-                [(chain_id, e.contract, e.event, orjson.dumps(e.args).decode(), *_position(e)) for e in others],
-            )
-        return added
+            for r in events
+            if isinstance(r, RoundCreatedLog)
+        ]  # fmt: skip
+        donations = [
+            (chain_id, d.round, d.donor, d.currency, d.amount, d.matic_equivalent, d.donor_total, *_position(d))
+            for d in events
+            if isinstance(d, RoundDonatedLog)
+        ]
+        others = [
+            (chain_id, e.contract, e.event, orjson.dumps(e.args).decode(), *_position(e))
+            for e in events
+            if isinstance(e, EventLog)
+        ]
+        # Rounds first: a round's first events can share the step that created it.
+        added = await insert_new(connection, "funding_rounds", _ROUND_COLUMNS, rounds, unique="chain_id, address")
+        added += await insert_new(connection, "round_donations", _DONATION_COLUMNS, donations, job=ROUND_THANK_YOU_JOB)
+        return added + await insert_new(connection, "round_events", _EVENT_COLUMNS, others)
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
         removed = 0
@@ -161,18 +133,3 @@ class FundingRounds:
 def _position(event: RoundEvent) -> tuple[int, str, str, int]:
     ref = event.ref
     return ref.block_number, ref.block_hash, ref.tx_hash, ref.log_index
-
-
-async def _insert_new(
-    connection: Connection,
-    table: str,
-    columns: Sequence[str],
-    conflict: str,
-    records: Sequence[tuple[object, ...]],
-) -> int:
-    staging = await stage(connection, table, columns, records)
-    names = ", ".join(columns)
-    # Identifiers come from this module's constants; values travel by COPY, never in the text.
-    statement = f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ORDER BY block_number, log_index"  # noqa: S608
-    added = await connection.execute(f"{statement} ON CONFLICT {conflict} DO NOTHING")
-    return int(added.split()[-1])

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from impactchain.helpdesk import DONATED_TOPIC, DonatedLog, decode_donated
 from impactchain.jobs import THANK_YOU_JOB
 from impactchain.registry import DeployedContract
-from indexer.repository import Connection, stage
+from indexer.repository import Connection, insert_new
 from indexer.rpc import JsonRpcClient
 from indexer.service import fetch_logs
 
@@ -28,38 +28,14 @@ class HelpDeskDonations:
         return [decode_donated(raw) for raw in await fetch_logs(rpc, self.address, DONATED_TOPIC, ranges)]
 
     async def write(self, connection: Connection, chain_id: int, events: Sequence[DonatedLog]) -> int:
-        if not events:
-            return 0
-        await stage(
-            connection,
-            "donations",
-            _COLUMNS,
-            [
-                (
-                    chain_id, d.contract, d.request_id, d.donor, d.currency, d.amount, d.donor_total,
-                    d.block_number, d.block_hash, d.tx_hash, d.log_index,
-                )
-                for d in events
-            ],
-        )  # fmt: skip
-        added: int = await connection.fetchval(
-            """
-            WITH added AS (
-                INSERT INTO donations (chain_id, contract, request_id, donor, currency, amount, donor_total,
-                                       block_number, block_hash, tx_hash, log_index)
-                SELECT chain_id, contract, request_id, donor, currency, amount, donor_total,
-                       block_number, block_hash, tx_hash, log_index
-                FROM incoming_donations ORDER BY block_number, log_index
-                ON CONFLICT (tx_hash, log_index) DO NOTHING
-                RETURNING id
-            ), jobs AS (
-                INSERT INTO job_outbox (function, args) SELECT $1, jsonb_build_array(id) FROM added
+        records = [
+            (
+                chain_id, d.contract, d.request_id, d.donor, d.currency, d.amount, d.donor_total,
+                d.block_number, d.block_hash, d.tx_hash, d.log_index,
             )
-            SELECT count(*) FROM added
-            """,
-            THANK_YOU_JOB,
-        )
-        return added
+            for d in events
+        ]  # fmt: skip
+        return await insert_new(connection, "donations", _COLUMNS, records, job=THANK_YOU_JOB)
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
         deleted = await connection.execute(

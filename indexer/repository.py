@@ -76,18 +76,38 @@ class IndexerRepository:
         )
 
 
-async def stage(
-    connection: Connection, table: str, columns: Sequence[str], records: Sequence[tuple[object, ...]]
-) -> str:
-    """COPY `records` into a temporary twin of `table` (emptied at commit) and return its name:
-    the fastest way in, after which one INSERT … SELECT … ON CONFLICT DO NOTHING skips the rows
-    already stored (a step replayed after a crash)."""
+async def insert_new(
+    connection: Connection,
+    table: str,
+    columns: Sequence[str],
+    records: Sequence[tuple[object, ...]],
+    *,
+    unique: str = "tx_hash, log_index",
+    job: str | None = None,
+) -> int:
+    """Insert the `records` not stored yet (by the `unique` columns) and return how many were new;
+    with `job`, also one outbox job per new row, its id as the job's argument.
+
+    The records go by COPY into a temporary twin of `table` (emptied at commit), then one
+    INSERT … SELECT … ON CONFLICT DO NOTHING skips the rows a replayed step already stored.
+    `table`, `columns` and `unique` are callers' constants, never input; values travel by COPY.
+    """
+    if not records:
+        return 0
     staging = f"incoming_{table}"
     await connection.execute(
         f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
     )
     await connection.copy_records_to_table(staging, records=records, columns=list(columns))
-    return staging
+    names = ", ".join(columns)
+    insert = (
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ORDER BY block_number, log_index "  # noqa: S608
+        f"ON CONFLICT ({unique}) DO NOTHING RETURNING id"
+    )
+    jobs = ", jobs AS (INSERT INTO job_outbox (function, args) SELECT $1, jsonb_build_array(id) FROM added)"
+    statement = f"WITH added AS ({insert}){jobs if job else ''} SELECT count(*) FROM added"  # noqa: S608
+    added: int = await connection.fetchval(statement, *([job] if job else []))
+    return added
 
 
 class OutboxRepository:
