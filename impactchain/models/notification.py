@@ -13,9 +13,7 @@ class Notification(SQLModel, table=True):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint(
-            "(donation_id IS NULL) <> (round_donation_id IS NULL)", name="ck_notifications_one_donation"
-        ),
+        CheckConstraint("(donation_id IS NULL) <> (round_donation_id IS NULL)", name="ck_notifications_one_donation"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
