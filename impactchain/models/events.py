@@ -16,7 +16,9 @@ class ContractEvent(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("tx_hash", "log_index", name="uq_contract_events_tx_log"),
         Index("ix_contract_events_position", "block_number", "log_index"),
-        Index("ix_contract_events_contract_position", "contract_name", "block_number", "log_index"),
+        Index("ix_contract_events_contract_name_position", "contract_name", "block_number", "log_index"),
+        Index("ix_contract_events_contract_position", "contract", "block_number", "log_index"),
+        Index("ix_contract_events_event_position", "event", "block_number", "log_index"),
         Index("ix_contract_events_contract_event_position", "contract_name", "event", "block_number", "log_index"),
         Index("ix_contract_events_args", "args", postgresql_using="gin", postgresql_ops={"args": "jsonb_path_ops"}),
     )

@@ -47,7 +47,7 @@ class RoundDonation(SQLModel, table=True):
     __tablename__ = "round_donations"
     __table_args__ = (
         UniqueConstraint("tx_hash", "log_index", name="uq_round_donations_tx_log"),
-        Index("ix_round_donations_round_position", "chain_id", "round", "block_number", "log_index"),
+        Index("ix_round_donations_round_position", "round", "block_number", "log_index"),
         Index("ix_round_donations_donor_position", "donor", "block_number", "log_index"),
     )
 
@@ -73,7 +73,7 @@ class RoundEvent(SQLModel, table=True):
     __tablename__ = "round_events"
     __table_args__ = (
         UniqueConstraint("tx_hash", "log_index", name="uq_round_events_tx_log"),
-        Index("ix_round_events_round_position", "chain_id", "round", "block_number", "log_index"),
+        Index("ix_round_events_round_position", "round", "block_number", "log_index"),
     )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))

@@ -1,15 +1,19 @@
-"""The migrations build exactly the schema the models describe: a model changed without a
-migration (or the reverse) fails here, not in production."""
+"""The migrations build exactly the schema the models describe (a model changed without a
+migration, or the reverse, fails here, not in production), and each one can be undone."""
 
+import asyncio
 from typing import Any
 
+import asyncpg
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import impactchain.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from impactchain import schema
 from impactchain.db.session import create_engine
+from impactchain.devstack.scratch_db import scratch_database
 from impactchain.settings import sqlalchemy_url
 
 
@@ -24,3 +28,20 @@ async def test_migrated_database_matches_the_models(database_url: str) -> None:
             assert await connection.run_sync(differences) == []
     finally:
         await engine.dispose()
+
+
+def test_every_migration_downgrades_and_upgrades_again(database_url: str) -> None:
+    admin_url = database_url.rpartition("/")[0] + "/postgres"
+    with scratch_database(admin_url, prefix="impactchain_migrations") as url:
+        schema.downgrade(sqlalchemy_url(url), "base")
+        schema.upgrade(sqlalchemy_url(url))
+        assert asyncio.run(_tables(url)) >= {"donations", "funding_rounds", "round_events", "contract_events"}
+
+
+async def _tables(url: str) -> set[str]:
+    connection = await asyncpg.connect(url)
+    try:
+        rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    finally:
+        await connection.close()
+    return {row["tablename"] for row in rows}

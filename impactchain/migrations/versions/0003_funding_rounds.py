@@ -72,7 +72,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_round_donations_round_position",
         "round_donations",
-        ["chain_id", "round", "block_number", "log_index"],
+        ["round", "block_number", "log_index"],
         unique=False,
     )
     op.create_table(
@@ -92,7 +92,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_round_events_round_position",
         "round_events",
-        ["chain_id", "round", "block_number", "log_index"],
+        ["round", "block_number", "log_index"],
         unique=False,
     )
 

@@ -51,17 +51,28 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_index(
-        "ix_contract_events_contract_position",
+        "ix_contract_events_contract_name_position",
         "contract_events",
         ["contract_name", "block_number", "log_index"],
         unique=False,
+    )
+    op.create_index(
+        "ix_contract_events_contract_position",
+        "contract_events",
+        ["contract", "block_number", "log_index"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_contract_events_event_position", "contract_events", ["event", "block_number", "log_index"], unique=False
     )
     op.create_index("ix_contract_events_position", "contract_events", ["block_number", "log_index"], unique=False)
 
 
 def downgrade() -> None:
     op.drop_index("ix_contract_events_position", table_name="contract_events")
+    op.drop_index("ix_contract_events_event_position", table_name="contract_events")
     op.drop_index("ix_contract_events_contract_position", table_name="contract_events")
+    op.drop_index("ix_contract_events_contract_name_position", table_name="contract_events")
     op.drop_index("ix_contract_events_contract_event_position", table_name="contract_events")
     op.drop_index(
         "ix_contract_events_args",
