@@ -15,10 +15,9 @@ from ape import accounts, chain, project
 from ape.api import AccountAPI
 from ape.cli import ConnectedProviderCommand, network_option
 from ape.exceptions import ContractLogicError
-from web3 import Web3
 
 from impactchain.devstack.anvil import DEVELOPMENT_CHAIN_IDS
-from impactchain.keeper import Duty, due_duties
+from impactchain.keeper import Duty, DutyScanner
 from impactchain.registry import DeploymentManifest, load_manifest
 from impactchain.settings import get_settings
 
@@ -43,9 +42,9 @@ def _perform(duty: Duty, manifest: DeploymentManifest, keeper: AccountAPI) -> bo
     return True
 
 
-def run_once(w3: Web3, manifest: DeploymentManifest, keeper: AccountAPI) -> int:
-    duties = due_duties(w3, manifest)
-    return sum(_perform(duty, manifest, keeper) for duty in duties)
+def run_once(scanner: DutyScanner, keeper: AccountAPI) -> int:
+    duties = scanner.due()
+    return sum(_perform(duty, scanner.manifest, keeper) for duty in duties)
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -56,10 +55,12 @@ def cli(alias: str | None, interval: float | None) -> None:
     settings = get_settings()
     manifest = load_manifest(settings.deployments_dir, chain.chain_id)
     keeper = _keeper(alias or settings.keeper_account)
-    w3 = chain.provider.web3
+    # One scanner for the whole run: later passes skip what can never be due again.
+    scanner = DutyScanner(chain.provider.web3, manifest)
     while True:
-        done = run_once(w3, manifest, keeper)
-        click.echo(f"keeper: {done} settlement(s) sent from {keeper.address}")
+        reads = scanner.reads
+        done = run_once(scanner, keeper)
+        click.echo(f"keeper: {done} settlement(s) sent from {keeper.address} ({scanner.reads - reads} reads)")
         if interval is None:
             return
         time.sleep(interval)

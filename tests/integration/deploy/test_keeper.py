@@ -1,10 +1,12 @@
-"""The keeper script (`ape run keeper`) settles an ended auction on the deployed platform, once."""
+"""The keeper script (`ape run keeper`) settles an ended auction on the deployed platform, once;
+its reads go out in batches, and a looping keeper stops reading what can never be due again."""
 
 from pathlib import Path
 from typing import Any
 
 import pytest
 from eth_account import Account
+from eth_utils import keccak
 from web3 import Web3
 from web3.providers.rpc import HTTPProvider
 
@@ -12,6 +14,7 @@ from impactchain import keeper
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS as KEYS
 from impactchain.devstack.anvil import Anvil
 from impactchain.devstack.deploy import run_ape_script
+from impactchain.devstack.seed import create_round_as_timelock
 from impactchain.helpdesk import NATIVE_CURRENCY
 from impactchain.keeper import due_duties
 from impactchain.registry import DeploymentManifest, contract_at
@@ -46,6 +49,11 @@ def test_keeper_settles_an_ended_auction_once(
     assert "keeper: 0 settlement(s)" in second
     assert nft.functions.ownerOf(7).call() == bidder
     assert house.functions.getAuction(auction_id).call()[4] == 2  # Settled
+    scanner = keeper.DutyScanner(chain, manifest)
+    assert scanner.due() == []
+    before = scanner.reads
+    assert scanner.due() == []
+    assert scanner.reads - before == 2  # the settled auction is not read again
     # Every settlement retires carbon credits with its share (2% here) of the price.
     assert house.functions.carbonOwedOf(NATIVE_CURRENCY).call() == 0
     carbon = contract_at(chain, manifest, "CarbonPool")
@@ -95,3 +103,35 @@ def test_reads_go_out_in_batches_or_one_by_one_with_the_same_results(
     assert reads(batched) == reads(unbatched) == expected
     assert counting.batches == 3  # five reads, two to a batch
     assert keeper.call_all(batched, []) == []
+
+
+def test_a_looping_scanner_stops_reading_what_can_never_be_due_again(chain: Web3, manifest: DeploymentManifest) -> None:
+    founder = Account.from_key(KEYS[4]).address
+    rounds = [
+        create_round_as_timelock(chain, manifest, founder, salt=keccak(text=f"keeper {i}"), goal=10**30)
+        for i in range(2)
+    ]
+    scanner = keeper.DutyScanner(chain, manifest)
+    assert scanner.due() == []  # both still funding
+    rpc(chain, "evm_increaseTime", [31 * 24 * HOUR])
+    rpc(chain, "evm_mine")
+
+    due = scanner.due()
+    assert [(duty.function, duty.address) for duty in due] == [("finalize", address) for address in rounds]
+    abi = manifest.contract("FundingRound").abi
+    for address in rounds:  # nobody funded a 1e12 MATIC goal: both fail, and owe nothing
+        transact(chain, chain.eth.contract(address=address, abi=abi).functions.finalize(), KEYS[3])
+    assert scanner.due() == []  # reads their statuses once more and closes them
+    before = scanner.reads
+    assert scanner.due() == due_duties(chain, manifest) == []
+    closed_pass = scanner.reads - before
+
+    assert closed_pass == 2  # nextAuctionId and roundCount: nothing else can become due
+    later = create_round_as_timelock(chain, manifest, founder, salt=keccak(text="keeper later"), goal=10**30)
+    before = scanner.reads
+    assert scanner.due() == []
+    # The new round is learned (roundAt, deadline, currencies) and read (status, native ledger).
+    assert scanner.reads - before == 2 + 5
+    rpc(chain, "evm_increaseTime", [31 * 24 * HOUR])
+    rpc(chain, "evm_mine")
+    assert [(duty.function, duty.address) for duty in scanner.due()] == [("finalize", later)]
