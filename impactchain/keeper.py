@@ -16,9 +16,8 @@ round that owes no stream or carbon share), so later passes read only the rest.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from eth_typing import ABI
 from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
@@ -119,8 +118,7 @@ class DutyScanner:
         factory = contract_at(self.w3, self.manifest, "FundingRoundFactory")
         indexes = range(len(self._rounds), self._call(factory.functions.roundCount()))
         addresses = self._call_all([factory.functions.roundAt(index) for index in indexes])
-        abi = cast(ABI, self.manifest.contract("FundingRound").abi)
-        contracts = [self.w3.eth.contract(address=address, abi=abi) for address in addresses]
+        contracts = [contract_at(self.w3, self.manifest, "FundingRound", address) for address in addresses]
         deadlines = self._call_all([contract.functions.deadline() for contract in contracts])
         accepted = self._call_all([contract.functions.acceptedTokens() for contract in contracts])
         self._rounds += [

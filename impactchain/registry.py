@@ -70,10 +70,11 @@ def _parse_manifest(path: Path, mtime_ns: int, size: int) -> DeploymentManifest:
         raise ManifestError(f"deployment manifest {path} is invalid: {exc}") from exc
 
 
-def contract_at(w3: Web3, manifest: DeploymentManifest, name: str) -> Contract:
-    """A web3 contract for manifest entry `name`, at its address with its ABI."""
+def contract_at(w3: Web3, manifest: DeploymentManifest, name: str, address: str | None = None) -> Contract:
+    """A web3 contract with the ABI of manifest entry `name`, at its address or at `address` (e.g.
+    a funding round: a clone with the ABI of the `FundingRound` entry)."""
     deployed = manifest.contract(name)
-    return w3.eth.contract(address=Web3.to_checksum_address(deployed.address), abi=cast(ABI, deployed.abi))
+    return w3.eth.contract(address=Web3.to_checksum_address(address or deployed.address), abi=cast(ABI, deployed.abi))
 
 
 def write_manifest(deployments_dir: Path, manifest: DeploymentManifest) -> Path:

@@ -13,12 +13,16 @@ import structlog
 from eth_utils import keccak
 
 from impactchain.events import EventDecoder, EventLog, decode_event
-from impactchain.registry import DeployedContract
+from impactchain.registry import DeployedContract, DeploymentManifest
 from indexer.repository import Connection, insert_new
 from indexer.rpc import JsonRpcClient
 from indexer.service import fetch_logs
 
 log = structlog.get_logger(__name__)
+
+# Manifest entries that are implementations behind a proxy or clones: their own addresses emit
+# nothing worth following (the proxy's and the rounds' events are followed instead).
+IMPLEMENTATIONS = frozenset({"GovernanceTokenImplementation", "FundingRound"})
 
 _COLUMNS = (
     "chain_id", "contract", "contract_name", "event", "args", "block_number", "block_hash", "tx_hash", "log_index",
@@ -36,6 +40,11 @@ class PlatformEvents:
         # One checkpoint per set of deployments: redeploying any of them starts afresh.
         self.name = "platform-events:" + keccak(text=",".join(self._addresses)).hex()[:16]
         self.start_block = min(deployed.block for deployed in contracts.values())
+
+    @classmethod
+    def from_manifest(cls, manifest: DeploymentManifest) -> "PlatformEvents":
+        """Every contract of the deployment but the implementations."""
+        return cls({name: deployed for name, deployed in manifest.contracts.items() if name not in IMPLEMENTATIONS})
 
     async def fetch(
         self, rpc: JsonRpcClient, connection: Connection, chain_id: int, ranges: Sequence[tuple[int, int]]

@@ -23,7 +23,7 @@ from impactchain.funding import (
     decode_round_donated,
 )
 from impactchain.jobs import ROUND_THANK_YOU_JOB
-from impactchain.registry import DeployedContract
+from impactchain.registry import DeployedContract, DeploymentManifest
 from indexer.repository import Connection, insert_new
 from indexer.rpc import JsonRpcClient
 from indexer.service import fetch_logs
@@ -54,6 +54,11 @@ class FundingRounds:
         self.start_block = factory.block
         self._decoder = EventDecoder(round_abi, skip=("Donated",))
         self._topics = [ROUND_DONATED_TOPIC, *self._decoder.topics]
+
+    @classmethod
+    def from_manifest(cls, manifest: DeploymentManifest) -> "FundingRounds":
+        """The deployment's factory, its rounds' events decoded by the `FundingRound` entry's ABI."""
+        return cls(manifest.contract("FundingRoundFactory"), manifest.contract("FundingRound").abi)
 
     async def fetch(
         self, rpc: JsonRpcClient, connection: Connection, chain_id: int, ranges: Sequence[tuple[int, int]]

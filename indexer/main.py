@@ -33,21 +33,16 @@ def indexer_config(settings: Settings) -> IndexerConfig:
     )
 
 
-# Manifest entries that are implementations behind a proxy or clones: their own addresses emit
-# nothing worth following (the proxy's and the rounds' events are followed instead).
-IMPLEMENTATIONS = frozenset({"GovernanceTokenImplementation", "FundingRound"})
-
-
 def projections(manifest: DeploymentManifest) -> list[Projection[Any]]:
     """What this deployment's indexer follows, each with its own checkpoint: HelpDesk's donations,
     every event of the platform's contracts, and the funding rounds of the factory when the
     manifest has one."""
-    platform = {name: deployed for name, deployed in manifest.contracts.items() if name not in IMPLEMENTATIONS}
-    followed: list[Projection[Any]] = [HelpDeskDonations(manifest.contract("HelpDesk")), PlatformEvents(platform)]
+    followed: list[Projection[Any]] = [
+        HelpDeskDonations(manifest.contract("HelpDesk")),
+        PlatformEvents.from_manifest(manifest),
+    ]
     if "FundingRoundFactory" in manifest.contracts:
-        # The manifest keeps the rounds' implementation, whose ABI decodes every round's events.
-        rounds = FundingRounds(manifest.contract("FundingRoundFactory"), manifest.contract("FundingRound").abi)
-        followed.append(rounds)
+        followed.append(FundingRounds.from_manifest(manifest))
     return followed
 
 

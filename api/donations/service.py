@@ -1,8 +1,8 @@
 """Rules for reading donations: donor filter, page size and cursors."""
 
 from api.donations.repository import DonationRepository
-from api.kit.addresses import parse_address
-from api.kit.cursor import Page, decode_cursor, page_of
+from api.kit.addresses import address_key
+from api.kit.cursor import Page, page_of, position_before
 from impactchain.models import Donation
 
 
@@ -14,9 +14,8 @@ class DonationService:
         self, *, donor: str | None, request_id: int | None = None, cursor: str | None, limit: int
     ) -> Page[Donation]:
         """One page, newest first; `next_cursor` is set only when more donations follow."""
-        # Addresses are stored lowercase; accept any well-formed casing from the client.
-        donor_key = parse_address("donor", donor).lower() if donor is not None else None
-        before = decode_cursor("cursor", cursor) if cursor is not None else None
+        donor_key = address_key("donor", donor)
+        before = position_before(cursor)
         rows = await self._repository.list_newest_first(
             donor=donor_key, request_id=request_id, before=before, limit=limit + 1
         )

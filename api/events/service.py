@@ -4,8 +4,8 @@ import re
 from typing import Any
 
 from api.events.repository import EventRepository
-from api.kit.addresses import parse_address
-from api.kit.cursor import Page, decode_cursor, page_of
+from api.kit.addresses import address_key, parse_address
+from api.kit.cursor import Page, page_of, position_before
 from api.kit.problems import InvalidFieldError
 from impactchain.models import ContractEvent
 
@@ -26,7 +26,7 @@ class EventService:
         contract_name = contract_address = None
         if contract is not None:
             if contract.startswith("0x"):
-                contract_address = parse_address("contract", contract).lower()
+                contract_address = address_key("contract", contract)
             elif NAME.fullmatch(contract):
                 contract_name = contract
             else:
@@ -36,7 +36,7 @@ class EventService:
         if len(args) > MAX_ARG_FILTERS:
             raise InvalidFieldError("arg", args, f"at most {MAX_ARG_FILTERS} argument filters, got {len(args)}")
         wanted = dict(parse_arg_filter(raw) for raw in args)
-        before = decode_cursor("cursor", cursor) if cursor is not None else None
+        before = position_before(cursor)
         rows = await self._repository.list_newest_first(
             contract_name=contract_name,
             contract=contract_address,

@@ -1,6 +1,7 @@
 """Ethereum addresses from clients: well-formed hex, and a valid EIP-55 checksum when mixed-case."""
 
 import re
+from typing import overload
 
 from eth_typing import ChecksumAddress
 from eth_utils import to_checksum_address
@@ -26,3 +27,13 @@ def parse_address(field: str, raw: str) -> ChecksumAddress:
     if digits not in (digits.lower(), digits.upper()) and raw != checksummed:
         raise InvalidAddressError(field, raw, f"checksum invalid: {raw!r} (EIP-55 form is {checksummed})")
     return checksummed
+
+
+@overload
+def address_key(field: str, raw: str) -> str: ...
+@overload
+def address_key(field: str, raw: None) -> None: ...
+def address_key(field: str, raw: str | None) -> str | None:
+    """`raw` as the indexer stores addresses (lowercase hex), checked like `parse_address`;
+    None stays None (an absent filter)."""
+    return parse_address(field, raw).lower() if raw is not None else None

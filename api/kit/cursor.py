@@ -56,6 +56,11 @@ def decode_cursor(field: str, raw: str) -> LogPosition:
     return position
 
 
+def position_before(cursor: str | None) -> LogPosition | None:
+    """Where the page `cursor` (a `nextCursor`) asks to continue from; None for the first page."""
+    return decode_cursor("cursor", cursor) if cursor is not None else None
+
+
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 

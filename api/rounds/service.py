@@ -3,8 +3,8 @@
 import re
 from dataclasses import dataclass
 
-from api.kit.addresses import parse_address
-from api.kit.cursor import Page, decode_cursor, page_of
+from api.kit.addresses import address_key
+from api.kit.cursor import Page, page_of, position_before
 from api.kit.problems import InvalidFieldError, NotFoundError
 from api.rounds.repository import Raised, RoundRepository
 from impactchain.models import FundingRoundRecord, RoundDonation, RoundEvent
@@ -26,8 +26,8 @@ class RoundService:
 
     async def list_rounds(self, *, founder: str | None, cursor: str | None, limit: int) -> Page[FundingRoundRecord]:
         """One page of rounds, newest first; `next_cursor` is set only when more rounds follow."""
-        founder_key = _address_key("founder", founder)
-        before = decode_cursor("cursor", cursor) if cursor is not None else None
+        founder_key = address_key("founder", founder)
+        before = position_before(cursor)
         return page_of(
             await self._repository.list_newest_first(founder=founder_key, before=before, limit=limit + 1), limit
         )
@@ -46,8 +46,8 @@ class RoundService:
     ) -> Page[RoundDonation]:
         """One page of the round's donations, newest first."""
         # Every input is checked before the lookup: a malformed request is 400 even for an unknown round.
-        donor_key = _address_key("donor", donor)
-        before = decode_cursor("cursor", cursor) if cursor is not None else None
+        donor_key = address_key("donor", donor)
+        before = position_before(cursor)
         round_ = await self._known_round(address)
         rows = await self._repository.donations_newest_first(
             round_address=round_.address, donor=donor_key, before=before, limit=limit + 1
@@ -58,7 +58,7 @@ class RoundService:
         """One page of the round's other events (all but donations), newest first."""
         if event is not None and not _EVENT_NAME.fullmatch(event):
             raise InvalidFieldError("event", event, f"must be an event name such as MilestoneApproved, got {event!r}")
-        before = decode_cursor("cursor", cursor) if cursor is not None else None
+        before = position_before(cursor)
         round_ = await self._known_round(address)
         rows = await self._repository.events_newest_first(
             round_address=round_.address, event=event, before=before, limit=limit + 1
@@ -66,13 +66,8 @@ class RoundService:
         return page_of(rows, limit)
 
     async def _known_round(self, address: str) -> FundingRoundRecord:
-        key = parse_address("address", address).lower()
+        key = address_key("address", address)
         round_ = await self._repository.by_address(key)
         if round_ is None:
             raise NotFoundError(f"no funding round at {address} has been indexed")
         return round_
-
-
-def _address_key(field: str, raw: str | None) -> str | None:
-    # Addresses are stored lowercase; accept any well-formed casing from the client.
-    return parse_address(field, raw).lower() if raw is not None else None

@@ -4,7 +4,7 @@ HelpDesk's general fund, and a funding round with a few donations."""
 from typing import cast
 
 from eth_account import Account
-from eth_typing import ABI, ChecksumAddress
+from eth_typing import ChecksumAddress
 from eth_utils import keccak
 from web3 import Web3
 
@@ -102,7 +102,7 @@ def seed_round(rpc_url: str, manifest: DeploymentManifest) -> ChecksumAddress:
     founder = Account.from_key(DEV_PRIVATE_KEYS[4]).address
     salt = keccak(text=f"demo round {w3.eth.get_block('latest')['timestamp']}")
     address = create_round_as_timelock(w3, manifest, founder, salt=salt, shares=(6_000, 4_000))
-    round_ = w3.eth.contract(address=address, abi=cast(ABI, manifest.contract("FundingRound").abi))
+    round_ = contract_at(w3, manifest, "FundingRound", address)
     donate = round_.encode_abi("donate", [])
     keys = DEV_PRIVATE_KEYS[1 : 1 + len(DEMO_ROUND_DONATIONS_WEI)]
     for key, amount in zip(keys, DEMO_ROUND_DONATIONS_WEI, strict=True):

@@ -1,10 +1,9 @@
 """Helpers for talking to a test chain."""
 
 import time
-from typing import Any, cast
+from typing import Any
 
 from eth_account import Account
-from eth_typing import ABI
 from web3 import Web3
 
 from impactchain.devstack.deploy import compiled_contract_type
@@ -62,4 +61,4 @@ def deploy_from_build(w3: Web3, name: str, private_key: str, *args: Any) -> Any:
 def create_round(w3: Web3, manifest: DeploymentManifest, founder: str, *, salt: bytes, cid: str, goal: int) -> Any:
     """A round created as a passed FOUNDER_IDEA proposal would (see `create_round_as_timelock`)."""
     address = create_round_as_timelock(w3, manifest, founder, salt=salt, cid=cid, goal=goal)
-    return w3.eth.contract(address=address, abi=cast(ABI, manifest.contract("FundingRound").abi))
+    return contract_at(w3, manifest, "FundingRound", address)

@@ -8,7 +8,7 @@ from impactchain.registry import DeploymentManifest
 from impactchain.settings import Settings
 from indexer.events import PlatformEvents
 from indexer.funding import FundingRounds
-from indexer.main import IMPLEMENTATIONS, indexer_config
+from indexer.main import indexer_config
 from indexer.rpc import JsonRpcClient
 from indexer.service import LogIndexer, Projection
 
@@ -28,11 +28,9 @@ async def index_to_head(settings: Settings, manifest: DeploymentManifest, projec
 
 async def index_rounds_to_head(settings: Settings, manifest: DeploymentManifest) -> None:
     """Index the deployed factory's rounds and their events up to the chain's head."""
-    factory, round_abi = manifest.contract("FundingRoundFactory"), manifest.contract("FundingRound").abi
-    await index_to_head(settings, manifest, FundingRounds(factory, round_abi))
+    await index_to_head(settings, manifest, FundingRounds.from_manifest(manifest))
 
 
 async def index_platform_to_head(settings: Settings, manifest: DeploymentManifest) -> None:
     """Index every event of the deployed platform contracts up to the chain's head."""
-    contracts = {name: deployed for name, deployed in manifest.contracts.items() if name not in IMPLEMENTATIONS}
-    await index_to_head(settings, manifest, PlatformEvents(contracts))
+    await index_to_head(settings, manifest, PlatformEvents.from_manifest(manifest))

@@ -2,10 +2,8 @@
 creates a funding round through the factory, and the keeper finalizes it after its deadline."""
 
 from pathlib import Path
-from typing import cast
 
 from eth_account import Account
-from eth_typing import ABI
 from eth_utils import keccak
 from web3 import Web3
 
@@ -65,7 +63,7 @@ def test_a_founder_idea_passed_by_the_dao_opens_a_round_the_keeper_finalizes(
     assert dao.functions.state(proposal_id).call() == EXECUTED
     assert factory.functions.roundCount().call() == 1
     assert factory.functions.roundAt(0).call() == predicted
-    round_ = chain.eth.contract(address=predicted, abi=cast(ABI, manifest.contract("FundingRound").abi))
+    round_ = contract_at(chain, manifest, "FundingRound", predicted)
     assert round_.functions.founder().call() == founder
 
     rpc(chain, "evm_increaseTime", [8 * DAY])

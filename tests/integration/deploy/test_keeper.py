@@ -86,8 +86,8 @@ def test_reads_go_out_in_batches_or_one_by_one_with_the_same_results(
     factory = contract_at(chain, manifest, "FundingRoundFactory")
 
     def reads(w3: Web3) -> list[Any]:
-        house_here = w3.eth.contract(address=house.address, abi=house.abi)
-        factory_here = w3.eth.contract(address=factory.address, abi=factory.abi)
+        house_here = contract_at(w3, manifest, "AuctionHouse")
+        factory_here = contract_at(w3, manifest, "FundingRoundFactory")
         calls = [house_here.functions.nextAuctionId(), house_here.functions.paused()]
         calls += [house_here.functions.carbonOwedOf(NATIVE_CURRENCY), factory_here.functions.roundCount()]
         calls.append(factory_here.functions.implementation())
@@ -118,9 +118,8 @@ def test_a_looping_scanner_stops_reading_what_can_never_be_due_again(chain: Web3
 
     due = scanner.due()
     assert [(duty.function, duty.address) for duty in due] == [("finalize", address) for address in rounds]
-    abi = manifest.contract("FundingRound").abi
     for address in rounds:  # nobody funded a 1e12 MATIC goal: both fail, and owe nothing
-        transact(chain, chain.eth.contract(address=address, abi=abi).functions.finalize(), KEYS[3])
+        transact(chain, contract_at(chain, manifest, "FundingRound", address).functions.finalize(), KEYS[3])
     assert scanner.due() == []  # reads their statuses once more and closes them
     before = scanner.reads
     assert scanner.due() == due_duties(chain, manifest) == []

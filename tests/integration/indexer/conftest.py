@@ -11,7 +11,7 @@ from impactchain.settings import Settings
 from indexer.events import PlatformEvents
 from indexer.funding import FundingRounds
 from indexer.helpdesk import HelpDeskDonations
-from indexer.main import IMPLEMENTATIONS, indexer_config
+from indexer.main import indexer_config
 from indexer.rpc import JsonRpcClient
 from indexer.service import LogIndexer
 
@@ -52,8 +52,7 @@ def make_round_indexer(
 
     def build(**overrides: Any) -> LogIndexer[Any]:
         config = replace(indexer_config(settings), **overrides)
-        projection = FundingRounds(manifest.contract("FundingRoundFactory"), manifest.contract("FundingRound").abi)
-        return LogIndexer(rpc, pool, projection, chain_id=31337, config=config)
+        return LogIndexer(rpc, pool, FundingRounds.from_manifest(manifest), chain_id=31337, config=config)
 
     return build
 
@@ -66,7 +65,6 @@ def make_platform_indexer(
 
     def build(**overrides: Any) -> LogIndexer[Any]:
         config = replace(indexer_config(settings), **overrides)
-        contracts = {name: c for name, c in manifest.contracts.items() if name not in IMPLEMENTATIONS}
-        return LogIndexer(rpc, pool, PlatformEvents(contracts), chain_id=31337, config=config)
+        return LogIndexer(rpc, pool, PlatformEvents.from_manifest(manifest), chain_id=31337, config=config)
 
     return build

@@ -12,7 +12,7 @@ from web3 import Web3
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
 from impactchain.devstack.seed import send_donation
 from impactchain.registry import DeploymentManifest
-from indexer.main import IMPLEMENTATIONS
+from indexer.events import IMPLEMENTATIONS
 from indexer.service import LogIndexer
 from tests.support.chain import rpc
 
