@@ -5,11 +5,11 @@ from typing import Annotated
 import msgspec
 from eth_utils import to_checksum_address
 
-from api.kit.schemas import CamelStruct, WeiString
+from api.kit.schemas import CamelStruct, LoggedItem, WeiString, log_fields
 from impactchain.models import Donation
 
 
-class DonationItem(CamelStruct):
+class DonationItem(LoggedItem):
     """One `Donated` event: to which help request (0 = the general fund), in which currency, from which block."""
 
     request_id: int
@@ -18,10 +18,6 @@ class DonationItem(CamelStruct):
     amount: WeiString
     donor_total: WeiString
     contract: str
-    block_number: int
-    block_hash: str
-    tx_hash: str
-    log_index: int
 
     @classmethod
     def from_model(cls, donation: Donation) -> "DonationItem":
@@ -32,10 +28,7 @@ class DonationItem(CamelStruct):
             amount=str(donation.amount),
             donor_total=str(donation.donor_total),
             contract=to_checksum_address(donation.contract),
-            block_number=donation.block_number,
-            block_hash=donation.block_hash,
-            tx_hash=donation.tx_hash,
-            log_index=donation.log_index,
+            **log_fields(donation),
         )
 
 

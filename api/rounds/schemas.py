@@ -5,7 +5,7 @@ from typing import Annotated, Any
 import msgspec
 from eth_utils import to_checksum_address
 
-from api.kit.schemas import CamelStruct, WeiString
+from api.kit.schemas import CamelStruct, LoggedItem, WeiString, log_fields
 from api.rounds.repository import Raised
 from api.rounds.service import RoundDetail
 from impactchain.funding import ROUND_STATUSES
@@ -14,7 +14,7 @@ from impactchain.models import FundingRoundRecord, RoundDonation, RoundEvent
 Currency = Annotated[str, msgspec.Meta(description="ERC-20 address, or the zero address for native MATIC.")]
 
 
-class RoundItem(CamelStruct):
+class RoundItem(LoggedItem):
     """A round the factory created (`RoundCreated`): its terms, and where it was created."""
 
     address: str
@@ -27,10 +27,6 @@ class RoundItem(CamelStruct):
     milestones: int
     salt: str
     implementation: str
-    block_number: int
-    block_hash: str
-    tx_hash: str
-    log_index: int
 
     @classmethod
     def from_model(cls, round_: FundingRoundRecord) -> "RoundItem":
@@ -45,10 +41,7 @@ class RoundItem(CamelStruct):
             milestones=round_.milestones,
             salt=round_.salt,
             implementation=to_checksum_address(round_.implementation),
-            block_number=round_.block_number,
-            block_hash=round_.block_hash,
-            tx_hash=round_.tx_hash,
-            log_index=round_.log_index,
+            **log_fields(round_),
         )
 
 
@@ -105,7 +98,7 @@ class RoundRead(CamelStruct):
         )
 
 
-class RoundDonationItem(CamelStruct):
+class RoundDonationItem(LoggedItem):
     """One `Donated` event of a round; `donorTotal` is the donor's running MATIC-equivalent total there."""
 
     round: str
@@ -114,10 +107,6 @@ class RoundDonationItem(CamelStruct):
     amount: WeiString
     matic_equivalent: WeiString
     donor_total: WeiString
-    block_number: int
-    block_hash: str
-    tx_hash: str
-    log_index: int
 
     @classmethod
     def from_model(cls, donation: RoundDonation) -> "RoundDonationItem":
@@ -128,10 +117,7 @@ class RoundDonationItem(CamelStruct):
             amount=str(donation.amount),
             matic_equivalent=str(donation.matic_equivalent),
             donor_total=str(donation.donor_total),
-            block_number=donation.block_number,
-            block_hash=donation.block_hash,
-            tx_hash=donation.tx_hash,
-            log_index=donation.log_index,
+            **log_fields(donation),
         )
 
 
@@ -142,17 +128,13 @@ class RoundDonationList(CamelStruct):
     next_cursor: str | None
 
 
-class RoundEventItem(CamelStruct):
+class RoundEventItem(LoggedItem):
     """One event of a round other than a donation, with its arguments by their Solidity names:
     integers as decimal strings, addresses checksummed, bytes as 0x-hex."""
 
     event: Annotated[str, msgspec.Meta(examples=["MilestoneApproved"])]
     args: dict[str, Any]
     round: str
-    block_number: int
-    block_hash: str
-    tx_hash: str
-    log_index: int
 
     @classmethod
     def from_model(cls, event: RoundEvent) -> "RoundEventItem":
@@ -160,10 +142,7 @@ class RoundEventItem(CamelStruct):
             event=event.event,
             args=event.args,
             round=to_checksum_address(event.round),
-            block_number=event.block_number,
-            block_hash=event.block_hash,
-            tx_hash=event.tx_hash,
-            log_index=event.log_index,
+            **log_fields(event),
         )
 
 
