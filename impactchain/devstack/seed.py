@@ -1,12 +1,13 @@
 """Demo data for a development chain, signed with anvil's public development keys: donations to
 HelpDesk's general fund, and a funding round with a few donations."""
 
-from typing import cast
+from typing import Any, cast
 
 from eth_account import Account
 from eth_typing import ChecksumAddress
 from eth_utils import keccak
 from web3 import Web3
+from web3.types import TxParams, TxReceipt
 
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
 from impactchain.helpdesk import GENERAL_FUND, donate_calldata
@@ -20,32 +21,35 @@ _DAY = 24 * 3600
 
 def send_donation(w3: Web3, help_desk: str, private_key: str, amount: int, request_id: int = GENERAL_FUND) -> str:
     """Sign and send `donate(request_id)` with `amount` wei; wait for the receipt; return the tx hash."""
-    return _send(w3, help_desk, donate_calldata(request_id), private_key, amount)
+    receipt = send_signed(w3, private_key, help_desk, donate_calldata(request_id), amount)
+    return "0x" + receipt["transactionHash"].hex().removeprefix("0x")
 
 
-def _send(w3: Web3, to: str, data: str, private_key: str, amount: int) -> str:
+def send_signed(w3: Web3, private_key: str, to: str | None, data: str, value: int = 0) -> TxReceipt:
+    """Sign an EIP-1559 transaction with the key, send it, wait, and return its successful
+    receipt (`to` None deploys `data`). Gas is estimated against the pending block, as a wallet
+    does: the first mint of a block costs more (a new total-supply checkpoint) than replaying the
+    same call in the latest block would show."""
     account = Account.from_key(private_key)
     base_fee = w3.eth.get_block("latest").get("baseFeePerGas", 0)
-    tx = {
+    tx: dict[str, Any] = {
         "type": 2,
         "chainId": w3.eth.chain_id,
         "from": account.address,
-        "to": Web3.to_checksum_address(to),
         "data": data,
-        "value": amount,
+        "value": value,
         "maxFeePerGas": 2 * base_fee + 1,
         "maxPriorityFeePerGas": 1,
         "nonce": w3.eth.get_transaction_count(account.address, "pending"),
     }
-    # Against the pending block: a donation is the first of its block to mint, which costs more
-    # (a new total-supply checkpoint) than re-running it in the latest block would show.
-    tx["gas"] = w3.eth.estimate_gas(tx, "pending") * 6 // 5  # type: ignore[arg-type]
-    signed = account.sign_transaction(tx)
-    tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
+    if to is not None:
+        tx["to"] = Web3.to_checksum_address(to)
+    tx["gas"] = w3.eth.estimate_gas(cast(TxParams, tx), "pending") * 6 // 5
+    tx_hash = w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
     if receipt["status"] != 1:
-        raise RuntimeError(f"transaction {tx_hash.hex()} reverted")
-    return "0x" + tx_hash.hex().removeprefix("0x")
+        raise RuntimeError(f"transaction 0x{tx_hash.hex().removeprefix('0x')} reverted")
+    return receipt
 
 
 def seed_donations(rpc_url: str, help_desk: str) -> list[str]:
@@ -106,7 +110,7 @@ def seed_round(rpc_url: str, manifest: DeploymentManifest) -> ChecksumAddress:
     donate = round_.encode_abi("donate", [])
     keys = DEV_PRIVATE_KEYS[1 : 1 + len(DEMO_ROUND_DONATIONS_WEI)]
     for key, amount in zip(keys, DEMO_ROUND_DONATIONS_WEI, strict=True):
-        _send(w3, address, donate, key, amount)
+        send_signed(w3, key, address, donate, amount)
     return address
 
 
