@@ -113,11 +113,17 @@ class LogIndexer(Generic[EventT]):
         self.pool = pool
         self.projection = projection
         self.chain_id = chain_id
-        self.name = projection.name
-        self.start_block = projection.start_block
         self.config = config
         self.after_commit = after_commit
         self._batch_blocks = min(INITIAL_BATCH_BLOCKS, config.max_batch_blocks)
+
+    @property
+    def name(self) -> str:
+        return self.projection.name
+
+    @property
+    def start_block(self) -> int:
+        return self.projection.start_block
 
     async def step(self) -> StepResult:
         with metrics.STEP_SECONDS.labels(self.name).time():
