@@ -88,18 +88,21 @@ async def insert_new(
     """Insert the `records` not stored yet (by the `unique` columns) and return how many were new;
     with `job`, also one outbox job per new row, its id as the job's argument.
 
-    The records go by COPY into a temporary twin of `table` (emptied at commit), then one
+    The records go by COPY into a temporary table of `columns` (emptied at commit), then one
     INSERT … SELECT … ON CONFLICT DO NOTHING skips the rows a replayed step already stored.
     `table`, `columns` and `unique` are callers' constants, never input; values travel by COPY.
     """
     if not records:
         return 0
     staging = f"incoming_{table}"
+    names = ", ".join(columns)
+    # Only the staged columns, without the table's defaults: a copied `id` default would draw a
+    # sequence value for every staged row, and the insert would draw another.
     await connection.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+        f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "  # noqa: S608
+        f"SELECT {names} FROM {table} WITH NO DATA"
     )
     await connection.copy_records_to_table(staging, records=records, columns=list(columns))
-    names = ", ".join(columns)
     insert = (
         f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ORDER BY block_number, log_index "  # noqa: S608
         f"ON CONFLICT ({unique}) DO NOTHING RETURNING id"

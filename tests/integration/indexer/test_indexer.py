@@ -261,3 +261,12 @@ async def test_outbox_relay_enqueues_each_job_once(
         assert donation_ids == [r["id"] for r in await donation_rows(db)]
         assert {job.func_name for job in queue.jobs} == {THANK_YOU_JOB}
     assert await db.fetchval("SELECT count(*) FROM job_outbox WHERE enqueued_at IS NULL") == 0
+
+
+async def test_each_stored_donation_draws_one_id(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
+) -> None:
+    donate_many(chain, manifest, 3)
+    await run_to_head(make_indexer())
+
+    assert [row["id"] for row in await donation_rows(db)] == [1, 2, 3]  # staging draws no ids
