@@ -12,10 +12,10 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ICarbonOffsetPayments} from "../carbon/ICarbonOffsetPayments.sol";
 import {IGovernanceToken} from "../governance/IGovernanceToken.sol";
 import {IReputationBadge} from "../reputation/IReputationBadge.sol";
-import {IStreams} from "../streams/IStreams.sol";
-import {Streams} from "../streams/Streams.sol";
+import {IStreamRecords, IStreams} from "../streams/IStreams.sol";
 import {Payments} from "../utils/Payments.sol";
 import {IFundingRound} from "./IFundingRound.sol";
+import {IFundingRoundFactory} from "./IFundingRoundFactory.sol";
 
 /// @title FundingRound
 /// @notice One founder's funding round: a pull-payment escrow of donations in native MATIC and
@@ -48,6 +48,33 @@ import {IFundingRound} from "./IFundingRound.sol";
 /// Refund rule. When refunds are open (Failed, Settled or Cancelled) a donor gets, per currency,
 /// `contribution * (raised - released) / raised`, rounded down, once. Nothing is released after
 /// refunds open, so the shares never add up to more than what is left.
+///
+/// Reward rule. Governance tokens (votes) and reputation are given only for money that can no
+/// longer come back: nothing at donation; a donor pulls, per currency, `contribution * released /
+/// raised` (rounded down) minus what they were already rewarded, with `claimReward`, as
+/// milestones release (`raised` is fixed once donations close, `released` only grows). Reward +
+/// refund never exceed the contribution, so a round that fails, or is cancelled, rewards only
+/// what it had released. The founder's own contributions earn nothing (a founder cannot buy
+/// votes by paying themselves). Reputation points (DONATION_POINTS) are recorded once per donor
+/// per round, when a claim brings the donor's rewarded amount in a currency to the factory's
+/// DAO-set minimum for it. Rewards go through the factory (the reward relay), which holds the
+/// recorder roles; a failed mint or record emits `DonationRewardFailed` and stays claimable.
+///
+/// Carbon rule. The share is paid to the factory's current `carbonOffsetter()` (DAO-settable);
+/// `carbonBps` is fixed in the implementation. A refused payment is counted; after
+/// CARBON_MAX_FAILURES failures at least CARBON_RETRY_SPACING apart anyone may send the share to
+/// the DAO treasury (`sendStuckCarbonToDao`) so it is never locked for good. It goes to the DAO,
+/// not back to donors: it was released (and rewarded as given money), refunds are one-shot
+/// shares fixed against `released`, and the DAO can still retire credits with it by proposal.
+///
+/// Decisions recorded (issue 10, low items). (1) One oracle key approves a milestone at once: the
+/// approval releases immediately, with no challenge window. The DAO's defences are revoking
+/// ORACLE_ROLE on the factory and `cancel`, which stop further releases; what an approval
+/// released stays the founder's. A challenge window would delay every honest payout by the DAO's
+/// voting time, so the trust in the oracle key is explicit instead (pinned by a test). (2) The
+/// unvested rest of a round stream the DAO cancelled goes to the DAO treasury, not back to donors:
+/// it was released and rewarded, and refunds (fixed shares, possibly already claimed) are not
+/// reopened after the fact (pinned by a test).
 /// @dev Deployed once as the implementation (initializers disabled) and cloned per round by
 /// FundingRoundFactory. Platform wiring is immutable in the implementation and shared by its clones.
 contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient {
@@ -58,13 +85,23 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     bytes32 public constant ORACLE_ROLE = keccak256("ORACLE_ROLE");
     /// @notice The currency id of the native token (MATIC on Polygon).
     address public constant NATIVE = Payments.NATIVE;
+    /// @notice Basis points in a whole (milestone shares sum to it).
     uint256 public constant BPS = 10_000;
+    /// @notice The most milestones a round may have.
     uint256 public constant MAX_MILESTONES = 10;
+    /// @notice The most ERC-20s a round may accept besides native MATIC.
     uint256 public constant MAX_TOKENS = 4;
+    /// @notice The largest carbon share of a release: 10%.
     uint256 public constant MAX_CARBON_BPS = 1_000;
+    /// @notice Refused carbon payments, counted at least CARBON_RETRY_SPACING apart, after which
+    /// anyone may send the carbon share to the DAO.
+    uint256 public constant CARBON_MAX_FAILURES = 3;
+    /// @notice The least time between two counted carbon payment failures (so a stuck share is
+    /// declared stuck over two days at the earliest, not in one block).
+    uint256 public constant CARBON_RETRY_SPACING = 1 days;
     /// @notice How long after a milestone's deadline the oracle or the DAO may still decide it.
     uint256 public constant DECISION_WINDOW = 30 days;
-    /// @notice Reputation points recorded per donation (ActivityKind.DONATION).
+    /// @notice Reputation points recorded once per donor per round (ActivityKind.DONATION).
     uint256 public constant DONATION_POINTS = 10;
     uint256 private constant _RATE_SCALE = 1e18;
 
@@ -77,6 +114,19 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         MilestoneStatus status;
         bytes32 requirementsHash;
         bytes32 evidenceHash;
+    }
+
+    /// @notice A donor's part in one currency: what they gave and what they were rewarded for.
+    /// Both fit: a contribution is at most `raised` (a uint128) and rewarded <= contribution.
+    struct Share {
+        uint128 contribution;
+        uint128 rewarded;
+    }
+
+    /// @notice Refused carbon payments in one currency: how many were counted and when the last was.
+    struct CarbonFailures {
+        uint64 lastAt;
+        uint64 count;
     }
 
     /// @notice Money of the round in one currency. Invariants: released + refunded <= raised;
@@ -97,7 +147,6 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     address private immutable _governanceToken;
     address private immutable _badges;
     address private immutable _streams;
-    address private immutable _carbonOffsetter;
     uint16 private immutable _carbonBps;
 
     // One slot: what a donation checks (`_status`, `_deadline`) and, for a native donation, adds
@@ -116,8 +165,10 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     Milestone[] private _milestones;
     mapping(address token => bool) private _accepted;
     mapping(address currency => Ledger) private _ledgers;
-    mapping(address donor => mapping(address currency => uint256)) private _contributions;
+    mapping(address donor => mapping(address currency => Share)) private _shares;
     mapping(address donor => mapping(address currency => bool)) private _refundClaimed;
+    mapping(address donor => bool) private _pointsRecorded;
+    mapping(address currency => CarbonFailures) private _carbonFailures;
     mapping(address currency => uint256 streamId) private _streamIds;
 
     event RoundInitialized(
@@ -130,8 +181,12 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     event Donated(
         address indexed donor, address indexed currency, uint256 amount, uint256 maticEquivalent, uint256 donorTotal
     );
-    /// @notice Minting governance tokens or recording reputation failed; the donation stands.
+    /// @notice Minting governance tokens or recording reputation for a claim failed; that part
+    /// stays claimable.
     event DonationRewardFailed(address indexed donor, address indexed currency, bytes reason);
+    /// @notice `donor` was rewarded for released money: `amount` of `currency` recorded with the
+    /// governance token (0 if none was due or it failed) and `points` of reputation (0 if none).
+    event RewardClaimed(address indexed donor, address indexed currency, uint256 amount, uint256 points);
     event RoundFinalized(Status status, uint256 raisedEquivalent, uint256 goal);
     event EvidenceSubmitted(uint256 indexed milestoneId, address indexed founder, string evidenceCid);
     event MilestoneApproved(uint256 indexed milestoneId, address indexed decider, uint16 approvedBps);
@@ -145,6 +200,13 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     event StreamFunded(uint256 indexed streamId, address indexed currency, uint256 amount, uint64 endTime, bool extended);
     event StreamReclaimed(uint256 indexed streamId, address indexed currency, uint256 amount, address to);
     event CarbonOffset(address indexed currency, uint256 amount, uint256 retirementEventId, uint256 credits);
+    /// @notice `offsetter` refused (or could not take) the carbon share of `amount` in `currency`;
+    /// `failures` is the count towards CARBON_MAX_FAILURES (unchanged if within CARBON_RETRY_SPACING).
+    event CarbonOffsetFailed(
+        address indexed currency, address indexed offsetter, uint256 amount, uint256 failures, bytes reason
+    );
+    /// @notice The carbon share owed in `currency` could not be paid and went to the DAO treasury.
+    event StuckCarbonSentToDao(address indexed currency, uint256 amount, address dao);
     event RoundCancelled(address indexed by);
     event RoundSettled(uint16 approvedBps);
     event Refunded(address indexed donor, address indexed currency, uint256 amount);
@@ -181,9 +243,16 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     error FundingRoundNothingToRefund(address donor, address currency);
     error FundingRoundNothingOwed(address currency);
     error FundingRoundNoReclaimableStream(address currency, uint256 streamId);
+    error FundingRoundNothingToClaim(address donor, address currency);
+    error FundingRoundFounderNotRewarded(address founder);
+    error FundingRoundRewardsOff();
+    error FundingRoundCarbonNotStuck(address currency, uint256 failures, uint256 needed);
     error FundingRoundUseDonate();
 
+    /// @notice Deploy the implementation (the factory does, once per wiring).
     /// @param factory The FundingRoundFactory allowed to initialize clones of this implementation.
+    /// @param platform The wiring; `carbonOffsetter` only decides whether carbon is on (`carbonBps`
+    /// becomes 0 without one): offsets are paid to the factory's current `carbonOffsetter()`.
     constructor(address factory, Platform memory platform) {
         if (factory == address(0) || platform.dao == address(0)) revert FundingRoundZeroAddress();
         if (platform.carbonBps > MAX_CARBON_BPS) revert FundingRoundBadCarbonShare(platform.carbonBps);
@@ -192,7 +261,6 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         _governanceToken = platform.governanceToken;
         _badges = platform.badges;
         _streams = platform.streams;
-        _carbonOffsetter = platform.carbonOffsetter;
         _carbonBps = platform.carbonOffsetter == address(0) ? 0 : platform.carbonBps;
         _disableInitializers();
     }
@@ -217,11 +285,10 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
 
     // ----- donations -----
 
-    /// @notice Donate the attached native value.
+    /// @notice Donate the attached native value (rewards are claimed later, for what is released).
     function donate() external payable nonReentrant {
         _requireFunding();
         _record(NATIVE, msg.value, msg.value);
-        _reward(NATIVE, msg.value);
     }
 
     /// @notice Donate `amount` of accepted ERC-20 `token` (approve it first).
@@ -238,7 +305,6 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         uint256 equivalent = Math.mulDiv(received, rate, _RATE_SCALE);
         _tokenEquivalent += equivalent;
         _record(token, received, equivalent);
-        _reward(token, received);
     }
 
     // ----- settlement (anyone, after the deadline) -----
@@ -360,13 +426,13 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
 
         streamId = _streamIds[currency];
         bool extended = streamId != 0 && _isLive(streamId);
-        if (streamId != 0 && !extended && Streams(_streams).refundableAmountOf(streamId) != 0) {
+        if (streamId != 0 && !extended && IStreamRecords(_streams).refundableAmountOf(streamId) != 0) {
             // A cancelled stream is about to be replaced: send its unvested rest to the DAO now,
             // or nothing would point at it any more.
             _reclaim(streamId, currency);
         }
         if (extended) {
-            endTime = Math.max(endTime, Streams(_streams).getStream(streamId).endTime);
+            endTime = Math.max(endTime, IStreamRecords(_streams).getStream(streamId).endTime);
             IStreams(_streams).extendStream{value: value}(streamId, amount.toUint128(), endTime.toUint40());
         } else {
             streamId = IStreams(_streams).createStream{value: value}(
@@ -384,10 +450,11 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     }
 
     /// @notice After the DAO (a stream admin) cancelled the round's stream in `currency`, pull its
-    /// unvested rest back and send it to the DAO treasury. Anyone.
+    /// unvested rest back and send it to the DAO treasury (not to donors: see the contract's
+    /// recorded decisions). Anyone.
     function reclaimCancelledStream(address currency) external nonReentrant returns (uint256 amount) {
         uint256 streamId = _streamIds[currency];
-        if (streamId == 0 || Streams(_streams).refundableAmountOf(streamId) == 0) {
+        if (streamId == 0 || IStreamRecords(_streams).refundableAmountOf(streamId) == 0) {
             revert FundingRoundNoReclaimableStream(currency, streamId);
         }
         return _reclaim(streamId, currency);
@@ -397,29 +464,99 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     /// replaced it (a paused stream is replaced, then cancelled). Anyone; Streams only refunds
     /// the round, the stream's sender.
     function reclaimCancelledStreamById(uint256 streamId) external nonReentrant returns (uint256 amount) {
-        address currency = Streams(_streams).getStream(streamId).token;
-        if (Streams(_streams).refundableAmountOf(streamId) == 0) {
+        address currency = IStreamRecords(_streams).getStream(streamId).token;
+        if (IStreamRecords(_streams).refundableAmountOf(streamId) == 0) {
             revert FundingRoundNoReclaimableStream(currency, streamId);
         }
         return _reclaim(streamId, currency);
     }
 
-    /// @notice Pay the carbon share owed in `currency` to the offsetter, which retires credits for
-    /// the founder. Anyone (keepers); retried freely if the offsetter refuses.
+    /// @notice Pay the carbon share owed in `currency` to the factory's current offsetter, which
+    /// retires credits for the founder. Anyone (keepers). A refusal does not revert: the share
+    /// stays owed, `CarbonOffsetFailed` is emitted and counted (at most once per
+    /// CARBON_RETRY_SPACING), and 0 is returned.
     function offsetCarbon(address currency) external nonReentrant returns (uint256 retirementEventId) {
         Ledger storage money = _ledgers[currency];
         uint256 amount = money.carbonOwed;
         if (amount == 0) revert FundingRoundNothingOwed(currency);
+        address offsetter = IFundingRoundFactory(_factory).carbonOffsetter();
         money.carbonOwed = 0;
-        ICarbonOffsetPayments offsetter = ICarbonOffsetPayments(_carbonOffsetter);
-        uint256 credits;
+        bytes memory call;
+        uint256 value;
         if (currency == NATIVE) {
-            (retirementEventId, credits) = offsetter.offset{value: amount}(_founder);
+            call = abi.encodeCall(ICarbonOffsetPayments.offset, (_founder));
+            value = amount;
         } else {
-            IERC20(currency).forceApprove(address(offsetter), amount);
-            (retirementEventId, credits) = offsetter.offsetWithToken(currency, amount, _founder);
+            IERC20(currency).forceApprove(offsetter, amount);
+            call = abi.encodeCall(ICarbonOffsetPayments.offsetWithToken, (currency, amount, _founder));
         }
-        emit CarbonOffset(currency, amount, retirementEventId, credits);
+        // A low-level call, so that an offsetter answering with anything but two words is a
+        // counted failure too, not a revert that would leave the share stuck and uncounted.
+        (bool ok, bytes memory answer) = offsetter.call{value: value}(call);
+        if (ok && answer.length == 64 && offsetter.code.length != 0) {
+            uint256 credits;
+            (retirementEventId, credits) = abi.decode(answer, (uint256, uint256));
+            delete _carbonFailures[currency];
+            emit CarbonOffset(currency, amount, retirementEventId, credits);
+            return retirementEventId;
+        }
+        // It came out of carbonOwed just above, so it fits in uint128.
+        money.carbonOwed = uint128(amount);
+        if (currency != NATIVE) IERC20(currency).forceApprove(offsetter, 0);
+        _countCarbonFailure(currency, offsetter, amount, ok ? bytes("") : answer);
+        return 0;
+    }
+
+    /// @notice Once the offsetter refused the carbon share in `currency` CARBON_MAX_FAILURES times
+    /// (counted at least CARBON_RETRY_SPACING apart), send it to the DAO treasury. Anyone.
+    function sendStuckCarbonToDao(address currency) external nonReentrant returns (uint256 amount) {
+        uint256 failures = _carbonFailures[currency].count;
+        if (failures < CARBON_MAX_FAILURES) revert FundingRoundCarbonNotStuck(currency, failures, CARBON_MAX_FAILURES);
+        Ledger storage money = _ledgers[currency];
+        amount = money.carbonOwed;
+        if (amount == 0) revert FundingRoundNothingOwed(currency);
+        money.carbonOwed = 0;
+        delete _carbonFailures[currency];
+        emit StuckCarbonSentToDao(currency, amount, _dao);
+        Payments.pay(currency, _dao, amount);
+    }
+
+    // ----- rewards -----
+
+    /// @notice Pull the reward for the released part of your donations in `currency`:
+    /// `contribution * released / raised` (rounded down) minus what was already rewarded, recorded
+    /// with the governance token through the factory, and reputation points once per round when
+    /// your rewarded amount reaches the factory's minimum. Not for the founder.
+    /// @dev Each part is marked only once recorded; a failed part emits `DonationRewardFailed`
+    /// and stays claimable. Reverts when nothing is claimable, and when nothing could be
+    /// attempted because the platform has neither a token nor badges.
+    function claimReward(address currency) external nonReentrant returns (uint256 amount, uint256 points) {
+        if (msg.sender == _founder) revert FundingRoundFounderNotRewarded(msg.sender);
+        (uint256 due, uint256 pointsDue) = _claimable(msg.sender, currency);
+        if (due == 0 && pointsDue == 0) revert FundingRoundNothingToClaim(msg.sender, currency);
+        IFundingRoundFactory relay = IFundingRoundFactory(_factory);
+        bool attempted;
+        if (due != 0 && _governanceToken != address(0)) {
+            attempted = true;
+            try relay.mintReward(msg.sender, currency, due) {
+                // rewarded + due <= contribution, a uint128.
+                _shares[msg.sender][currency].rewarded += uint128(due);
+                amount = due;
+            } catch (bytes memory reason) {
+                emit DonationRewardFailed(msg.sender, currency, reason);
+            }
+        }
+        if (pointsDue != 0 && _badges != address(0)) {
+            attempted = true;
+            try relay.recordReputation(msg.sender, pointsDue) {
+                _pointsRecorded[msg.sender] = true;
+                points = pointsDue;
+            } catch (bytes memory reason) {
+                emit DonationRewardFailed(msg.sender, currency, reason);
+            }
+        }
+        if (!attempted) revert FundingRoundRewardsOff();
+        if (amount != 0 || points != 0) emit RewardClaimed(msg.sender, currency, amount, points);
     }
 
     // ----- refunds -----
@@ -444,14 +581,18 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
 
     // ----- views -----
 
+    /// @notice The factory that created this round (and relays its rewards).
     function factory() external view returns (address) {
         return _factory;
     }
 
+    /// @notice The round's wiring; `carbonOffsetter` is the factory's current one.
     function platform() external view returns (Platform memory) {
-        return Platform(_dao, _governanceToken, _badges, _streams, _carbonOffsetter, _carbonBps);
+        address offsetter = IFundingRoundFactory(_factory).carbonOffsetter();
+        return Platform(_dao, _governanceToken, _badges, _streams, offsetter, _carbonBps);
     }
 
+    /// @notice Who receives the round's releases.
     function founder() external view returns (address) {
         return _founder;
     }
@@ -461,14 +602,17 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         return _status;
     }
 
+    /// @notice The MATIC-equivalent wei the round must raise to succeed.
     function goal() external view returns (uint256) {
         return _goal;
     }
 
+    /// @notice When donations close.
     function deadline() external view returns (uint64) {
         return _deadline;
     }
 
+    /// @notice The IPFS CID of the round's description.
     function metadataCid() external view returns (string memory) {
         return _metadataCid;
     }
@@ -478,34 +622,63 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         return _raisedOf(NATIVE) + _tokenEquivalent;
     }
 
+    /// @notice The ERC-20s accepted besides native MATIC.
     function acceptedTokens() external view returns (address[] memory) {
         return _tokens;
     }
 
+    /// @notice Whether donations in `currency` are accepted (native always).
     function isAccepted(address currency) external view returns (bool) {
         return currency == NATIVE || _accepted[currency];
     }
 
+    /// @notice How many milestones the round has.
     function milestoneCount() external view returns (uint256) {
         return _milestones.length;
     }
 
+    /// @notice Milestone `milestoneId` as stored.
     function milestone(uint256 milestoneId) external view returns (Milestone memory) {
         return _milestone(milestoneId);
     }
 
+    /// @notice The sum of approved milestones' shares.
     function approvedBps() external view returns (uint16) {
         return _approvedBps;
     }
 
+    /// @notice The round's money in `currency`.
     function ledger(address currency) external view returns (Ledger memory money) {
         money = _ledgers[currency];
         // Fits: it was stored as a uint128.
         money.raised = uint128(_raisedOf(currency));
     }
 
+    /// @notice What `donor` gave in `currency`, in all.
     function contributionOf(address donor, address currency) external view returns (uint256) {
-        return _contributions[donor][currency];
+        return _shares[donor][currency].contribution;
+    }
+
+    /// @notice What `donor` was rewarded for so far in `currency`.
+    function rewardedOf(address donor, address currency) external view returns (uint256) {
+        return _shares[donor][currency].rewarded;
+    }
+
+    /// @notice What `donor` could claim now in `currency`: the `amount` to be rewarded and
+    /// reputation `points` (0 and 0 for the founder).
+    function claimableReward(address donor, address currency) external view returns (uint256 amount, uint256 points) {
+        if (donor == _founder) return (0, 0);
+        return _claimable(donor, currency);
+    }
+
+    /// @notice Whether `donor` already earned this round's reputation points.
+    function pointsRecorded(address donor) external view returns (bool) {
+        return _pointsRecorded[donor];
+    }
+
+    /// @notice Counted carbon payment failures in `currency` and when the last was counted.
+    function carbonFailures(address currency) external view returns (CarbonFailures memory) {
+        return _carbonFailures[currency];
     }
 
     /// @notice What `donor` could claim back in `currency` now (0 while refunds are closed).
@@ -517,10 +690,12 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         return _refundsOpen(current) ? _refundable(donor, currency) : 0;
     }
 
+    /// @notice The round's current stream in `currency` (0: none).
     function streamIdOf(address currency) external view returns (uint256) {
         return _streamIds[currency];
     }
 
+    /// @notice The latest end of the approved streamed milestones' streams.
     function streamEndAt() external view returns (uint64) {
         return _streamEndAt;
     }
@@ -570,34 +745,27 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
     function _record(address currency, uint256 amount, uint256 equivalent) private {
         if (amount == 0) revert FundingRoundZeroAmount();
         _addRaised(currency, amount);
-        uint256 donorTotal = _contributions[msg.sender][currency] + amount;
-        _contributions[msg.sender][currency] = donorTotal;
+        Share storage share = _shares[msg.sender][currency];
+        uint256 donorTotal = share.contribution + amount;
+        // donorTotal <= raised, which `_addRaised` just checked fits in uint128.
+        share.contribution = uint128(donorTotal);
         emit Donated(msg.sender, currency, amount, equivalent, donorTotal);
     }
 
-    function _reward(address currency, uint256 amount) private {
-        // Rewards are best effort: a missing role or a full cap must not turn donors away.
-        if (_governanceToken != address(0)) {
-            IGovernanceToken recorder = IGovernanceToken(_governanceToken);
-            if (currency == NATIVE) {
-                try recorder.recordDonation(msg.sender, amount) {}
-                catch (bytes memory reason) {
-                    emit DonationRewardFailed(msg.sender, currency, reason);
-                }
-            } else {
-                try recorder.recordTokenDonation(msg.sender, currency, amount) {}
-                catch (bytes memory reason) {
-                    emit DonationRewardFailed(msg.sender, currency, reason);
-                }
-            }
-        }
-        if (_badges != address(0)) {
-            uint8 donation = uint8(IReputationBadge.ActivityKind.DONATION);
-            try IReputationBadge(_badges).recordActivity(msg.sender, donation, DONATION_POINTS) {}
-            catch (bytes memory reason) {
-                emit DonationRewardFailed(msg.sender, currency, reason);
-            }
-        }
+    /// @dev The reward due (released share minus already rewarded) and the points due: once per
+    /// round, when the donor's rewarded amount in `currency` with this claim reaches the factory's
+    /// minimum for it (points are for released money, so a failed mint does not hold them back).
+    function _claimable(address donor, address currency) private view returns (uint256 amount, uint256 points) {
+        uint256 raised = _raisedOf(currency);
+        if (raised == 0) return (0, 0);
+        Share storage share = _shares[donor][currency];
+        uint256 rewarded = share.rewarded;
+        // released <= raised, so the share is at most the contribution; rewarded never exceeds it.
+        amount = (uint256(share.contribution) * _ledgers[currency].released) / raised - rewarded;
+        uint256 total = rewarded + amount;
+        if (_pointsRecorded[donor] || total == 0) return (amount, 0);
+        uint256 minimum = IFundingRoundFactory(_factory).reputationMinimum(currency);
+        if (minimum != 0 && total >= minimum) points = DONATION_POINTS;
     }
 
     function _rateOf(address token) private view returns (uint256 rate) {
@@ -643,6 +811,17 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         emit MilestoneReleased(milestoneId, currency, amount, carbonAmount, streamed);
     }
 
+    function _countCarbonFailure(address currency, address offsetter, uint256 amount, bytes memory reason) private {
+        CarbonFailures storage failures = _carbonFailures[currency];
+        uint64 count = failures.count;
+        if (count == 0 || block.timestamp >= failures.lastAt + CARBON_RETRY_SPACING) {
+            ++count;
+            failures.count = count;
+            failures.lastAt = uint64(block.timestamp);
+        }
+        emit CarbonOffsetFailed(currency, offsetter, amount, count, reason);
+    }
+
     function _allDecided() private view returns (bool) {
         uint256 count = _milestones.length;
         for (uint256 i; i < count; ++i) {
@@ -660,7 +839,7 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         if (_refundClaimed[donor][currency]) return 0;
         uint256 raised = _raisedOf(currency);
         if (raised == 0) return 0;
-        return (_contributions[donor][currency] * (raised - _ledgers[currency].released)) / raised;
+        return (uint256(_shares[donor][currency].contribution) * (raised - _ledgers[currency].released)) / raised;
     }
 
     /// @dev Everything raised in `currency`: the one place that knows where the native total lives.
@@ -679,13 +858,13 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
 
     function _reclaim(uint256 streamId, address currency) private returns (uint256 amount) {
         if (_streamIds[currency] == streamId) delete _streamIds[currency];
-        amount = Streams(_streams).withdrawRefund(streamId);
+        amount = IStreamRecords(_streams).withdrawRefund(streamId);
         emit StreamReclaimed(streamId, currency, amount, _dao);
         Payments.pay(currency, _dao, amount);
     }
 
     function _isLive(uint256 streamId) private view returns (bool) {
-        Streams.Stream memory stream = Streams(_streams).getStream(streamId);
+        IStreamRecords.Stream memory stream = IStreamRecords(_streams).getStream(streamId);
         return !stream.cancelled && stream.pausedAt == 0;
     }
 

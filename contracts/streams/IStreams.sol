@@ -21,3 +21,38 @@ interface IStreams {
     /// @notice Add `extraAmount` to a stream and move its end to `newEndTime`. Stream sender only.
     function extendStream(uint256 streamId, uint128 extraAmount, uint40 newEndTime) external payable;
 }
+
+/// @title IStreamRecords
+/// @notice What a stream's sender (a FundingRound) reads and pulls back from Streams: the stored
+/// record and the unvested rest of a cancelled stream.
+/// @dev Kept apart from IStreams only because `Stream` is declared in Streams itself today: a
+/// second `Stream` in an interface Streams inherits would not compile. Every declaration here is
+/// Streams' own, byte for byte, so `IStreamRecords(streams)` calls a Streams contract as is; once
+/// Streams takes its struct from an interface, these can move into IStreams.
+interface IStreamRecords {
+    /// @notice A stream as Streams stores it (the same fields in the same order, so the same ABI).
+    struct Stream {
+        address sender;
+        uint40 startTime;
+        uint40 endTime;
+        bool cancelled;
+        bool refunded;
+        address recipient;
+        uint40 cliffTime;
+        uint40 pausedAt;
+        bool pausedByAdmin;
+        address token;
+        uint128 deposit;
+        uint128 baseVested;
+        uint128 withdrawn;
+    }
+
+    /// @notice Stream `streamId` as stored; reverts for an unknown id.
+    function getStream(uint256 streamId) external view returns (Stream memory);
+
+    /// @notice What the sender can still pull back: the unvested part once cancelled, else 0.
+    function refundableAmountOf(uint256 streamId) external view returns (uint128);
+
+    /// @notice Withdraw the unvested part of a cancelled stream. Stream sender only.
+    function withdrawRefund(uint256 streamId) external returns (uint128 amount);
+}
