@@ -62,20 +62,21 @@ def test_general_fund_exists_from_deployment(help_desk: Any, treasury: Any) -> N
 def test_open_request_validates_its_input(chain: Any, help_desk: Any, stranger: Any) -> None:
     now = chain.pending_timestamp
     latest = now + 365 * DAY
+    soon = now + 2 * DAY
     with reverts_with(help_desk.HelpDeskUnsupportedCurrency, currency=stranger.address):
-        help_desk.openRequest(stranger, ONE, "x", "u4", CID, False, now + DAY, sender=stranger)
+        help_desk.openRequest(stranger, ONE, "x", "u4", CID, False, soon, sender=stranger)
     with reverts_with(help_desk.HelpDeskZeroAmount):
-        help_desk.openRequest(NATIVE, 0, "x", "u4", CID, False, now + DAY, sender=stranger)
+        help_desk.openRequest(NATIVE, 0, "x", "u4", CID, False, soon, sender=stranger)
     with reverts_with(help_desk.HelpDeskBadDeadline):
         help_desk.openRequest(NATIVE, ONE, "x", "u4", CID, False, now - 1, sender=stranger)
     with reverts_with(help_desk.HelpDeskBadDeadline):
         help_desk.openRequest(NATIVE, ONE, "x", "u4", CID, False, latest + DAY, sender=stranger)
     with reverts_with(help_desk.HelpDeskBadGeohash, geohash=""):
-        help_desk.openRequest(NATIVE, ONE, "x", "", CID, False, now + DAY, sender=stranger)
+        help_desk.openRequest(NATIVE, ONE, "x", "", CID, False, soon, sender=stranger)
     with reverts_with(help_desk.HelpDeskBadGeohash, geohash="u4pruydqqvjk7"):
-        help_desk.openRequest(NATIVE, ONE, "x", "u4pruydqqvjk7", CID, False, now + DAY, sender=stranger)
+        help_desk.openRequest(NATIVE, ONE, "x", "u4pruydqqvjk7", CID, False, soon, sender=stranger)
     with reverts_with(help_desk.HelpDeskEmptyEvidence):
-        help_desk.openRequest(NATIVE, ONE, "x", "u4", "", False, now + DAY, sender=stranger)
+        help_desk.openRequest(NATIVE, ONE, "x", "u4", "", False, soon, sender=stranger)
 
 
 # ----- ERC-20 escrow -----
@@ -243,7 +244,7 @@ def rewarded_help_desk(help_desk: Any, token: Any, badges: Any, owner: Any) -> A
     return help_desk
 
 
-def test_donations_mint_governance_tokens_and_record_reputation(
+def test_general_fund_donations_mint_governance_tokens_and_record_reputation(
     rewarded_help_desk: Any, token: Any, badges: Any, donor: Any
 ) -> None:
     rewarded_help_desk.donate(GENERAL_FUND, sender=donor, value=2 * ONE)
@@ -252,19 +253,29 @@ def test_donations_mint_governance_tokens_and_record_reputation(
     assert token.donatedBy(donor) == 2 * ONE
     points, _ = badges.reputationOf(donor)
     assert points == rewarded_help_desk.DONATION_POINTS()
+    assert rewarded_help_desk.claimableReward(GENERAL_FUND, NATIVE, donor) == (0, 0)  # rewarded already
 
 
-def test_a_failing_reward_never_turns_a_donor_away(
-    chain: Any, rewarded_help_desk: Any, usdc: Any, token: Any, donor: Any, stranger: Any
+def test_general_fund_dust_mints_but_earns_no_reputation(
+    rewarded_help_desk: Any, token: Any, badges: Any, donor: Any
 ) -> None:
-    request_id = open_request(chain, rewarded_help_desk, stranger)
+    minimum = rewarded_help_desk.reputationMinimum(NATIVE)
+    assert minimum == ONE  # 1 MATIC by default
+    for _ in range(3):
+        rewarded_help_desk.donate(GENERAL_FUND, sender=donor, value=minimum - 1)
+
+    assert token.balanceOf(donor) == 3 * (minimum - 1)
+    assert badges.reputationOf(donor)[0] == 0
+
+
+def test_a_failing_reward_never_turns_a_donor_away(rewarded_help_desk: Any, usdc: Any, token: Any, donor: Any) -> None:
     # No MATIC rate is set for USDC, so the token refuses to mint; the donation still lands.
-    receipt = rewarded_help_desk.donateToken(request_id, usdc, 10 * USDC, sender=donor)
+    receipt = rewarded_help_desk.donateToken(GENERAL_FUND, usdc, 10 * USDC, sender=donor)
 
     failures = [event for event in receipt.events if event.event_name == "DonationRewardFailed"]
     assert len(failures) == 1
     assert failures[0].currency == usdc.address
-    assert rewarded_help_desk.ledger(request_id, usdc).donated == 10 * USDC
+    assert rewarded_help_desk.ledger(GENERAL_FUND, usdc).donated == 10 * USDC
     assert token.balanceOf(donor) == 0
 
 
@@ -312,6 +323,8 @@ def test_settings_are_the_admins_and_are_emitted(
         lambda sender: help_desk.setCurrencyAllowed(stranger, True, sender=sender),
         lambda sender: help_desk.setEmergencyCap(NATIVE, ONE, sender=sender),
         lambda sender: help_desk.setRewards(token, badges, sender=sender),
+        lambda sender: help_desk.setMinRequestDuration(DAY, sender=sender),
+        lambda sender: help_desk.setReputationMinimum(NATIVE, ONE, sender=sender),
     ):
         with reverts_with(help_desk.AccessControlUnauthorizedAccount, account=stranger.address, neededRole=admin):
             call(stranger)
@@ -319,6 +332,8 @@ def test_settings_are_the_admins_and_are_emitted(
     allowed = help_desk.setCurrencyAllowed(stranger, True, sender=owner)
     capped = help_desk.setEmergencyCap(NATIVE, ONE, sender=owner)
     rewarded = help_desk.setRewards(token, badges, sender=owner)
+    duration = help_desk.setMinRequestDuration(2 * DAY, sender=owner)
+    minimum = help_desk.setReputationMinimum(stranger, 5, sender=owner)
 
     assert allowed.events == [help_desk.CurrencyAllowed(stranger, True)]
     assert capped.events == [help_desk.EmergencyCapSet(NATIVE, ONE)]
@@ -326,3 +341,9 @@ def test_settings_are_the_admins_and_are_emitted(
     assert help_desk.isCurrencyAllowed(stranger)
     assert help_desk.emergencyCap(NATIVE) == ONE
     assert help_desk.rewards() == (token.address, badges.address)
+    assert duration.events == [help_desk.MinRequestDurationSet(2 * DAY)]
+    assert minimum.events == [help_desk.ReputationMinimumSet(stranger, 5)]
+    assert help_desk.minRequestDuration() == 2 * DAY
+    assert help_desk.reputationMinimum(stranger) == 5
+    with reverts_with(help_desk.HelpDeskBadMinDuration, duration=365 * DAY + 1, max=365 * DAY):
+        help_desk.setMinRequestDuration(365 * DAY + 1, sender=owner)
