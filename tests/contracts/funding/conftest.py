@@ -100,12 +100,14 @@ def factory(
     wiring = platform(dao_account, rewards_token, rewards_badges, streams, carbon_pool)
     factory = owner.deploy(project.FundingRoundFactory, owner, wiring)
     factory.grantRole(factory.ORACLE_ROLE(), oracle, sender=owner)
+    grant_rewards(factory, rewards_token, rewards_badges, owner)
     return factory
 
 
-def grant_rewards(round_: Any, token: Any, badges: Any, admin: Any) -> None:
-    token.grantRole(token.DONATION_RECORDER_ROLE(), round_, sender=admin)
-    badges.grantRole(badges.ACTIVITY_RECORDER_ROLE(), round_, sender=admin)
+def grant_rewards(factory: Any, token: Any, badges: Any, admin: Any) -> None:
+    """Make `factory` the reward relay of its rounds: it records donations and activity."""
+    token.grantRole(token.DONATION_RECORDER_ROLE(), factory, sender=admin)
+    badges.grantRole(badges.ACTIVITY_RECORDER_ROLE(), factory, sender=admin)
 
 
 @pytest.fixture
@@ -122,16 +124,14 @@ def make_round(
     other_donor: Any,
     stranger: Any,
 ) -> Callable[..., Any]:
-    """Create a round from a RoundSpec (USDC accepted by default), rewarded and approved by donors."""
+    """Create a round from a RoundSpec (USDC accepted by default), approved by donors for USDC."""
     counter = iter(range(1, 1_000))
 
-    def make(spec: RoundSpec | None = None, *, rewarded: bool = True, founder: Any = None) -> Any:
+    def make(spec: RoundSpec | None = None, *, founder: Any = None) -> Any:
         spec = spec or RoundSpec(founder=founder.address if founder else owner.address, tokens=(usdc.address,))
         params = round_params(spec, chain.pending_timestamp)
         receipt = factory.createRound(salt(next(counter)), params, sender=dao_account)
         round_ = project.FundingRound.at(receipt.events.filter(factory.RoundCreated)[0].round)
-        if rewarded:
-            grant_rewards(round_, rewards_token, rewards_badges, owner)
         for account in (donor, other_donor, stranger):
             usdc.approve(round_, 2**256 - 1, sender=account)
         return round_
@@ -141,7 +141,7 @@ def make_round(
 
 @pytest.fixture
 def funding_round(make_round: Callable[..., Any], founder: Any, usdc: Any) -> Any:
-    """A rewarded round: goal 10 MATIC-equivalent, USDC accepted, milestones 30/30/40%, lump sums."""
+    """A round: goal 10 MATIC-equivalent, USDC accepted, milestones 30/30/40%, lump sums."""
     return make_round(RoundSpec(founder=founder.address, tokens=(usdc.address,)))
 
 

@@ -1,5 +1,6 @@
 """FundingRound donations: native MATIC and allowlisted ERC-20s (6-decimal USDC), per-donor and
-per-currency records, the MATIC-equivalent goal count, and best-effort donor rewards."""
+per-currency records and the MATIC-equivalent goal count. Donations mint nothing: rewards are
+claimed for released money (test_reward_farming)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -9,25 +10,22 @@ from tests.contracts.reverts import reverts_with
 from tests.contracts.tokens import USDC
 
 
-def test_native_donation_is_recorded_and_rewarded(
+def test_native_donation_is_recorded_and_not_rewarded_yet(
     funding_round: Any, rewards_token: Any, rewards_badges: Any, donor: Any
 ) -> None:
     receipt = funding_round.donate(sender=donor, value=2 * ONE)
 
-    assert receipt.events.filter(funding_round.Donated) == [
-        funding_round.Donated(donor, NATIVE, 2 * ONE, 2 * ONE, 2 * ONE)
-    ]
+    assert receipt.events == [funding_round.Donated(donor, NATIVE, 2 * ONE, 2 * ONE, 2 * ONE)]
     assert funding_round.contributionOf(donor, NATIVE) == 2 * ONE
     assert funding_round.ledger(NATIVE).raised == 2 * ONE
     assert funding_round.raisedEquivalent() == 2 * ONE
     assert funding_round.balance == 2 * ONE
-    assert rewards_token.balanceOf(donor) == 2 * ONE  # 1 token per MATIC
-    assert rewards_token.donatedBy(donor) == 2 * ONE
-    assert rewards_badges.reputationOf(donor)[0] == funding_round.DONATION_POINTS()
+    assert rewards_token.balanceOf(donor) == 0  # refundable money earns nothing
+    assert rewards_badges.reputationOf(donor)[0] == 0
+    assert funding_round.claimableReward(donor, NATIVE) == (0, 0)
 
     funding_round.donate(sender=donor, value=ONE)
     assert funding_round.contributionOf(donor, NATIVE) == 3 * ONE
-    assert rewards_token.balanceOf(donor) == 3 * ONE
 
 
 def test_usdc_donation_counts_six_decimals_at_the_governance_rate(
@@ -46,7 +44,7 @@ def test_usdc_donation_counts_six_decimals_at_the_governance_rate(
     assert funding_round.contributionOf(donor, NATIVE) == 0
     assert funding_round.ledger(usdc).raised == amount
     assert funding_round.raisedEquivalent() == equivalent
-    assert rewards_token.balanceOf(donor) == equivalent
+    assert rewards_token.balanceOf(donor) == 0
 
 
 def test_goal_adds_native_and_token_equivalents(funding_round: Any, usdc: Any, donor: Any, other_donor: Any) -> None:
@@ -105,20 +103,3 @@ def test_unpriced_token_is_refused(funding_round: Any, usdc: Any, rewards_token:
     rewards_token.setDonationRate(usdc, 0, sender=owner)
     with reverts_with(funding_round.FundingRoundUnpricedToken, token=usdc):
         funding_round.donateToken(usdc, USDC, sender=donor)
-
-
-def test_rewards_are_best_effort(
-    make_round: Callable[..., Any], founder: Any, usdc: Any, rewards_token: Any, rewards_badges: Any, donor: Any
-) -> None:
-    round_ = make_round(RoundSpec(founder=founder.address, tokens=(usdc.address,)), rewarded=False)
-
-    receipt = round_.donate(sender=donor, value=ONE)
-
-    failures = receipt.events.filter(round_.DonationRewardFailed)
-    assert [(event.donor, event.currency) for event in failures] == [(donor, NATIVE), (donor, NATIVE)]
-    assert round_.contributionOf(donor, NATIVE) == ONE
-    assert rewards_token.balanceOf(donor) == 0
-    assert rewards_badges.reputationOf(donor)[0] == 0
-    token_receipt = round_.donateToken(usdc, USDC, sender=donor)
-    assert len(token_receipt.events.filter(round_.DonationRewardFailed)) == 2
-    assert round_.contributionOf(donor, usdc) == USDC

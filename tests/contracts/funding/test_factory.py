@@ -130,11 +130,15 @@ def test_constructor_rejects_missing_wiring_and_too_big_a_carbon_share(
 
 
 def test_set_implementation_is_timelock_only_and_checks_the_factory(
-    project: Any, owner: Any, factory: Any, dao_account: Any
+    project: Any, owner: Any, factory: Any, dao_account: Any, rewards_token: Any, rewards_badges: Any
 ) -> None:
-    wiring = platform(dao_account, *[NATIVE] * 4)
+    wiring = platform(dao_account, rewards_token, rewards_badges, NATIVE, NATIVE)
     mine = owner.deploy(project.FundingRound, factory, wiring)
     foreign = owner.deploy(project.FundingRound, owner, wiring)
+    # The relay rewards with the factory's token and badges: an implementation naming others is refused.
+    rewired = owner.deploy(project.FundingRound, factory, platform(dao_account, *[NATIVE] * 4))
+    with reverts_with(factory.FundingRoundFactoryWiringMismatch, implementation=rewired):
+        factory.setImplementation(rewired, sender=dao_account)
     with reverts_with(factory.FundingRoundFactoryOnlyTimelock, caller=owner):
         factory.setImplementation(mine, sender=owner)
     with reverts_with(factory.FundingRoundFactoryForeignImplementation, implementation=foreign, factory=owner):
@@ -217,3 +221,54 @@ def test_streamed_milestones_need_streams(chain: Any, project: Any, owner: Any, 
         milestoneId=0, shareBps=10_000, deadline=milestone_deadline, streamDuration=DAY,
     ):  # fmt: skip
         unstreamed.createRound(salt(1), params, sender=dao_account)
+
+
+# ----- DAO settings and the reward relay -----
+
+
+def test_the_carbon_offsetter_is_the_timelocks_to_set_and_must_be_a_contract(
+    project: Any, owner: Any, factory: Any, dao_account: Any, carbon_pool: Any, stranger: Any
+) -> None:
+    assert factory.carbonOffsetter() == carbon_pool
+    replacement = owner.deploy(project.CarbonPool, owner, carbon_pool.credits())
+    with reverts_with(factory.FundingRoundFactoryOnlyTimelock, caller=stranger):
+        factory.setCarbonOffsetter(replacement, sender=stranger)
+    for not_a_contract in (stranger, NATIVE):
+        with reverts_with(factory.FundingRoundFactoryNotAContract, account=not_a_contract):
+            factory.setCarbonOffsetter(not_a_contract, sender=dao_account)
+
+    receipt = factory.setCarbonOffsetter(replacement, sender=dao_account)
+    assert receipt.events == [factory.CarbonOffsetterSet(carbon_pool, replacement)]
+    assert factory.carbonOffsetter() == replacement
+
+
+def test_the_constructor_checks_the_offsetter_and_sets_the_native_minimum(
+    project: Any, owner: Any, dao_account: Any, stranger: Any
+) -> None:
+    with reverts_with(project.FundingRoundFactory.FundingRoundFactoryNotAContract, account=stranger):
+        owner.deploy(project.FundingRoundFactory, owner, (dao_account, NATIVE, NATIVE, NATIVE, stranger, 500))
+    bare = owner.deploy(project.FundingRoundFactory, owner, platform(dao_account, *[NATIVE] * 4))
+    assert bare.carbonOffsetter() == NATIVE
+    assert bare.reputationMinimum(NATIVE) == ONE
+    assert bare.rewardRecorders() == (NATIVE, NATIVE)
+
+
+def test_reputation_minimums_are_the_timelocks_to_set(factory: Any, dao_account: Any, usdc: Any, stranger: Any) -> None:
+    assert factory.reputationMinimum(usdc) == 0  # an ERC-20 without a minimum earns no points
+    with reverts_with(factory.FundingRoundFactoryOnlyTimelock, caller=stranger):
+        factory.setReputationMinimum(usdc, 10**6, sender=stranger)
+    receipt = factory.setReputationMinimum(usdc, 10**6, sender=dao_account)
+    assert receipt.events == [factory.ReputationMinimumSet(usdc, 10**6)]
+    assert factory.reputationMinimum(usdc) == 10**6
+
+
+@pytest.mark.parametrize("caller", ["owner", "dao_account", "founder", "stranger"])
+def test_only_the_factorys_rounds_use_the_relay(
+    request: pytest.FixtureRequest, factory: Any, rewards_token: Any, rewards_badges: Any, caller: str
+) -> None:
+    account = request.getfixturevalue(caller)
+    with reverts_with(factory.FundingRoundFactoryNotRound, caller=account):
+        factory.mintReward(account, NATIVE, ONE, sender=account)
+    with reverts_with(factory.FundingRoundFactoryNotRound, caller=account):
+        factory.recordReputation(account, 10, sender=account)
+    assert factory.rewardRecorders() == (rewards_token.address, rewards_badges.address)

@@ -36,7 +36,7 @@ from tests.contracts.funding.round_states import (
     submit,
     succeed,
 )
-from tests.contracts.reverts import reverts_with
+from tests.contracts.reverts import error_selector, reverts_with
 
 
 def _split(raised: int, share_bps: int) -> tuple[int, int]:
@@ -291,15 +291,21 @@ def test_carbon_share_is_offset_for_the_founder(
             succeeded.offsetCarbon(currency, sender=stranger)
 
 
-def test_refused_carbon_payment_stays_owed(
+def test_refused_carbon_payment_stays_owed_and_is_counted(
     succeeded: Any, carbon_pool: Any, owner: Any, founder: Any, oracle: Any, stranger: Any
 ) -> None:
     approve(succeeded, founder, oracle, 0)
     owed = succeeded.ledger(NATIVE).carbonOwed
     carbon_pool.setPrice(NATIVE, 0, sender=owner)
-    with reverts_with(carbon_pool.CarbonPoolTokenNotAccepted, paymentToken=NATIVE):
-        succeeded.offsetCarbon(NATIVE, sender=stranger)
+    receipt = succeeded.offsetCarbon(NATIVE, sender=stranger)
+
+    failures = receipt.events.filter(succeeded.CarbonOffsetFailed)
+    assert [(event.currency, event.offsetter, event.amount, event.failures) for event in failures] == [
+        (NATIVE, carbon_pool.address, owed, 1)
+    ]
+    assert error_selector(carbon_pool.CarbonPoolTokenNotAccepted) == bytes(failures[0].reason)[:4]
     assert succeeded.ledger(NATIVE).carbonOwed == owed
+    assert succeeded.balance >= owed
 
 
 # ----- streamed milestones -----

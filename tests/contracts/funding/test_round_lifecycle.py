@@ -1,7 +1,8 @@
 """A founder's round end to end through the real DAO: a FOUNDER_IDEA proposal creates the round
-(and, naming its predicted address, grants it the reward roles) → donations in MATIC and USDC →
-evidence → oracle approval, DAO approval (streamed), oracle rejection → founder withdrawal,
-stream, carbon offset → settle and refunds of the rejected share → a quadratic-matching claim."""
+(nothing else: the factory, which holds the reward roles, relays its rounds' rewards) → donations
+in MATIC and USDC → evidence → oracle approval, DAO approval (streamed), oracle rejection →
+donors claim rewards for what was released → founder withdrawal, stream, carbon offset → settle
+and refunds of the rejected share → a quadratic-matching claim."""
 
 from typing import Any
 
@@ -51,12 +52,14 @@ def governed_factory(
     carbon_pool: Any,
     oracle: Any,
 ) -> Any:
-    """Wired as in production: rounds are created by the timelock; the timelock administers the
-    oracle role and the badges (so a proposal can grant a new round ACTIVITY_RECORDER_ROLE)."""
+    """Wired as in production: rounds are created by the timelock; the factory holds the reward
+    roles on the token and badges; the timelock administers the oracle role and the badges."""
     factory = owner.deploy(
         project.FundingRoundFactory, owner, platform(timelock, dao_token, dao_badges, streams, carbon_pool)
     )
     factory.grantRole(factory.ORACLE_ROLE(), oracle, sender=owner)
+    dao_token.grantRole(dao_token.DONATION_RECORDER_ROLE(), factory, sender=owner)
+    dao_badges.grantRole(dao_badges.ACTIVITY_RECORDER_ROLE(), factory, sender=owner)
     for contract in (factory, dao_badges):
         contract.grantRole(contract.DEFAULT_ADMIN_ROLE(), timelock, sender=owner)
         contract.renounceRole(contract.DEFAULT_ADMIN_ROLE(), owner, sender=owner)
@@ -86,12 +89,10 @@ def _create_round_by_proposal(
     )
     params = round_params(spec, chain.pending_timestamp)
     predicted = factory.predictRoundAddress(salt(42))
-    actions = [
-        (factory, 0, factory.createRound.encode_input(salt(42), params)),
-        (dao_token, 0, dao_token.grantRole.encode_input(dao_token.DONATION_RECORDER_ROLE(), predicted)),
-        (dao_badges, 0, dao_badges.grantRole.encode_input(dao_badges.ACTIVITY_RECORDER_ROLE(), predicted)),
-        (dao_token, 0, dao_token.setDonationRate.encode_input(usdc, USDC_RATE)),
-    ]
+    # Pricing USDC is a token setting, not part of the idea: its own (untyped) proposal.
+    rate = (dao_token, 0, dao_token.setDonationRate.encode_input(usdc, USDC_RATE))
+    enact(chain, dao, propose(dao, proposer, [rate], "Price USDC at 2 MATIC"), voters, TIMELOCK_DELAY)
+    actions = [(factory, 0, factory.createRound.encode_input(salt(42), params))]
     proposal = propose(dao, proposer, actions, "Idea #42: solar pumps for Turkana", FOUNDER_IDEA)
     receipt = enact(chain, dao, proposal, voters, TIMELOCK_DELAY)
     assert dao.state(proposal.id) == EXECUTED
@@ -124,14 +125,14 @@ def test_round_lifecycle_through_the_dao(
     with reverts_with(factory.FundingRoundFactoryOnlyTimelock, caller=stranger):
         factory.createRound(salt(42), params, sender=stranger)
 
-    # 1. A FOUNDER_IDEA proposal creates the round at its predicted address and wires its rewards.
+    # 1. A FOUNDER_IDEA proposal creates the round at its predicted address; nothing else.
     round_, _ = _create_round_by_proposal(
         chain, project, dao, factory, dao_token, dao_badges, usdc, founder, stranger, voters
     )
     assert factory.roundCount() == 1 and factory.isRound(round_)
     assert round_.platform().dao == timelock
 
-    # 2. Donations in MATIC and USDC; donors earn governance tokens and reputation.
+    # 2. Donations in MATIC and USDC; nothing is rewarded while the money may come back.
     tokens_before = dao_token.balanceOf(donor), dao_token.balanceOf(other_donor)
     usdc.approve(round_, 2 * USDC, sender=other_donor)
     receipts = [
@@ -139,9 +140,7 @@ def test_round_lifecycle_through_the_dao(
         round_.donate(sender=other_donor, value=2 * ONE),
         round_.donateToken(usdc, 2 * USDC, sender=other_donor),
     ]
-    assert dao_token.balanceOf(donor) - tokens_before[0] == 4 * ONE
-    assert dao_token.balanceOf(other_donor) - tokens_before[1] == 2 * ONE + 2 * USDC * USDC_EQUIVALENT
-    assert dao_badges.reputationOf(donor)[0] == round_.DONATION_POINTS()
+    assert (dao_token.balanceOf(donor), dao_token.balanceOf(other_donor)) == tokens_before
     assert round_.raisedEquivalent() == 10 * ONE
 
     # 3. A keeper finalizes after the deadline: the goal was met.
@@ -179,6 +178,15 @@ def test_round_lifecycle_through_the_dao(
     with reverts_with(round_.FundingRoundMilestoneNotSubmitted, milestoneId=2, status=REJECTED):
         round_.approveMilestone(2, EVIDENCE_HASH, sender=oracle)
     assert [round_.milestone(i).status for i in range(3)] == [APPROVED, APPROVED, REJECTED]
+
+    # Donors claim rewards for the released 80%, through the factory's relay.
+    round_.claimReward(NATIVE, sender=donor)
+    round_.claimReward(NATIVE, sender=other_donor)
+    round_.claimReward(usdc, sender=other_donor)
+    assert dao_token.balanceOf(donor) - tokens_before[0] == 4 * ONE * 8_000 // BPS
+    usdc_reward = 2 * USDC * 8_000 // BPS * USDC_EQUIVALENT
+    assert dao_token.balanceOf(other_donor) - tokens_before[1] == 2 * ONE * 8_000 // BPS + usdc_reward
+    assert dao_badges.reputationOf(donor)[0] == round_.DONATION_POINTS()
 
     # 7. Carbon is offset, the round settles, donors take back the rejected 20%.
     round_.offsetCarbon(NATIVE, sender=stranger)
