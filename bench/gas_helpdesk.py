@@ -4,9 +4,12 @@
 
 Deploys HelpDesk (bare, and wired to GovernanceToken + ReputationBadge rewards) on ape's
 in-process EthTester chain and measures: opening a help request, a native donation (first and
-repeat donor), a donation with rewards, a USDC donation, a DAO approval, the requester's
-withdrawal and a donor's refund. The baselines are a plain native transfer and a plain ERC-20
-transfer. Figures are single transactions on warm storage unless the row says "first".
+repeat donor), a USDC donation, a DAO approval, the requester's withdrawal, a donor's refund, a
+general-fund donation with rewards (the only donation rewarded at once), and a donor's
+`claimReward` for the approved part of a closed request (mint + reputation points). A donation
+to a request mints nothing since issue 10, rewarded or not. The baselines are a plain native
+transfer and a plain ERC-20 transfer. Figures are single transactions on warm storage unless the
+row says "first".
 """
 
 from typing import Any
@@ -18,6 +21,7 @@ from bench._ape import deploy_governance_token, on_test_chain
 ONE = 10**18
 USDC = 10**6
 NATIVE = "0x0000000000000000000000000000000000000000"
+GENERAL_FUND = 0
 DAY = 24 * 3600
 CID = "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
 
@@ -67,10 +71,20 @@ def measure() -> list[tuple[str, int]]:
     rows.append(("claimRefund native", help_desk.claimRefund(refund_id, NATIVE, sender=donor).gas_used))
 
     with_rewards = rewarded(owner)
+    with_rewards.donate(GENERAL_FUND, sender=other, value=ONE)
+    general = with_rewards.donate(GENERAL_FUND, sender=donor, value=ONE)
+    rows.append(("donate general fund + token & badge rewards", general.gas_used))
     rewarded_id, _ = open_request(with_rewards, requester)
-    with_rewards.donate(rewarded_id, sender=other, value=ONE)
     rows.append(
-        ("donate native + token & badge rewards", with_rewards.donate(rewarded_id, sender=donor, value=ONE).gas_used)
+        (
+            "donate native, rewards on (none at donation)",
+            with_rewards.donate(rewarded_id, sender=other, value=2 * ONE).gas_used,
+        )
+    )
+    with_rewards.approveWithdrawal(rewarded_id, NATIVE, ONE, sender=owner)
+    with_rewards.rejectRequest(rewarded_id, sender=owner)
+    rows.append(
+        ("claimReward native (mint + points)", with_rewards.claimReward(rewarded_id, NATIVE, sender=other).gas_used)
     )
     return rows
 
@@ -78,10 +92,10 @@ def measure() -> list[tuple[str, int]]:
 def main() -> None:
     rows = on_test_chain(measure)
     baseline = dict(rows)["baseline: native transfer"]
-    print(f"\n| {'HelpDesk operation':<40} | {'gas':>8} | {'× native transfer':>17} |")
-    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 19}|")
+    print(f"\n| {'HelpDesk operation':<46} | {'gas':>8} | {'× native transfer':>17} |")
+    print(f"|{'-' * 48}|{'-' * 10}|{'-' * 19}|")
     for name, gas in rows:
-        print(f"| {name:<40} | {gas:>8,} | {gas / baseline:>16.2f}x |")
+        print(f"| {name:<46} | {gas:>8,} | {gas / baseline:>16.2f}x |")
 
 
 if __name__ == "__main__":
