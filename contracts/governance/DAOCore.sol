@@ -16,12 +16,22 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IReputationBadge} from "../reputation/IReputationBadge.sol";
 import {IDAOCore} from "./IDAOCore.sol";
 import {IGuardianCouncil} from "./IGuardianCouncil.sol";
+import {IRoundRegistry} from "./IRoundRegistry.sol";
+import {CallPolicy} from "./CallPolicy.sol";
 
 /// @title DAOCore
-/// @notice ImpactChain's Governor. Proposals carry a type — HELP_REQUEST, FOUNDER_IDEA or
-/// TREASURY_SPEND — with its own voting period, quorum and counting (simple or quadratic),
-/// all set by governance. TREASURY_SPEND proposals also need M-of-N guardian approval before
-/// they can be queued; the guardian council can fast-track an emergency HELP_REQUEST.
+/// @notice ImpactChain's Governor. Proposals carry a type — HELP_REQUEST, FOUNDER_IDEA,
+/// TREASURY_SPEND or ADMIN — with its own voting period, quorum and counting (simple or
+/// quadratic), all set by governance. The type is part of the proposal id: it is read from a
+/// `#type=<NAME>` suffix of the description (see `CallPolicy.proposalTypeOf`).
+///
+/// What a proposal may do depends on its type. HELP_REQUEST and FOUNDER_IDEA proposals may only
+/// make calls on their type's allowlist of (target, selector), with no value attached, kept by
+/// the `CallPolicy` this contract creates (`callPolicy()`); DAOCore, the timelock and the policy
+/// itself can never be on it, so settings, role grants, upgrades, timelock changes, policy
+/// changes and every move of treasury assets need a TREASURY_SPEND or ADMIN proposal. Those may call anything, but cannot be queued without M-of-N approval of the
+/// guardian council. The council may also fast-track a HELP_REQUEST whose every call is an
+/// allowlisted emergency operation (e.g. `HelpDesk.flagEmergency`).
 /// @dev Timing: voting delay and periods are in blocks (the token's clock, which must count
 /// block numbers: checked at construction, and a GovernanceToken upgrade must keep it); voting
 /// periods are at most 2^24 - 1 blocks (about 388 days at Polygon's 2-second blocks). Timelock
@@ -34,13 +44,9 @@ import {IGuardianCouncil} from "./IGuardianCouncil.sol";
 /// snapshot (a type's `quorumBps`, or GovernorVotesQuorumFraction's `quorum()` when 0).
 /// Quadratic types decide the outcome by floor(sqrt(tokens committed)), in token wei: one whole
 /// token (1e18 wei) weighs 1e9, so flooring loses under one billionth of a token-root per vote.
-/// Quadratic voters must hold a DONOR or VERIFIER badge when they vote (badges have no
-/// history, so eligibility is checked at vote time, not at the snapshot).
-///
-/// Types are declared by the proposer. Only TREASURY_SPEND may attach value or call ERC-20
-/// transfer/transferFrom/approve, so the guardian co-signature cannot be dodged by mislabelling
-/// a plain payment; other ways of moving treasury assets (e.g. NFT transfers) are not
-/// recognised and rely on voters reading the calldata.
+/// Quadratic voters must have held a DONOR or VERIFIER badge at the proposal's snapshot
+/// (`ReputationBadge.hasBadgeAt`): a badge issued later does not count, and one revoked after
+/// the snapshot still does, as votes do.
 contract DAOCore is
     IDAOCore,
     Governor,
@@ -54,6 +60,7 @@ contract DAOCore is
     uint256 private constant _BPS = 10_000;
     uint8 private constant _QUADRATIC = 1;
     uint8 private constant _CANCELED = 2;
+    uint8 private constant _FAST_TRACKABLE = 4;
     string private constant _BLOCK_NUMBER_CLOCK = "mode=blocknumber&from=default";
 
     /// @notice Per-type settings. `votingPeriod` 0 = GovernorSettings' period; `quorumBps` 0 =
@@ -64,20 +71,26 @@ contract DAOCore is
         bool quadratic;
     }
 
+    /// @notice Fast-track settings: the shortened voting period (blocks from the snapshot), the
+    /// timelock delay (seconds), the emergency quorum (bps of supply; a proposal gets the higher of
+    /// this and its own) and how many blocks of voting must be left to fast-track an Active vote.
     struct EmergencyConfig {
         uint32 votingPeriod;
         uint32 timelockDelay;
         uint16 quorumBps;
+        uint32 minBlocksLeft;
     }
 
     /// @notice A proposal's type, counting mode, emergency flag, quorum (bps of supply, 0 =
-    /// GovernorVotesQuorumFraction's) and shortened deadline (0 unless fast-tracked).
+    /// GovernorVotesQuorumFraction's), shortened deadline (0 unless fast-tracked) and whether
+    /// every call is an emergency operation (so the guardians may fast-track it).
     struct ProposalConfig {
         ProposalType proposalType;
         bool quadratic;
         bool emergency;
         uint16 quorumBps;
         uint32 emergencyDeadline;
+        bool fastTrackable;
     }
 
     /// @dev Everything DAOCore keeps per proposal. The first slot holds all a vote reads (snapshot,
@@ -92,7 +105,7 @@ contract DAOCore is
     struct ProposalRecord {
         uint32 voteStart;
         uint24 voteDuration;
-        /// @dev _QUADRATIC | _CANCELED.
+        /// @dev _QUADRATIC | _CANCELED | _FAST_TRACKABLE.
         uint8 flags;
         uint96 forVotes;
         /// @dev Quadratic proposals only: tokens committed for or abstaining.
@@ -111,7 +124,8 @@ contract DAOCore is
     EmergencyConfig private _emergency;
     mapping(ProposalType => TypeConfig) private _typeConfig;
     mapping(uint256 proposalId => ProposalRecord) private _records;
-    /// @dev Type of the proposal being created, plus one (0 = plain `propose`).
+    CallPolicy private immutable _policy;
+    /// @dev Type of the proposal being created, plus one (0 = none is being created).
     uint8 private transient _pendingType;
 
     /// @notice `proposalId` was created as `proposalType`; voting ends at `voteEnd`.
@@ -123,17 +137,20 @@ contract DAOCore is
     /// @notice The guardian council fast-tracked `proposalId`: new deadline, quorum and timelock delay.
     event EmergencyFastTracked(uint256 indexed proposalId, uint256 voteEnd, uint256 quorumBps, uint256 timelockDelay);
     event ProposalTypeConfigured(ProposalType indexed proposalType, uint32 votingPeriod, uint16 quorumBps, bool quadratic);
-    event EmergencyConfigured(uint32 votingPeriod, uint32 timelockDelay, uint16 quorumBps);
+    event EmergencyConfigured(uint32 votingPeriod, uint32 timelockDelay, uint16 quorumBps, uint32 minBlocksLeft);
     event TimelockDelaySet(uint32 previousDelay, uint32 newDelay);
     event GuardianCouncilSet(address indexed previousCouncil, address indexed newCouncil);
+
 
     error DAOCoreZeroAddress();
     error DAOCoreInvalidQuorum(uint256 quorumBps);
     error DAOCoreInvalidVotingPeriod(uint256 votingPeriod);
-    error DAOCoreTreasuryOperationNotTyped(uint256 index);
+    error DAOCoreProposalTypeMismatch(ProposalType declared, ProposalType described);
     error DAOCoreOnlyGuardianCouncil(address caller);
-    error DAOCoreNotHelpRequest(uint256 proposalId);
+    error DAOCoreNotEmergencyOperation(uint256 proposalId);
     error DAOCoreNotFastTrackable(uint256 proposalId, ProposalState state);
+    error DAOCoreTooLateToFastTrack(uint256 proposalId, uint256 blocksLeft, uint256 minBlocksLeft);
+    error DAOCoreInvalidEmergencyWindow(uint256 minBlocksLeft);
     error DAOCoreGuardianApprovalMissing(uint256 proposalId, uint256 approvals, uint256 threshold);
     error DAOCoreTimelockNotReady(uint256 proposalId, uint256 eta);
     error DAOCoreVoterNotEligible(address voter);
@@ -141,6 +158,9 @@ contract DAOCore is
     error DAOCoreCommitmentExceedsVotes(address voter, uint256 committed, uint256 votes);
     error DAOCoreUnsupportedClock(string clockMode);
 
+    /// @param initialPolicy The allowlists of HELP_REQUEST and FOUNDER_IDEA proposals, given to
+    /// the CallPolicy created here; everything not on them needs a TREASURY_SPEND or ADMIN proposal.
+    /// @param initialRoundFactory The factory whose rounds CallPolicy.ANY_ROUND entries cover (0 = none).
     constructor(
         IVotes token,
         TimelockController timelock,
@@ -150,7 +170,9 @@ contract DAOCore is
         uint32 initialVotingPeriod,
         uint256 initialProposalThreshold,
         uint256 initialQuorumPercent,
-        uint32 initialTimelockDelay
+        uint32 initialTimelockDelay,
+        CallPolicy.CallPermission[] memory initialPolicy,
+        IRoundRegistry initialRoundFactory
     )
         Governor("ImpactChain DAO")
         GovernorSettings(initialVotingDelay, initialVotingPeriod, initialProposalThreshold)
@@ -167,13 +189,16 @@ contract DAOCore is
         _council = council;
         _timelockDelay = initialTimelockDelay;
         _typeConfig[ProposalType.FOUNDER_IDEA].quadratic = true;
-        _setEmergencyConfig(uint32(Math.max(initialVotingPeriod / 4, 1)), 0, 2000);
+        uint32 emergencyPeriod = uint32(Math.max(initialVotingPeriod / 4, 1));
+        _setEmergencyConfig(emergencyPeriod, 0, 2000, emergencyPeriod);
+        _policy = new CallPolicy(address(timelock), initialPolicy, initialRoundFactory);
     }
 
     // ----- proposing -----
 
-    /// @notice Propose as `typeOfProposal`. Plain `propose` creates a HELP_REQUEST.
-    /// @dev Only TREASURY_SPEND proposals may send value or call ERC-20 transfer/approve.
+    /// @notice Propose as `typeOfProposal`, which must be the type the description names (see
+    /// `CallPolicy.proposalTypeOf`): the type is part of the proposal id, so nobody can front-run this
+    /// proposal with the same calls under another type. Plain `propose` reads the type the same way.
     function proposeTyped(
         address[] memory targets,
         uint256[] memory values,
@@ -181,10 +206,8 @@ contract DAOCore is
         string memory description,
         ProposalType typeOfProposal
     ) external returns (uint256) {
-        // Cannot overflow: the enum has three members.
-        unchecked {
-            _pendingType = uint8(typeOfProposal) + 1;
-        }
+        ProposalType described = _policy.proposalTypeOf(description);
+        if (described != typeOfProposal) revert DAOCoreProposalTypeMismatch(typeOfProposal, described);
         return propose(targets, values, calldatas, description);
     }
 
@@ -195,16 +218,16 @@ contract DAOCore is
         string memory description,
         address proposer
     ) internal override returns (uint256 proposalId) {
-        if (_pendingType == 0) _pendingType = 1;
-        ProposalType typeOfProposal;
-        // Cannot underflow: _pendingType was set to at least 1 just above.
+        ProposalType typeOfProposal = _policy.proposalTypeOf(description);
+        // votingPeriod() reads _pendingType, so the type's period is used by Governor's _propose.
+        // Cannot overflow: the enum has four members.
         unchecked {
-            typeOfProposal = ProposalType(_pendingType - 1);
+            _pendingType = uint8(typeOfProposal) + 1;
         }
-        if (typeOfProposal != ProposalType.TREASURY_SPEND) _requireNoTreasuryOperation(values, calldatas);
-        // votingPeriod() reads _pendingType, so the type's period is used here.
+        // Governor's _propose checks the array lengths the screening below relies on.
         proposalId = super._propose(targets, values, calldatas, description, proposer);
         _pendingType = 0;
+        bool fastTrackable = _policy.screen(typeOfProposal, targets, values, calldatas);
         TypeConfig memory config = _typeConfig[typeOfProposal];
         ProposalRecord storage record = _records[proposalId];
         uint256 snapshot = super.proposalSnapshot(proposalId);
@@ -212,7 +235,7 @@ contract DAOCore is
         record.voteStart = SafeCast.toUint32(snapshot);
         // Cannot truncate: every voting period is checked against type(uint24).max when set.
         record.voteDuration = uint24(deadline - snapshot);
-        if (config.quadratic) record.flags = _QUADRATIC;
+        record.flags = (config.quadratic ? _QUADRATIC : 0) | (fastTrackable ? _FAST_TRACKABLE : 0);
         record.proposalType = typeOfProposal;
         record.quorumBps = config.quorumBps;
         emit ProposalTyped(proposalId, typeOfProposal, config.quadratic, deadline, config.quorumBps);
@@ -236,25 +259,37 @@ contract DAOCore is
     // ----- emergencies and the guardian council -----
 
     /// @inheritdoc IDAOCore
-    /// @dev Shortens voting to the emergency period from the snapshot (never before now, never
-    /// later than the original deadline), raises the quorum and shortens the timelock delay.
+    /// @dev Only a proposal whose every call is an allowlisted emergency operation, while it is
+    /// Pending or Active with at least `minBlocksLeft` blocks of voting left. Shortens voting to
+    /// the emergency period from the snapshot, but never to fewer than `minBlocksLeft` blocks from
+    /// now nor beyond the original deadline; the quorum becomes the higher of the proposal's and
+    /// the emergency one; the timelock delay becomes the emergency one.
     function fastTrack(uint256 proposalId) external {
         if (msg.sender != address(_council)) revert DAOCoreOnlyGuardianCouncil(msg.sender);
         ProposalState current = state(proposalId);
         ProposalRecord storage record = _records[proposalId];
-        if (record.proposalType != ProposalType.HELP_REQUEST) revert DAOCoreNotHelpRequest(proposalId);
+        if (record.flags & _FAST_TRACKABLE == 0) revert DAOCoreNotEmergencyOperation(proposalId);
         if (record.emergency || (current != ProposalState.Pending && current != ProposalState.Active)) {
             revert DAOCoreNotFastTrackable(proposalId, current);
         }
         EmergencyConfig memory emergency = _emergency;
         uint256 snapshot = record.voteStart;
-        uint256 deadline = Math.max(snapshot + emergency.votingPeriod, clock());
-        deadline = Math.min(deadline, snapshot + record.voteDuration);
-        // Cannot truncate: the new duration is at most the old one.
+        uint256 original = snapshot + record.voteDuration;
+        uint256 now_ = clock();
+        // Cannot underflow: an Active proposal's deadline is not before now.
+        if (current == ProposalState.Active && original - now_ < emergency.minBlocksLeft) {
+            revert DAOCoreTooLateToFastTrack(proposalId, original - now_, emergency.minBlocksLeft);
+        }
+        uint256 deadline = Math.max(snapshot + emergency.votingPeriod, now_ + emergency.minBlocksLeft);
+        deadline = Math.min(deadline, original);
+        uint256 quorumBps = record.quorumBps;
+        if (quorumBps == 0) quorumBps = Math.mulDiv(quorumNumerator(snapshot), _BPS, quorumDenominator());
+        quorumBps = Math.max(quorumBps, emergency.quorumBps);
+        // Cannot truncate: the new duration is at most the old one; both quorums are at most _BPS.
         record.voteDuration = uint24(deadline - snapshot);
         record.emergency = true;
-        record.quorumBps = emergency.quorumBps;
-        emit EmergencyFastTracked(proposalId, deadline, emergency.quorumBps, emergency.timelockDelay);
+        record.quorumBps = uint16(quorumBps);
+        emit EmergencyFastTracked(proposalId, deadline, quorumBps, emergency.timelockDelay);
     }
 
     /// @notice The last block of voting on `proposalId` (shortened when fast-tracked); 0 if unknown.
@@ -270,6 +305,7 @@ contract DAOCore is
         return Time.blockNumber();
     }
 
+    /// @notice Block numbers (ERC-6372).
     // solhint-disable-next-line func-name-mixedcase
     function CLOCK_MODE() public pure override(Governor, GovernorVotes) returns (string memory) {
         return _BLOCK_NUMBER_CLOCK;
@@ -277,6 +313,8 @@ contract DAOCore is
 
     // ----- governance-only settings -----
 
+    /// @notice Voting period (blocks, 0 = default), quorum (bps of supply, 0 = default) and
+    /// counting of `typeOfProposal` proposals created from now on. Governance only.
     function setProposalTypeConfig(ProposalType typeOfProposal, uint32 period, uint16 quorumBps, bool quadratic)
         external
         onlyGovernance
@@ -287,18 +325,25 @@ contract DAOCore is
         emit ProposalTypeConfigured(typeOfProposal, period, quorumBps, quadratic);
     }
 
-    function setEmergencyConfig(uint32 period, uint32 delay, uint16 quorumBps) external onlyGovernance {
-        _setEmergencyConfig(period, delay, quorumBps);
+    /// @notice Fast-track settings (see EmergencyConfig): voting `period` in blocks, timelock
+    /// `delay` in seconds, `quorumBps`, and `minBlocksLeft` an Active vote must still have.
+    /// Governance only.
+    function setEmergencyConfig(uint32 period, uint32 delay, uint16 quorumBps, uint32 minBlocksLeft)
+        external
+        onlyGovernance
+    {
+        _setEmergencyConfig(period, delay, quorumBps, minBlocksLeft);
     }
 
     /// @notice Delay (seconds) between queue and execution for ordinary proposals; never less
-    /// than the timelock's minimum delay.
+    /// than the timelock's minimum delay. Governance only.
     function setTimelockDelay(uint32 delay) external onlyGovernance {
         uint32 previous = _timelockDelay;
         _timelockDelay = delay;
         emit TimelockDelaySet(previous, delay);
     }
 
+    /// @notice Replace the guardian council. Governance only.
     function setGuardianCouncil(IGuardianCouncil council) external onlyGovernance {
         if (address(council) == address(0)) revert DAOCoreZeroAddress();
         address previous = address(_council);
@@ -319,13 +364,21 @@ contract DAOCore is
         _requireExists(proposalId);
         ProposalRecord storage record = _records[proposalId];
         bool emergency = record.emergency;
+        uint8 flags = record.flags;
         return ProposalConfig(
             record.proposalType,
-            record.flags & _QUADRATIC != 0,
+            flags & _QUADRATIC != 0,
             emergency,
             record.quorumBps,
-            emergency ? SafeCast.toUint32(proposalDeadline(proposalId)) : 0
+            emergency ? SafeCast.toUint32(proposalDeadline(proposalId)) : 0,
+            flags & _FAST_TRACKABLE != 0
         );
+    }
+
+    /// @notice The CallPolicy that screens HELP_REQUEST and FOUNDER_IDEA proposals' calls and reads
+    /// proposal types from descriptions (created by the constructor; governed by the timelock).
+    function callPolicy() external view returns (address) {
+        return address(_policy);
     }
 
     /// @notice Tokens (for + abstain) that `proposalId` needs to reach quorum.
@@ -353,30 +406,38 @@ contract DAOCore is
         return uint256(record.forVotes) + record.abstainVotes;
     }
 
+    /// @notice Voting period, quorum and counting of `typeOfProposal`.
     function proposalTypeConfig(ProposalType typeOfProposal) external view returns (TypeConfig memory) {
         return _typeConfig[typeOfProposal];
     }
 
+    /// @notice The fast-track settings.
     function emergencyConfig() external view returns (EmergencyConfig memory) {
         return _emergency;
     }
 
+    /// @notice Delay (seconds) between queue and execution of ordinary proposals.
     function timelockDelay() external view returns (uint32) {
         return _timelockDelay;
     }
 
+    /// @notice The guardian council that co-signs TREASURY_SPEND and ADMIN proposals.
     function guardianCouncil() external view returns (address) {
         return address(_council);
     }
 
+    /// @notice The badges that make a voter eligible for quadratic votes.
     function reputationBadge() external view returns (address) {
         return address(_badges);
     }
 
+    /// @notice Whether `account` voted on `proposalId`.
     function hasVoted(uint256 proposalId, address account) public view override returns (bool) {
         return _records[proposalId].hasVoted[account];
     }
 
+    /// @notice Bravo support (against, for, abstain); quorum counts for + abstain; params carry a
+    /// quadratic commitment.
     // solhint-disable-next-line func-name-mixedcase
     function COUNTING_MODE() public pure override returns (string memory) {
         return "support=bravo&quorum=for,abstain&params=quadratic";
@@ -399,9 +460,12 @@ contract DAOCore is
         weight = totalWeight;
         bool quadratic = record.flags & _QUADRATIC != 0;
         if (quadratic) {
-            if (!_badges.hasBadge(account, _DONOR_BADGE) && !_badges.hasBadge(account, _VERIFIER_BADGE)) {
-                revert DAOCoreVoterNotEligible(account);
-            }
+            // Eligibility at the snapshot, as voting power is: a badge issued later does not count.
+            uint256 snapshot = record.voteStart;
+            if (
+                !_badges.hasBadgeAt(account, _DONOR_BADGE, snapshot)
+                    && !_badges.hasBadgeAt(account, _VERIFIER_BADGE, snapshot)
+            ) revert DAOCoreVoterNotEligible(account);
             if (params.length != 0) {
                 if (params.length != 32) revert DAOCoreInvalidVoteParams(params.length);
                 committed = abi.decode(params, (uint256));
@@ -474,7 +538,9 @@ contract DAOCore is
         bytes32 descriptionHash
     ) internal override(Governor, GovernorTimelockControl) returns (uint48) {
         ProposalRecord storage record = _records[proposalId];
-        if (record.proposalType == ProposalType.TREASURY_SPEND && !_council.isTreasurySpendApproved(proposalId)) {
+        ProposalType typeOfProposal = record.proposalType;
+        bool needsGuardians = typeOfProposal == ProposalType.TREASURY_SPEND || typeOfProposal == ProposalType.ADMIN;
+        if (needsGuardians && !_council.isTreasurySpendApproved(proposalId)) {
             revert DAOCoreGuardianApprovalMissing(
                 proposalId, _council.treasurySpendApprovals(proposalId), _council.threshold()
             );
@@ -501,30 +567,16 @@ contract DAOCore is
 
     // ----- internals -----
 
-    function _setEmergencyConfig(uint32 period, uint32 delay, uint16 quorumBps) private {
+    function _setEmergencyConfig(uint32 period, uint32 delay, uint16 quorumBps, uint32 minBlocksLeft) private {
         if (period == 0 || period > type(uint24).max) revert DAOCoreInvalidVotingPeriod(period);
         if (quorumBps == 0 || quorumBps > _BPS) revert DAOCoreInvalidQuorum(quorumBps);
-        _emergency = EmergencyConfig(period, delay, quorumBps);
-        emit EmergencyConfigured(period, delay, quorumBps);
+        if (minBlocksLeft == 0 || minBlocksLeft > type(uint24).max) revert DAOCoreInvalidEmergencyWindow(minBlocksLeft);
+        _emergency = EmergencyConfig(period, delay, quorumBps, minBlocksLeft);
+        emit EmergencyConfigured(period, delay, quorumBps, minBlocksLeft);
     }
 
     function _requireExists(uint256 proposalId) private view {
         if (proposalSnapshot(proposalId) == 0) revert GovernorNonexistentProposal(proposalId);
-    }
-
-    /// @dev Moving value or ERC-20s out of the treasury must go through guardian approval.
-    function _requireNoTreasuryOperation(uint256[] memory values, bytes[] memory calldatas) private pure {
-        for (uint256 i; i < values.length; ++i) {
-            if (values[i] != 0) revert DAOCoreTreasuryOperationNotTyped(i);
-            if (i < calldatas.length && calldatas[i].length >= 4) {
-                bytes4 selector = bytes4(calldatas[i]);
-                if (
-                    selector == 0xa9059cbb // transfer(address,uint256)
-                        || selector == 0x23b872dd // transferFrom(address,address,uint256)
-                        || selector == 0x095ea7b3 // approve(address,uint256)
-                ) revert DAOCoreTreasuryOperationNotTyped(i);
-            }
-        }
     }
 
     // ----- required overrides -----

@@ -14,6 +14,10 @@ interface IReputationBadge {
     /// @notice Whether `holder` currently holds a badge of type `typeId`.
     function hasBadge(address holder, uint256 typeId) external view returns (bool);
 
+    /// @notice Whether `holder` held a badge of type `typeId` at the end of block `timepoint`,
+    /// which must be in the past.
+    function hasBadgeAt(address holder, uint256 typeId, uint256 timepoint) external view returns (bool);
+
     /// @notice Record `kind` activity by `account`: adds `pointsAdded` and restarts its decay
     /// clock. Platform contracts holding the recorder role only.
     /// @dev `kind` is an ActivityKind passed as its uint8 (the same ABI), so that callers, which

@@ -3,6 +3,8 @@ pragma solidity ^0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {IERC5192} from "./IERC5192.sol";
 import {IReputationBadge} from "./IReputationBadge.sol";
 
@@ -15,7 +17,18 @@ import {IReputationBadge} from "./IReputationBadge.sol";
 /// `decayedScore`). Recording an activity resets the clock, so an inactive account recovers
 /// its full points by becoming active again, and a contribution adds points on top.
 /// `impactchain/reputation.py` mirrors the arithmetic for the API.
+///
+/// Badge history: every issue and revoke is checkpointed by block number, so `hasBadgeAt` tells
+/// whether an account held a badge at a past block (DAOCore checks quadratic-vote eligibility at
+/// the proposal's snapshot). A badge revoked after a snapshot still counted at that snapshot.
+///
+/// Issuance is rate limited: each ISSUER_ROLE holder may issue at most `limit` badges per fixed
+/// window of `period` seconds (windows start at multiples of `period` since the epoch, so up to
+/// twice the limit can be issued around a window's end). Holders of DEFAULT_ADMIN_ROLE (the DAO's
+/// timelock, i.e. an executed ADMIN proposal) are not limited: they also set the limit.
 contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
+    using Checkpoints for Checkpoints.Trace208;
+
     /// @notice May issue badges (the platform's onboarding/verification flow).
     bytes32 public constant ISSUER_ROLE = keccak256("ISSUER_ROLE");
     /// @notice Held by platform contracts (donations, governance, volunteering) that record activity.
@@ -33,10 +46,20 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
     uint256 private constant _DECAY_PER_YEAR = 0.95e36;
     /// @dev floor(−ln(0.95) × 1e36).
     uint256 private constant _NEG_LN_DECAY = 51293294387550533426196144254687238;
+    /// @notice Issuance limit set at deployment: badges per issuer per period.
+    uint32 public constant DEFAULT_ISSUANCE_LIMIT = 50;
+    /// @notice Issuance period set at deployment (seconds).
+    uint32 public constant DEFAULT_ISSUANCE_PERIOD = 1 days;
 
     struct Reputation {
         uint96 points;
         uint64 lastActivity;
+    }
+
+    /// @dev Badges one issuer issued in the window starting at `windowStart`.
+    struct Issuance {
+        uint64 windowStart;
+        uint32 issued;
     }
 
     mapping(uint256 badgeType => string) private _typeNames;
@@ -45,10 +68,17 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
     mapping(address holder => mapping(uint256 badgeType => uint256 tokenId)) private _badgeOf;
     mapping(address account => Reputation) private _reputation;
     uint256 private _lastTokenId;
+    /// @dev 1 while held, 0 after revocation, keyed by block number.
+    mapping(address holder => mapping(uint256 badgeType => Checkpoints.Trace208)) private _badgeHistory;
+    mapping(address issuer => Issuance) private _issuance;
+    uint32 private _issuanceLimit;
+    uint32 private _issuancePeriod;
 
     event BadgeTypeAdded(uint256 indexed badgeType, string name);
     event BadgeIssued(address indexed holder, uint256 indexed tokenId, uint256 indexed badgeType);
     event BadgeRevoked(address indexed holder, uint256 indexed tokenId, uint256 indexed badgeType, string reason);
+    /// @notice Each issuer may now issue `limit` badges per `period` seconds.
+    event IssuanceLimitSet(uint32 limit, uint32 period);
     /// @notice `recorder` recorded `kind` activity for `account`, adding `pointsAdded`; the
     /// account now has `points` and its decay clock restarted at the timestamp of the log's block.
     /// @dev That timestamp is not repeated in the event: every log comes with its block's.
@@ -64,6 +94,9 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
     error ReputationBadgeEmptyName();
     error ReputationBadgePointsOverflow(address account, uint256 points);
     error ReputationBadgeTimeBeforeActivity(uint256 timestamp, uint256 lastActivity);
+    error ReputationBadgeFutureLookup(uint256 timepoint, uint256 currentBlock);
+    error ReputationBadgeIssuanceLimitReached(address issuer, uint256 limit, uint256 windowEnd);
+    error ReputationBadgeInvalidIssuancePeriod();
 
     constructor(address admin) ERC721("ImpactChain Reputation", "IMPACT-REP") {
         if (admin == address(0)) revert ReputationBadgeZeroAddress();
@@ -73,6 +106,7 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
         _addBadgeType("FOUNDER");
         _addBadgeType("VERIFIER");
         _addBadgeType("GUARDIAN");
+        _setIssuanceLimit(DEFAULT_ISSUANCE_LIMIT, DEFAULT_ISSUANCE_PERIOD);
     }
 
     // ----- badge types -----
@@ -83,10 +117,12 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
         return _addBadgeType(name);
     }
 
+    /// @notice How many badge types exist (ids 0 to count − 1).
     function badgeTypeCount() external view returns (uint256) {
         return _typeCount;
     }
 
+    /// @notice The name of badge type `typeId`.
     function badgeTypeName(uint256 typeId) external view returns (string memory) {
         _requireKnownType(typeId);
         return _typeNames[typeId];
@@ -94,14 +130,17 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
 
     // ----- badges -----
 
-    /// @notice Issue a `typeId` badge to `holder`; one badge per type per holder.
+    /// @notice Issue a `typeId` badge to `holder`; one badge per type per holder. Issuers
+    /// without DEFAULT_ADMIN_ROLE are held to the issuance limit.
     function issue(address holder, uint256 typeId) external onlyRole(ISSUER_ROLE) returns (uint256 tokenId) {
         if (holder == address(0)) revert ReputationBadgeZeroAddress();
         _requireKnownType(typeId);
         if (_badgeOf[holder][typeId] != 0) revert ReputationBadgeAlreadyHeld(holder, typeId);
+        if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) _countIssuance(msg.sender);
         tokenId = ++_lastTokenId;
         _badgeTypeOf[tokenId] = typeId;
         _badgeOf[holder][typeId] = tokenId;
+        _badgeHistory[holder][typeId].push(SafeCast.toUint48(block.number), 1);
         _mint(holder, tokenId);
         emit Locked(tokenId);
         emit BadgeIssued(holder, tokenId, typeId);
@@ -113,6 +152,7 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
         uint256 typeId = _badgeTypeOf[tokenId];
         delete _badgeOf[holder][typeId];
         delete _badgeTypeOf[tokenId];
+        _badgeHistory[holder][typeId].push(SafeCast.toUint48(block.number), 0);
         _burn(tokenId);
         emit BadgeRevoked(holder, tokenId, typeId, reason);
     }
@@ -122,11 +162,37 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
         return _badgeOf[holder][typeId] != 0;
     }
 
+    /// @inheritdoc IReputationBadge
+    /// @dev Like ERC-5805 votes: a badge issued in block `timepoint` counts at `timepoint`.
+    function hasBadgeAt(address holder, uint256 typeId, uint256 timepoint) external view returns (bool) {
+        uint256 current = block.number;
+        if (timepoint >= current) revert ReputationBadgeFutureLookup(timepoint, current);
+        // Cannot truncate: below the current block number, which push() fitted into 48 bits.
+        return _badgeHistory[holder][typeId].upperLookupRecent(uint48(timepoint)) != 0;
+    }
+
+    /// @notice Let each issuer issue at most `limit` badges per `period` seconds. Admin only.
+    function setIssuanceLimit(uint32 limit, uint32 period) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setIssuanceLimit(limit, period);
+    }
+
+    /// @notice Badges each issuer may issue per period, and the period (seconds).
+    function issuanceLimit() external view returns (uint32 limit, uint32 period) {
+        return (_issuanceLimit, _issuancePeriod);
+    }
+
+    /// @notice How many badges `issuer` issued in the current window.
+    function issuedThisPeriod(address issuer) external view returns (uint256) {
+        Issuance memory issuance = _issuance[issuer];
+        return issuance.windowStart == _windowStart() ? issuance.issued : 0;
+    }
+
     /// @notice The token id of `holder`'s `typeId` badge, or 0 if none.
     function badgeOf(address holder, uint256 typeId) external view returns (uint256) {
         return _badgeOf[holder][typeId];
     }
 
+    /// @notice The badge type of `tokenId`.
     function badgeType(uint256 tokenId) external view returns (uint256) {
         _requireOwned(tokenId);
         return _badgeTypeOf[tokenId];
@@ -148,6 +214,7 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
         revert ReputationBadgeApprovalsDisabled();
     }
 
+    /// @notice ERC-165: ERC-721, ERC-5192, AccessControl.
     function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl) returns (bool) {
         return interfaceId == type(IERC5192).interfaceId || super.supportsInterface(interfaceId);
     }
@@ -212,6 +279,33 @@ contract ReputationBadge is ERC721, AccessControl, IERC5192, IReputationBadge {
         from = _ownerOf(tokenId);
         if (from != address(0) && to != address(0)) revert ReputationBadgeSoulbound(tokenId);
         return super._update(to, tokenId, auth);
+    }
+
+    function _setIssuanceLimit(uint32 limit, uint32 period) private {
+        if (period == 0) revert ReputationBadgeInvalidIssuancePeriod();
+        _issuanceLimit = limit;
+        _issuancePeriod = period;
+        emit IssuanceLimitSet(limit, period);
+    }
+
+    function _countIssuance(address issuer) private {
+        Issuance memory issuance = _issuance[issuer];
+        uint256 windowStart = _windowStart();
+        if (issuance.windowStart != windowStart) issuance = Issuance(uint64(windowStart), 0);
+        uint256 limit = _issuanceLimit;
+        if (issuance.issued >= limit) {
+            revert ReputationBadgeIssuanceLimitReached(issuer, limit, windowStart + _issuancePeriod);
+        }
+        // Cannot overflow: below the 32-bit limit just checked.
+        unchecked {
+            ++issuance.issued;
+        }
+        _issuance[issuer] = issuance;
+    }
+
+    /// @dev Start of the current issuance window; fits 64 bits for any block timestamp in use.
+    function _windowStart() private view returns (uint256) {
+        return block.timestamp - block.timestamp % _issuancePeriod;
     }
 
     function _addBadgeType(string memory name) private returns (uint256 id) {

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.contracts.governance.lifecycle import FOUNDER_IDEA, HELP_REQUEST, selector
+
 
 @pytest.fixture
 def at(chain: Any) -> Callable[[int], None]:
@@ -120,6 +122,7 @@ TIMELOCK_DELAY = 3600  # seconds: ordinary proposals
 GUARDIAN_THRESHOLD = 2
 VOTER_BALANCES = (40, 30, 20)  # whole tokens for donor, other_donor, stranger
 TOKEN = 10**18
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 @pytest.fixture(scope="session")
@@ -136,8 +139,9 @@ def timelock(project: Any, owner: Any) -> Any:
 
 
 @pytest.fixture(scope="session")
-def council(project: Any, owner: Any, guardians: list[Any]) -> Any:
-    return owner.deploy(project.GuardianCouncil, owner, guardians, GUARDIAN_THRESHOLD)
+def council(project: Any, owner: Any, guardians: list[Any], timelock: Any) -> Any:
+    """Owned by the timelock from the start; its deployer (`owner`) binds it to the DAO once."""
+    return owner.deploy(project.GuardianCouncil, timelock, guardians, GUARDIAN_THRESHOLD)
 
 
 @pytest.fixture(scope="session")
@@ -150,6 +154,18 @@ def dao_badges(project: Any, owner: Any, issuer: Any) -> Any:
     return deploy_badges(project, owner, issuer)
 
 
+def dao_policy(help_requests: Any, emergency_desk: Any, round_factory: Any) -> list[tuple[int, str, bytes, bool]]:
+    """The test DAO's CallPolicy entries (type, target, selector, fast-trackable), shaped like
+    production's: HELP_REQUEST approves withdrawals and flags emergencies (both fast-trackable)
+    and rejects requests; FOUNDER_IDEA green-lights rounds."""
+    return [
+        (HELP_REQUEST, help_requests.address, selector(help_requests.approveWithdrawal), True),
+        (HELP_REQUEST, emergency_desk.address, selector(emergency_desk.flagEmergency), True),
+        (HELP_REQUEST, emergency_desk.address, selector(emergency_desk.rejectRequest), False),
+        (FOUNDER_IDEA, round_factory.address, selector(round_factory.greenLight), False),
+    ]
+
+
 @pytest.fixture(scope="session")
 def dao(
     chain: Any,
@@ -160,12 +176,16 @@ def dao(
     dao_badges: Any,
     timelock: Any,
     council: Any,
+    help_requests: Any,
+    emergency_desk: Any,
+    round_factory: Any,
     donor: Any,
     other_donor: Any,
     stranger: Any,
 ) -> Any:
     """DAOCore wired as in production: the timelock holds the token's admin roles and owns the
-    council; voters hold tokens delegated to themselves; donor is a DONOR, other_donor a VERIFIER."""
+    council; voters hold tokens delegated to themselves; donor is a DONOR, other_donor a VERIFIER.
+    HELP_REQUEST and FOUNDER_IDEA proposals may call the stand-ins of `dao_policy` only."""
     dao = owner.deploy(
         project.DAOCore,
         dao_token,
@@ -177,12 +197,13 @@ def dao(
         PROPOSAL_THRESHOLD,
         QUORUM_PERCENT,
         TIMELOCK_DELAY,
+        dao_policy(help_requests, emergency_desk, round_factory),
+        ZERO_ADDRESS,
     )
     for role in (timelock.PROPOSER_ROLE(), timelock.CANCELLER_ROLE(), timelock.EXECUTOR_ROLE()):
         timelock.grantRole(role, dao, sender=owner)
     timelock.renounceRole(timelock.DEFAULT_ADMIN_ROLE(), owner, sender=owner)
-    council.setDAO(dao, sender=owner)
-    council.transferOwnership(timelock, sender=owner)
+    council.setDAO(dao, sender=owner)  # the deployer's one-time binding
     for role in (
         dao_token.DEFAULT_ADMIN_ROLE(),
         dao_token.UPGRADER_ROLE(),
@@ -210,3 +231,8 @@ def help_requests(project: Any, owner: Any, timelock: Any) -> Any:
 @pytest.fixture(scope="session")
 def round_factory(project: Any, owner: Any, timelock: Any) -> Any:
     return owner.deploy(project.TestRoundFactory, timelock)
+
+
+@pytest.fixture(scope="session")
+def emergency_desk(project: Any, owner: Any, timelock: Any) -> Any:
+    return owner.deploy(project.TestEmergencyDesk, timelock)

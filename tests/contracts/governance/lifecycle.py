@@ -8,7 +8,8 @@ from eth_utils import keccak
 
 from tests.contracts.reverts import reverts_with
 
-HELP_REQUEST, FOUNDER_IDEA, TREASURY_SPEND = range(3)
+HELP_REQUEST, FOUNDER_IDEA, TREASURY_SPEND, ADMIN = range(4)
+TYPE_NAMES = ("HELP_REQUEST", "FOUNDER_IDEA", "TREASURY_SPEND", "ADMIN")
 AGAINST, FOR, ABSTAIN = range(3)
 # Governor.ProposalState
 PENDING, ACTIVE, CANCELED, DEFEATED, SUCCEEDED, QUEUED, EXPIRED, EXECUTED = range(8)
@@ -32,6 +33,28 @@ class Proposal:
         return self.targets, self.values, self.calldatas, self.description_hash
 
 
+def selector(method: Any) -> bytes:
+    """The 4-byte selector of a contract method handler (e.g. `help_desk.flagEmergency`)."""
+    return keccak(text=method.abis[0].selector)[:4]
+
+
+def typed(description: str, proposal_type: int) -> str:
+    """`description` with the `#type=` suffix that makes it a `proposal_type` proposal
+    (CallPolicy.proposalTypeOf; OpenZeppelin's `#proposer=` suffix would follow it)."""
+    return f"{description}#type={TYPE_NAMES[proposal_type]}"
+
+
+def type_of(description: str) -> int:
+    """Mirror of CallPolicy.proposalTypeOf."""
+    end = len(description)
+    if end >= 52 and description[end - 52 : end - 42] == "#proposer=":
+        end -= 52
+    for proposal_type, name in enumerate(TYPE_NAMES):
+        if description[:end].endswith(f"#type={name}"):
+            return proposal_type
+    return HELP_REQUEST
+
+
 def propose(
     dao: Any,
     proposer: Any,
@@ -39,13 +62,16 @@ def propose(
     description: str,
     proposal_type: int | None = None,
 ) -> Proposal:
-    """Create a proposal of (target, value, calldata) actions; plain `propose` if no type."""
+    """Create a proposal of (target, value, calldata) actions. With a type, the description gets
+    that type's `#type=` suffix and `proposeTyped` is used; without, plain `propose` reads the
+    type from the description as given (no suffix: HELP_REQUEST)."""
     targets = [getattr(target, "address", target) for target, _, _ in actions]
     values = [value for _, value, _ in actions]
     calldatas = [bytes(data) for _, _, data in actions]
     if proposal_type is None:
         receipt = dao.propose(targets, values, calldatas, description, sender=proposer)
     else:
+        description = typed(description, proposal_type)
         receipt = dao.proposeTyped(targets, values, calldatas, description, proposal_type, sender=proposer)
     proposal_id = dao.getProposalId(targets, values, calldatas, keccak(text=description))
     return Proposal(proposal_id, targets, values, calldatas, description, receipt)
@@ -86,9 +112,26 @@ def execute(dao: Any, proposal: Proposal, sender: Any) -> Any:
     return dao.execute(*proposal.operation, sender=sender)
 
 
-def enact(chain: Any, dao: Any, proposal: Proposal, voters: list[Any], delay: int) -> Any:
-    """Vote `proposal` through, queue it, wait `delay` seconds and execute it."""
+def co_sign(council: Any, proposal: Proposal, guardians: list[Any]) -> None:
+    """The guardians approve a TREASURY_SPEND or ADMIN proposal."""
+    for guardian in guardians:
+        council.approveTreasurySpend(proposal.id, sender=guardian)
+
+
+def enact(
+    chain: Any,
+    dao: Any,
+    proposal: Proposal,
+    voters: list[Any],
+    delay: int,
+    council: Any = None,
+    guardians: tuple[Any, ...] = (),
+) -> Any:
+    """Vote `proposal` through, have `guardians` of `council` approve it (TREASURY_SPEND and
+    ADMIN need them), queue it, wait `delay` seconds and execute it."""
     pass_proposal(chain, dao, proposal, voters)
+    if guardians:
+        co_sign(council, proposal, list(guardians))
     queue(dao, proposal, voters[0])
     wait_seconds(chain, delay)
     return execute(dao, proposal, voters[0])

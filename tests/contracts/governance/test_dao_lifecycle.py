@@ -3,6 +3,7 @@
 from typing import Any
 
 from tests.contracts.conftest import (
+    GUARDIAN_THRESHOLD,
     PROPOSAL_THRESHOLD,
     QUORUM_PERCENT,
     TIMELOCK_DELAY,
@@ -10,9 +11,11 @@ from tests.contracts.conftest import (
     TOKEN,
     VOTING_DELAY,
     VOTING_PERIOD,
+    ZERO_ADDRESS,
 )
 from tests.contracts.governance.lifecycle import (
     ACTIVE,
+    ADMIN,
     CANCELED,
     DEFEATED,
     EXECUTED,
@@ -23,6 +26,7 @@ from tests.contracts.governance.lifecycle import (
     QUEUED,
     SUCCEEDED,
     TREASURY_SPEND,
+    co_sign,
     enact,
     end_voting,
     execute,
@@ -37,7 +41,22 @@ from tests.contracts.reverts import reverts_with
 from tests.contracts.signing import sign_typed
 
 
-def test_deployment_wiring(dao: Any, dao_token: Any, timelock: Any, dao_badges: Any, council: Any) -> None:
+def _help(help_requests: Any, request_id: int = 1) -> list[tuple[Any, int, bytes]]:
+    """An allowlisted HELP_REQUEST action (approve 1 wei for `request_id`)."""
+    return [(help_requests, 0, help_requests.approveWithdrawal.encode_input(request_id, 1))]
+
+
+def _admin(
+    chain: Any, dao: Any, council: Any, guardians: list[Any], proposer: Any, actions: Any, title: str, voters: Any
+) -> Any:
+    """Enact an ADMIN proposal: voted through, co-signed by the guardians, queued and executed."""
+    proposal = propose(dao, proposer, actions, title, ADMIN)
+    return enact(chain, dao, proposal, voters, TIMELOCK_DELAY, council, tuple(guardians[:GUARDIAN_THRESHOLD]))
+
+
+def test_deployment_wiring(
+    project: Any, dao: Any, dao_token: Any, timelock: Any, dao_badges: Any, council: Any
+) -> None:
     assert dao.name() == "ImpactChain DAO"
     assert dao.token() == dao_token
     assert dao.timelock() == timelock
@@ -51,9 +70,12 @@ def test_deployment_wiring(dao: Any, dao_token: Any, timelock: Any, dao_badges: 
     assert dao.COUNTING_MODE() == "support=bravo&quorum=for,abstain&params=quadratic"
     assert dao.proposalTypeConfig(FOUNDER_IDEA) == (0, 0, True)
     assert dao.proposalTypeConfig(HELP_REQUEST) == (0, 0, False)
-    assert dao.emergencyConfig() == (VOTING_PERIOD // 4, 0, 2000)
+    assert dao.emergencyConfig() == (VOTING_PERIOD // 4, 0, 2000, VOTING_PERIOD // 4)
     assert council.dao() == dao
     assert council.owner() == timelock
+    policy = project.CallPolicy.at(dao.callPolicy())
+    assert policy.dao() == dao
+    assert policy.roundFactory() == ZERO_ADDRESS
 
 
 def test_help_request_lifecycle_approves_withdrawal(
@@ -104,7 +126,7 @@ def test_founder_idea_lifecycle_green_lights_round(
 ) -> None:
     green_light = round_factory.greenLight.encode_input(7)
     proposal = propose(dao, stranger, [(round_factory, 0, green_light)], "Idea #7: school meals", FOUNDER_IDEA)
-    assert dao.proposalConfig(proposal.id) == (FOUNDER_IDEA, True, False, 0, 0)
+    assert dao.proposalConfig(proposal.id) == (FOUNDER_IDEA, True, False, 0, 0, False)
 
     receipt = enact(chain, dao, proposal, [donor, other_donor], TIMELOCK_DELAY)
 
@@ -144,19 +166,33 @@ def test_treasury_spend_lifecycle_needs_m_of_n_guardians(
     assert timelock.balance == 4 * TOKEN
 
 
-def test_only_treasury_spend_may_move_value_or_tokens(dao: Any, dao_token: Any, donor: Any, stranger: Any) -> None:
+def test_only_treasury_spend_and_admin_may_move_value_or_tokens(
+    project: Any, dao: Any, dao_token: Any, help_requests: Any, round_factory: Any, donor: Any, stranger: Any
+) -> None:
+    policy = project.CallPolicy.at(dao.callPolicy())
     transfer = dao_token.transfer.encode_input(stranger, TOKEN)
     approve = dao_token.approve.encode_input(stranger, TOKEN)
     transfer_from = dao_token.transferFrom.encode_input(donor, stranger, TOKEN)
-    harmless = dao_token.name.encode_input()
+    green_light = round_factory.greenLight.encode_input(1)
 
-    with reverts_with(dao.DAOCoreTreasuryOperationNotTyped, index=0):
+    with reverts_with(policy.CallPolicyValueNotAllowed, index=0, value=1):
         propose(dao, donor, [(stranger, 1, b"")], "sneaky value")
-    for index, data in ((1, transfer), (1, approve), (1, transfer_from)):
-        with reverts_with(dao.DAOCoreTreasuryOperationNotTyped, index=index):
-            propose(dao, donor, [(dao_token, 0, harmless), (dao_token, 0, data)], f"sneaky {data.hex()}", FOUNDER_IDEA)
-    proposal = propose(dao, donor, [(dao_token, 0, transfer)], "declared spend", TREASURY_SPEND)
-    assert dao.proposalType(proposal.id) == TREASURY_SPEND
+    with reverts_with(policy.CallPolicyValueNotAllowed, index=0, value=1):
+        propose(dao, donor, [(help_requests, 1, help_requests.approveWithdrawal.encode_input(1, 1))], "allowed + value")
+    with reverts_with(policy.CallPolicyCalldataTooShort, index=1):
+        propose(dao, donor, [(round_factory, 0, green_light), (stranger, 0, b"\x01\x02\x03")], "short", FOUNDER_IDEA)
+    for data in (transfer, approve, transfer_from):
+        with reverts_with(
+            policy.CallPolicyCallNotAllowed,
+            proposalType=FOUNDER_IDEA,
+            index=1,
+            target=dao_token.address,
+            selector=bytes(data[:4]),
+        ):
+            propose(dao, donor, [(round_factory, 0, green_light), (dao_token, 0, data)], f"sneaky {data.hex()}", 1)
+    spend = propose(dao, donor, [(dao_token, 0, transfer)], "declared spend", TREASURY_SPEND)
+    admin = propose(dao, donor, [(stranger, 1, b"")], "declared admin payment", ADMIN)
+    assert (dao.proposalType(spend.id), dao.proposalType(admin.id)) == (TREASURY_SPEND, ADMIN)
 
 
 def test_ordinary_proposal_waits_the_full_delay(
@@ -188,14 +224,21 @@ def _timelock_salt(dao: Any, proposal: Any) -> bytes:
 
 
 def test_proposal_without_quorum_or_majority_is_defeated(
-    chain: Any, accounts: Any, owner: Any, dao_token: Any, dao: Any, donor: Any, other_donor: Any
+    chain: Any,
+    accounts: Any,
+    owner: Any,
+    dao_token: Any,
+    dao: Any,
+    help_requests: Any,
+    donor: Any,
+    other_donor: Any,
 ) -> None:
     small = accounts.generate_test_account()
     owner.transfer(small, TOKEN)
     dao_token.mint(small, 3 * TOKEN, sender=owner)  # 3 of 93 tokens: below the 4% quorum
     dao_token.invoke_transaction("delegate", small, sender=small)
     chain.mine()
-    action = [(dao_token, 0, dao_token.name.encode_input())]
+    action = _help(help_requests)
     no_quorum = propose(dao, donor, action, "too quiet")
     lost = propose(dao, donor, action, "unpopular")
 
@@ -213,9 +256,9 @@ def test_proposal_without_quorum_or_majority_is_defeated(
 
 
 def test_votes_outside_the_window_double_votes_and_bad_support_revert(
-    chain: Any, dao: Any, dao_token: Any, donor: Any, other_donor: Any
+    chain: Any, dao: Any, help_requests: Any, donor: Any, other_donor: Any
 ) -> None:
-    proposal = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "timing")
+    proposal = propose(dao, donor, _help(help_requests), "timing")
 
     with vote_refused(dao, proposal.id, PENDING):
         dao.castVote(proposal.id, FOR, sender=donor)
@@ -232,9 +275,9 @@ def test_votes_outside_the_window_double_votes_and_bad_support_revert(
 
 
 def test_relayed_signed_vote_counts_for_the_signer(
-    chain: Any, dao: Any, dao_token: Any, donor: Any, stranger: Any
+    chain: Any, dao: Any, dao_token: Any, help_requests: Any, donor: Any, stranger: Any
 ) -> None:
-    proposal = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "vote by signature")
+    proposal = propose(dao, donor, _help(help_requests), "vote by signature")
     start_voting(chain, dao, proposal)
     nonce = dao.nonces(donor)
     ballot = [("proposalId", "uint256"), ("support", "uint8"), ("voter", "address"), ("nonce", "uint256")]
@@ -263,9 +306,9 @@ def test_relayed_signed_vote_counts_for_the_signer(
 
 
 def test_votes_on_cancelled_or_unknown_proposals_revert(
-    chain: Any, dao: Any, dao_token: Any, donor: Any, other_donor: Any
+    chain: Any, dao: Any, help_requests: Any, donor: Any, other_donor: Any
 ) -> None:
-    cancelled = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "cancelled before voting")
+    cancelled = propose(dao, donor, _help(help_requests), "cancelled before voting")
     dao.cancel(*cancelled.operation, sender=donor)
     start_voting(chain, dao, cancelled)  # the window it would have had is open now
 
@@ -277,9 +320,9 @@ def test_votes_on_cancelled_or_unknown_proposals_revert(
 
 
 def test_votes_count_from_the_snapshot_through_the_last_block(
-    chain: Any, dao: Any, dao_token: Any, donor: Any, other_donor: Any
+    chain: Any, dao: Any, dao_token: Any, help_requests: Any, donor: Any, other_donor: Any
 ) -> None:
-    proposal = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "window edges")
+    proposal = propose(dao, donor, _help(help_requests), "window edges")
     snapshot, deadline = dao.proposalSnapshot(proposal.id), dao.proposalDeadline(proposal.id)
     assert deadline == snapshot + VOTING_PERIOD
 
@@ -305,8 +348,8 @@ def test_votes_count_from_the_snapshot_through_the_last_block(
     )
 
 
-def test_proposer_cancels_pending_proposal(dao: Any, dao_token: Any, donor: Any, stranger: Any) -> None:
-    proposal = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "cancel me")
+def test_proposer_cancels_pending_proposal(dao: Any, help_requests: Any, donor: Any, stranger: Any) -> None:
+    proposal = propose(dao, donor, _help(help_requests), "cancel me")
 
     receipt = dao.cancel(*proposal.operation, sender=donor)
 
@@ -314,8 +357,8 @@ def test_proposer_cancels_pending_proposal(dao: Any, dao_token: Any, donor: Any,
     assert dao.state(proposal.id) == 2  # Canceled
 
 
-def test_others_cannot_cancel_a_proposal(dao: Any, dao_token: Any, donor: Any, stranger: Any) -> None:
-    proposal = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "keep me")
+def test_others_cannot_cancel_a_proposal(dao: Any, help_requests: Any, donor: Any, stranger: Any) -> None:
+    proposal = propose(dao, donor, _help(help_requests), "keep me")
 
     with reverts_with(dao.GovernorUnableToCancel, proposalId=proposal.id, account=stranger.address):
         dao.cancel(*proposal.operation, sender=stranger)
@@ -338,16 +381,20 @@ def test_constructor_refuses_a_token_on_another_clock(
 ) -> None:
     timestamp_token = owner.deploy(project.MockTimestampVotesToken)
     with reverts_with(dao.DAOCoreUnsupportedClock, clockMode="mode=timestamp"):
-        owner.deploy(project.DAOCore, timestamp_token, timelock, dao_badges, council, 1, 20, 0, 4, 3600)
+        owner.deploy(
+            project.DAOCore, timestamp_token, timelock, dao_badges, council, 1, 20, 0, 4, 3600, [], ZERO_ADDRESS
+        )
 
 
 def test_constructor_rejects_zero_badges_or_council(
     project: Any, owner: Any, dao: Any, dao_token: Any, timelock: Any, dao_badges: Any, council: Any
 ) -> None:
-    zero = "0x0000000000000000000000000000000000000000"
+    zero = ZERO_ADDRESS
     for badge_address, council_address in ((zero, council), (dao_badges, zero)):
         with reverts_with(dao.DAOCoreZeroAddress):
-            owner.deploy(project.DAOCore, dao_token, timelock, badge_address, council_address, 1, 20, 0, 4, 3600)
+            owner.deploy(
+                project.DAOCore, dao_token, timelock, badge_address, council_address, 1, 20, 0, 4, 3600, [], zero
+            )
 
 
 # ----- settings: governance only -----
@@ -356,7 +403,7 @@ def test_constructor_rejects_zero_badges_or_council(
 def test_settings_reject_direct_calls(dao: Any, council: Any, stranger: Any) -> None:
     calls = [
         lambda: dao.setProposalTypeConfig(TREASURY_SPEND, 5, 100, False, sender=stranger),
-        lambda: dao.setEmergencyConfig(5, 0, 3000, sender=stranger),
+        lambda: dao.setEmergencyConfig(5, 0, 3000, 5, sender=stranger),
         lambda: dao.setTimelockDelay(1, sender=stranger),
         lambda: dao.setGuardianCouncil(council, sender=stranger),
         lambda: dao.setVotingPeriod(5, sender=stranger),
@@ -368,26 +415,31 @@ def test_settings_reject_direct_calls(dao: Any, council: Any, stranger: Any) -> 
 
 
 def test_per_type_settings_change_through_governance(
-    chain: Any, accounts: Any, owner: Any, dao_token: Any, dao: Any, donor: Any, other_donor: Any
+    chain: Any,
+    dao: Any,
+    council: Any,
+    guardians: list[Any],
+    help_requests: Any,
+    donor: Any,
+    other_donor: Any,
 ) -> None:
     actions = [
         (dao, 0, dao.setProposalTypeConfig.encode_input(TREASURY_SPEND, 7, 5000, False)),
         (dao, 0, dao.setTimelockDelay.encode_input(120)),
-        (dao, 0, dao.setEmergencyConfig.encode_input(3, 30, 3000)),
+        (dao, 0, dao.setEmergencyConfig.encode_input(3, 30, 3000, 2)),
     ]
-    settings = propose(dao, donor, actions, "Tune treasury spends")
-    receipt = enact(chain, dao, settings, [donor, other_donor], TIMELOCK_DELAY)
+    receipt = _admin(chain, dao, council, guardians, donor, actions, "Tune treasury spends", [donor, other_donor])
 
     assert receipt.events.filter(dao.ProposalTypeConfigured) == [
         dao.ProposalTypeConfigured(TREASURY_SPEND, 7, 5000, False)
     ]
     assert receipt.events.filter(dao.TimelockDelaySet) == [dao.TimelockDelaySet(TIMELOCK_DELAY, 120)]
-    assert receipt.events.filter(dao.EmergencyConfigured) == [dao.EmergencyConfigured(3, 30, 3000)]
+    assert receipt.events.filter(dao.EmergencyConfigured) == [dao.EmergencyConfigured(3, 30, 3000, 2)]
     assert dao.proposalTypeConfig(TREASURY_SPEND) == (7, 5000, False)
     assert dao.timelockDelay() == 120
 
     spend = propose(dao, donor, [(donor, 1, b"")], "Treasury: small grant", TREASURY_SPEND)
-    help_request = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "Help: unchanged")
+    help_request = propose(dao, donor, _help(help_requests), "Help: unchanged")
     snapshot = dao.proposalSnapshot(spend.id)
     assert dao.proposalDeadline(spend.id) == snapshot + 7
     assert spend.receipt.events.filter(dao.ProposalTyped) == [
@@ -401,31 +453,41 @@ def test_per_type_settings_change_through_governance(
     assert dao.state(spend.id) == DEFEATED
 
 
-def test_invalid_settings_revert_even_through_governance(chain: Any, dao: Any, donor: Any, other_donor: Any) -> None:
+def test_invalid_settings_revert_even_through_governance(
+    chain: Any, dao: Any, council: Any, guardians: list[Any], donor: Any, other_donor: Any
+) -> None:
     cases = [
         (
             dao.setProposalTypeConfig.encode_input(HELP_REQUEST, 5, 10_001, False),
             dao.DAOCoreInvalidQuorum,
             {"quorumBps": 10_001},
         ),
-        (dao.setEmergencyConfig.encode_input(0, 0, 3000), dao.DAOCoreInvalidVotingPeriod, {"votingPeriod": 0}),
+        (dao.setEmergencyConfig.encode_input(0, 0, 3000, 1), dao.DAOCoreInvalidVotingPeriod, {"votingPeriod": 0}),
         # Voting periods must fit the 24-bit duration DAOCore keeps per proposal.
         (
             dao.setProposalTypeConfig.encode_input(HELP_REQUEST, 2**24, 0, False),
             dao.DAOCoreInvalidVotingPeriod,
             {"votingPeriod": 2**24},
         ),
-        (dao.setEmergencyConfig.encode_input(2**24, 0, 3000), dao.DAOCoreInvalidVotingPeriod, {"votingPeriod": 2**24}),
+        (
+            dao.setEmergencyConfig.encode_input(2**24, 0, 3000, 1),
+            dao.DAOCoreInvalidVotingPeriod,
+            {"votingPeriod": 2**24},
+        ),
         (dao.setVotingPeriod.encode_input(2**24), dao.GovernorInvalidVotingPeriod, {"votingPeriod": 2**24}),
-        (dao.setEmergencyConfig.encode_input(3, 0, 0), dao.DAOCoreInvalidQuorum, {"quorumBps": 0}),
+        (dao.setEmergencyConfig.encode_input(3, 0, 0, 1), dao.DAOCoreInvalidQuorum, {"quorumBps": 0}),
+        (dao.setEmergencyConfig.encode_input(3, 0, 3000, 0), dao.DAOCoreInvalidEmergencyWindow, {"minBlocksLeft": 0}),
         (dao.setGuardianCouncil.encode_input("0x" + "00" * 20), dao.DAOCoreZeroAddress, {}),
     ]
-    proposals = [propose(dao, donor, [(dao, 0, data)], f"bad setting {i}") for i, (data, _, _) in enumerate(cases)]
+    proposals = [
+        propose(dao, donor, [(dao, 0, data)], f"bad setting {i}", ADMIN) for i, (data, _, _) in enumerate(cases)
+    ]
     start_voting(chain, dao, proposals[-1])
     for proposal in proposals:
         dao.castVote(proposal.id, FOR, sender=donor)
     end_voting(chain, dao, proposals[-1])
     for proposal in proposals:
+        co_sign(council, proposal, guardians[:GUARDIAN_THRESHOLD])
         queue(dao, proposal, donor)
     wait_seconds(chain, TIMELOCK_DELAY)
 
@@ -436,13 +498,13 @@ def test_invalid_settings_revert_even_through_governance(chain: Any, dao: Any, d
 
 
 def test_governance_replaces_guardian_council(
-    chain: Any, project: Any, owner: Any, dao: Any, timelock: Any, donor: Any, guardians: list[Any]
+    chain: Any, project: Any, owner: Any, dao: Any, timelock: Any, council: Any, donor: Any, guardians: list[Any]
 ) -> None:
     new_council = owner.deploy(project.GuardianCouncil, timelock, guardians[:1], 1)
-    proposal = propose(dao, donor, [(dao, 0, dao.setGuardianCouncil.encode_input(new_council))], "new council")
+    action = [(dao, 0, dao.setGuardianCouncil.encode_input(new_council))]
     old = dao.guardianCouncil()
 
-    receipt = enact(chain, dao, proposal, [donor], TIMELOCK_DELAY)
+    receipt = _admin(chain, dao, council, guardians, donor, action, "new council", [donor])
 
     assert receipt.events.filter(dao.GuardianCouncilSet) == [dao.GuardianCouncilSet(old, new_council)]
     assert dao.guardianCouncil() == new_council
@@ -452,7 +514,16 @@ def test_governance_replaces_guardian_council(
 
 
 def test_token_upgrade_through_governance_preserves_state(
-    chain: Any, project: Any, owner: Any, dao_token: Any, dao: Any, donor: Any, other_donor: Any, stranger: Any
+    chain: Any,
+    project: Any,
+    owner: Any,
+    dao_token: Any,
+    dao: Any,
+    council: Any,
+    guardians: list[Any],
+    donor: Any,
+    other_donor: Any,
+    stranger: Any,
 ) -> None:
     v2 = owner.deploy(project.TestGovernanceTokenV2)
     with reverts_with(
@@ -460,11 +531,9 @@ def test_token_upgrade_through_governance_preserves_state(
     ):
         dao_token.upgradeToAndCall(v2, b"", sender=owner)
     supply = dao_token.totalSupply()
-    proposal = propose(
-        dao, donor, [(dao_token, 0, dao_token.upgradeToAndCall.encode_input(v2, b""))], "Upgrade IMPACT to v2"
-    )
+    action = [(dao_token, 0, dao_token.upgradeToAndCall.encode_input(v2, b""))]
 
-    receipt = enact(chain, dao, proposal, [donor, other_donor], TIMELOCK_DELAY)
+    receipt = _admin(chain, dao, council, guardians, donor, action, "Upgrade IMPACT to v2", [donor, other_donor])
 
     assert dao_token.Upgraded(v2) in receipt.events
     upgraded = project.TestGovernanceTokenV2.at(dao_token.address)
@@ -475,23 +544,23 @@ def test_token_upgrade_through_governance_preserves_state(
     assert upgraded.delegates(stranger) == stranger
 
 
-def test_donation_rate_set_through_governance(chain: Any, dao_token: Any, dao: Any, owner: Any, donor: Any) -> None:
+def test_donation_rate_set_through_governance(
+    chain: Any, dao_token: Any, dao: Any, council: Any, guardians: list[Any], owner: Any, donor: Any
+) -> None:
     usdc = "0x41E94Eb019C0762f9Bfcf9Fb1E58725BfB0e7582"
     with reverts_with(
         dao_token.AccessControlUnauthorizedAccount, account=owner.address, neededRole=dao_token.RATE_SETTER_ROLE()
     ):
         dao_token.setDonationRate(usdc, 10**30, sender=owner)
-    proposal = propose(
-        dao, donor, [(dao_token, 0, dao_token.setDonationRate.encode_input(usdc, 10**30))], "Accept USDC"
-    )
+    action = [(dao_token, 0, dao_token.setDonationRate.encode_input(usdc, 10**30))]
 
-    enact(chain, dao, proposal, [donor], TIMELOCK_DELAY)
+    _admin(chain, dao, council, guardians, donor, action, "Accept USDC", [donor])
 
     assert dao_token.donationRate(usdc) == 10**30
 
 
-def test_abstain_counts_toward_quorum_but_does_not_pass(chain: Any, dao: Any, dao_token: Any, donor: Any) -> None:
-    proposal = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "abstain only")
+def test_abstain_counts_toward_quorum_but_does_not_pass(chain: Any, dao: Any, help_requests: Any, donor: Any) -> None:
+    proposal = propose(dao, donor, _help(help_requests), "abstain only")
     start_voting(chain, dao, proposal)
     dao.castVote(proposal.id, 2, sender=donor)
     end_voting(chain, dao, proposal)
@@ -501,13 +570,15 @@ def test_abstain_counts_toward_quorum_but_does_not_pass(chain: Any, dao: Any, da
     assert dao.state(proposal.id) == DEFEATED  # quorum reached, but no majority in favour
 
 
-def test_proposing_needs_the_threshold(chain: Any, accounts: Any, owner: Any, dao: Any, dao_token: Any) -> None:
+def test_proposing_needs_the_threshold(
+    chain: Any, accounts: Any, owner: Any, dao: Any, dao_token: Any, round_factory: Any
+) -> None:
     small = accounts.generate_test_account()
     owner.transfer(small, TOKEN)
     dao_token.mint(small, PROPOSAL_THRESHOLD - 1, sender=owner)
     dao_token.invoke_transaction("delegate", small, sender=small)
     chain.mine()
-    action = [(dao_token, 0, dao_token.name.encode_input())]
+    action = [(round_factory, 0, round_factory.greenLight.encode_input(1))]
 
     with reverts_with(
         dao.GovernorInsufficientProposerVotes,
@@ -523,7 +594,7 @@ def test_mismatched_or_empty_proposal_arrays_revert(dao: Any, dao_token: Any, do
     with reverts_with(dao.GovernorInvalidProposalLength, targets=2, calldatas=1, values=2):
         dao.propose([dao_token, dao_token], [0, 0], [name], "mismatch", sender=donor)
     with reverts_with(dao.GovernorInvalidProposalLength, targets=0, calldatas=0, values=0):
-        dao.proposeTyped([], [], [], "empty", FOUNDER_IDEA, sender=donor)
+        dao.proposeTyped([], [], [], "empty#type=FOUNDER_IDEA", FOUNDER_IDEA, sender=donor)
 
 
 def test_timelock_refuses_direct_scheduling_and_cancelling(timelock: Any, dao_token: Any, stranger: Any) -> None:

@@ -1,11 +1,20 @@
-"""GuardianCouncil: M-of-N membership, treasury-spend approvals, owner-only changes."""
+"""GuardianCouncil: M-of-N membership, approvals of TREASURY_SPEND and ADMIN proposals (revocable,
+not revived by re-adding a guardian), confirmed calls, owner-only changes, two-step hand-over."""
 
 from typing import Any
 
 import pytest
 
 from tests.contracts.conftest import TIMELOCK_DELAY
-from tests.contracts.governance.lifecycle import TREASURY_SPEND, enact, propose
+from tests.contracts.governance.lifecycle import (
+    ADMIN,
+    HELP_REQUEST,
+    TREASURY_SPEND,
+    enact,
+    pass_proposal,
+    propose,
+    queue,
+)
 from tests.contracts.reverts import reverts_with
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
@@ -100,14 +109,17 @@ def test_set_dao_emits(standalone_council: Any, owner: Any, dao: Any) -> None:
     assert standalone_council.dao() == dao
 
 
-def test_approvals_only_for_treasury_spends_once_per_guardian(
-    dao: Any, dao_token: Any, council: Any, guardians: list[Any], donor: Any, stranger: Any
+def test_approvals_only_for_treasury_spends_and_admin_once_per_guardian(
+    dao: Any, help_requests: Any, council: Any, guardians: list[Any], donor: Any, stranger: Any
 ) -> None:
-    help_request = propose(dao, donor, [(dao_token, 0, dao_token.name.encode_input())], "help")
+    help_request = propose(dao, donor, [(help_requests, 0, help_requests.approveWithdrawal.encode_input(1, 1))], "help")
     spend = propose(dao, donor, [(stranger, 1, b"")], "spend", TREASURY_SPEND)
+    admin = propose(dao, donor, [(dao, 0, dao.setTimelockDelay.encode_input(1))], "admin", ADMIN)
 
-    with reverts_with(council.GuardianCouncilNotTreasurySpend, proposalId=help_request.id):
+    with reverts_with(council.GuardianCouncilApprovalNotNeeded, proposalId=help_request.id, proposalType=HELP_REQUEST):
         council.approveTreasurySpend(help_request.id, sender=guardians[0])
+    admin_approval = council.approveTreasurySpend(admin.id, sender=guardians[1])
+    assert admin_approval.events == [council.TreasurySpendApproved(admin.id, guardians[1], 1)]
     with reverts_with(dao.GovernorNonexistentProposal, proposalId=42):
         council.approveTreasurySpend(42, sender=guardians[0])
     with reverts_with(council.GuardianCouncilNotGuardian, account=donor.address):
@@ -126,15 +138,104 @@ def test_removing_a_guardian_through_governance_drops_their_approval(
     council.approveTreasurySpend(spend.id, sender=guardians[0])
     council.approveTreasurySpend(spend.id, sender=guardians[1])
     assert council.isTreasurySpendApproved(spend.id)
-    removal = propose(
-        dao, donor, [(council, 0, council.removeGuardian.encode_input(guardians[0]))], "remove guardian 0"
-    )
+    actions = [(council, 0, council.removeGuardian.encode_input(guardians[0]))]
+    removal = propose(dao, donor, actions, "remove guardian 0", ADMIN)
 
-    receipt = enact(chain, dao, removal, [donor, other_donor], TIMELOCK_DELAY)
+    receipt = enact(chain, dao, removal, [donor, other_donor], TIMELOCK_DELAY, council, (guardians[1], guardians[2]))
 
     assert receipt.events.filter(council.GuardianRemoved) == [council.GuardianRemoved(guardians[0])]
     assert council.treasurySpendApprovals(spend.id) == 1
     assert not council.isTreasurySpendApproved(spend.id)
+
+
+def test_re_added_guardian_approvals_do_not_revive(
+    chain: Any, dao: Any, council: Any, guardians: list[Any], donor: Any, other_donor: Any, stranger: Any
+) -> None:
+    spend = propose(dao, donor, [(stranger, 1, b"")], "spend", TREASURY_SPEND)
+    council.approveTreasurySpend(spend.id, sender=guardians[0])
+    council.approveTreasurySpend(spend.id, sender=guardians[1])
+    actions = [
+        (council, 0, council.removeGuardian.encode_input(guardians[0])),
+        (council, 0, council.addGuardian.encode_input(guardians[0])),
+    ]
+    churn = propose(dao, donor, actions, "remove and re-add guardian 0", ADMIN)
+
+    enact(chain, dao, churn, [donor, other_donor], TIMELOCK_DELAY, council, (guardians[1], guardians[2]))
+
+    assert council.isGuardian(guardians[0])
+    assert council.treasurySpendApprovals(spend.id) == 1  # guardian 0's old approval stays dead
+    assert not council.isTreasurySpendApproved(spend.id)
+    council.approveTreasurySpend(spend.id, sender=guardians[0])  # a fresh approval counts
+    assert council.treasurySpendApprovals(spend.id) == 2
+
+
+def test_approval_can_be_revoked_before_queueing(
+    chain: Any, dao: Any, council: Any, guardians: list[Any], donor: Any, stranger: Any
+) -> None:
+    admin = propose(dao, donor, [(dao, 0, dao.setTimelockDelay.encode_input(1))], "admin", ADMIN)
+    pass_proposal(chain, dao, admin, [donor])
+    council.approveTreasurySpend(admin.id, sender=guardians[0])
+    council.approveTreasurySpend(admin.id, sender=guardians[1])
+
+    revoked = council.revokeTreasurySpendApproval(admin.id, sender=guardians[1])
+
+    assert revoked.events == [council.TreasurySpendApprovalRevoked(admin.id, guardians[1], 1)]
+    with reverts_with(dao.DAOCoreGuardianApprovalMissing, proposalId=admin.id, approvals=1, threshold=2):
+        queue(dao, admin, donor)
+    with reverts_with(council.GuardianCouncilNotApproved, proposalId=admin.id, guardian=guardians[1].address):
+        council.revokeTreasurySpendApproval(admin.id, sender=guardians[1])
+    with reverts_with(council.GuardianCouncilNotApproved, proposalId=admin.id, guardian=guardians[2].address):
+        council.revokeTreasurySpendApproval(admin.id, sender=guardians[2])
+    with reverts_with(council.GuardianCouncilNotGuardian, account=stranger.address):
+        council.revokeTreasurySpendApproval(admin.id, sender=stranger)
+    council.approveTreasurySpend(admin.id, sender=guardians[2])
+    queue(dao, admin, donor)
+
+
+def test_emergency_support_can_be_revoked_until_fast_tracked(
+    dao: Any, emergency_desk: Any, council: Any, guardians: list[Any], donor: Any
+) -> None:
+    proposal = propose(dao, donor, [(emergency_desk, 0, emergency_desk.flagEmergency.encode_input(1))], "quake")
+    council.supportEmergency(proposal.id, sender=guardians[0])
+
+    revoked = council.revokeEmergencySupport(proposal.id, sender=guardians[0])
+
+    assert revoked.events == [council.EmergencySupportRevoked(proposal.id, guardians[0], 0)]
+    with reverts_with(council.GuardianCouncilNotSupported, proposalId=proposal.id, guardian=guardians[0].address):
+        council.revokeEmergencySupport(proposal.id, sender=guardians[0])
+    council.supportEmergency(proposal.id, sender=guardians[1])
+    assert not council.isFastTracked(proposal.id)  # one supporter left: below the threshold
+    council.supportEmergency(proposal.id, sender=guardians[2])
+    assert council.isFastTracked(proposal.id)
+    with reverts_with(council.GuardianCouncilAlreadyFastTracked, proposalId=proposal.id):
+        council.revokeEmergencySupport(proposal.id, sender=guardians[1])
+
+
+def test_deployer_binds_the_dao_once(project: Any, owner: Any, council: Any, dao: Any, timelock: Any) -> None:
+    with reverts_with(council.OwnableUnauthorizedAccount, account=owner.address):
+        council.setDAO(owner, sender=owner)  # already bound by the fixture's deployer
+    fresh = owner.deploy(project.GuardianCouncil, timelock, [owner], 1)
+    bound = fresh.setDAO(dao, sender=owner)
+    assert bound.events == [fresh.DAOSet(ZERO_ADDRESS, dao)]
+    assert fresh.owner() == timelock
+    with reverts_with(fresh.OwnableUnauthorizedAccount, account=owner.address):
+        fresh.setDAO(owner, sender=owner)
+
+
+def test_ownership_hand_over_is_two_step(standalone_council: Any, owner: Any, stranger: Any, donor: Any) -> None:
+    council = standalone_council
+    started = council.transferOwnership(stranger, sender=owner)
+
+    assert started.events == [council.OwnershipTransferStarted(owner, stranger)]
+    assert council.owner() == owner
+    assert council.pendingOwner() == stranger
+    with reverts_with(council.OwnableUnauthorizedAccount, account=donor.address):
+        council.acceptOwnership(sender=donor)
+    accepted = council.acceptOwnership(sender=stranger)
+    assert accepted.events == [council.OwnershipTransferred(owner, stranger)]
+    assert council.owner() == stranger
+    with reverts_with(council.OwnableUnauthorizedAccount, account=owner.address):
+        council.setThreshold(1, sender=owner)
 
 
 # ----- confirmed calls (M of N) -----
@@ -165,6 +266,24 @@ def test_call_runs_when_threshold_confirms(council: Any, council_target: Any, gu
     assert council_target.isGreenLit(5)
     assert council.isActionExecuted(action_id)
     assert council.actionConfirmations(action_id) == 2
+
+
+def test_confirmation_can_be_revoked_until_executed(council: Any, council_target: Any, guardians: list[Any]) -> None:
+    data = council_target.greenLight.encode_input(8)
+    action_id = council.hashAction(council_target, data, SALT)
+    council.confirmAction(council_target, data, SALT, sender=guardians[0])
+
+    revoked = council.revokeActionConfirmation(action_id, sender=guardians[0])
+
+    assert revoked.events == [council.ActionConfirmationRevoked(action_id, guardians[0], 0)]
+    with reverts_with(council.GuardianCouncilNotConfirmed, actionId=action_id, guardian=guardians[0].address):
+        council.revokeActionConfirmation(action_id, sender=guardians[0])
+    council.confirmAction(council_target, data, SALT, sender=guardians[1])
+    assert not council_target.isGreenLit(8)  # one confirmation left
+    council.confirmAction(council_target, data, SALT, sender=guardians[2])
+    assert council_target.isGreenLit(8)
+    with reverts_with(council.GuardianCouncilActionAlreadyExecuted, actionId=action_id):
+        council.revokeActionConfirmation(action_id, sender=guardians[1])
 
 
 def test_confirmations_are_guardian_only_once_and_not_after_execution(

@@ -1,4 +1,5 @@
-"""DAOCore quadratic voting: weight = floor(sqrt(tokens committed)), badge holders only."""
+"""DAOCore quadratic voting: weight = floor(sqrt(tokens committed)), for holders of a DONOR or
+VERIFIER badge at the proposal's snapshot."""
 
 from math import isqrt
 from typing import Any
@@ -23,10 +24,24 @@ from tests.contracts.governance.lifecycle import (
 from tests.contracts.reverts import reverts_with
 
 
+@pytest.fixture
+def allowed(help_requests: Any, round_factory: Any) -> dict[int, tuple[Any, int, bytes]]:
+    """An action each restricted type may propose."""
+    return {
+        FOUNDER_IDEA: (round_factory, 0, round_factory.greenLight.encode_input(1)),
+        HELP_REQUEST: (help_requests, 0, help_requests.approveWithdrawal.encode_input(1, 1)),
+    }
+
+
 def _idea(
-    chain: Any, dao: Any, dao_token: Any, proposer: Any, title: str = "Idea", proposal_type: int = FOUNDER_IDEA
+    chain: Any,
+    dao: Any,
+    allowed: dict[int, Any],
+    proposer: Any,
+    title: str = "Idea",
+    proposal_type: int = FOUNDER_IDEA,
 ) -> Proposal:
-    proposal = propose(dao, proposer, [(dao_token, 0, dao_token.name.encode_input())], title, proposal_type)
+    proposal = propose(dao, proposer, [allowed[proposal_type]], title, proposal_type)
     start_voting(chain, dao, proposal)
     return proposal
 
@@ -47,8 +62,8 @@ def _new_voter(
     return voter
 
 
-def test_full_commitment_counts_square_root(chain: Any, dao: Any, dao_token: Any, donor: Any) -> None:
-    proposal = _idea(chain, dao, dao_token, donor)
+def test_full_commitment_counts_square_root(chain: Any, dao: Any, allowed: Any, donor: Any) -> None:
+    proposal = _idea(chain, dao, allowed, donor)
 
     receipt = dao.castVote(proposal.id, FOR, sender=donor)
 
@@ -62,8 +77,8 @@ def test_full_commitment_counts_square_root(chain: Any, dao: Any, dao_token: Any
     assert dao.proposalQuorumTokens(proposal.id) == 40 * TOKEN
 
 
-def test_partial_commitment_through_params(chain: Any, dao: Any, dao_token: Any, other_donor: Any) -> None:
-    proposal = _idea(chain, dao, dao_token, other_donor)
+def test_partial_commitment_through_params(chain: Any, dao: Any, allowed: Any, other_donor: Any) -> None:
+    proposal = _idea(chain, dao, allowed, other_donor)
 
     receipt = dao.castVoteWithReasonAndParams(proposal.id, ABSTAIN, "part", _commit(9 * TOKEN), sender=other_donor)
 
@@ -76,73 +91,115 @@ def test_partial_commitment_through_params(chain: Any, dao: Any, dao_token: Any,
 
 
 @pytest.mark.parametrize("committed", [0, 1, 2, 3, 4, 8, 15, 16, 10**18 - 1, 10**18, 40 * 10**18 - 1, 40 * 10**18])
-def test_weight_is_floor_of_square_root(chain: Any, dao: Any, dao_token: Any, donor: Any, committed: int) -> None:
-    proposal = _idea(chain, dao, dao_token, donor)
+def test_weight_is_floor_of_square_root(chain: Any, dao: Any, allowed: Any, donor: Any, committed: int) -> None:
+    proposal = _idea(chain, dao, allowed, donor)
 
     dao.castVoteWithReasonAndParams(proposal.id, AGAINST, "", _commit(committed), sender=donor)
 
     assert dao.proposalVotes(proposal.id) == (isqrt(committed), 0, 0)
 
 
-def test_against_commitment_does_not_count_toward_quorum(chain: Any, dao: Any, dao_token: Any, donor: Any) -> None:
-    proposal = _idea(chain, dao, dao_token, donor)
+def test_against_commitment_does_not_count_toward_quorum(chain: Any, dao: Any, allowed: Any, donor: Any) -> None:
+    proposal = _idea(chain, dao, allowed, donor)
     dao.castVote(proposal.id, AGAINST, sender=donor)
     assert dao.proposalQuorumTokens(proposal.id) == 0
 
 
-def test_commitment_above_voting_power_reverts(chain: Any, dao: Any, dao_token: Any, donor: Any) -> None:
-    proposal = _idea(chain, dao, dao_token, donor)
+def test_commitment_above_voting_power_reverts(chain: Any, dao: Any, allowed: Any, donor: Any) -> None:
+    proposal = _idea(chain, dao, allowed, donor)
     with reverts_with(
         dao.DAOCoreCommitmentExceedsVotes, voter=donor.address, committed=40 * TOKEN + 1, votes=40 * TOKEN
     ):
         dao.castVoteWithReasonAndParams(proposal.id, FOR, "", _commit(40 * TOKEN + 1), sender=donor)
 
 
-def test_malformed_params_revert(chain: Any, dao: Any, dao_token: Any, donor: Any) -> None:
-    proposal = _idea(chain, dao, dao_token, donor)
+def test_malformed_params_revert(chain: Any, dao: Any, allowed: Any, donor: Any) -> None:
+    proposal = _idea(chain, dao, allowed, donor)
     with reverts_with(dao.DAOCoreInvalidVoteParams, length=31):
         dao.castVoteWithReasonAndParams(proposal.id, FOR, "", b"\x01" * 31, sender=donor)
     with reverts_with(dao.DAOCoreInvalidVoteParams, length=64):
         dao.castVoteWithReasonAndParams(proposal.id, FOR, "", b"\x00" * 64, sender=donor)
 
 
-def test_simple_proposals_take_no_params(chain: Any, dao: Any, dao_token: Any, donor: Any) -> None:
-    proposal = _idea(chain, dao, dao_token, donor, "simple", HELP_REQUEST)
+def test_simple_proposals_take_no_params(chain: Any, dao: Any, allowed: Any, donor: Any) -> None:
+    proposal = _idea(chain, dao, allowed, donor, "simple", HELP_REQUEST)
     with reverts_with(dao.DAOCoreInvalidVoteParams, length=32):
         dao.castVoteWithReasonAndParams(proposal.id, FOR, "", _commit(TOKEN), sender=donor)
 
 
-def test_voters_without_donor_or_verifier_badge_are_refused(
-    chain: Any, owner: Any, dao: Any, dao_token: Any, dao_badges: Any, donor: Any, stranger: Any
+def test_voters_without_donor_or_verifier_badge_at_the_snapshot_are_refused(
+    chain: Any, owner: Any, dao: Any, allowed: Any, dao_badges: Any, donor: Any, other_donor: Any, stranger: Any
 ) -> None:
-    proposal = _idea(chain, dao, dao_token, donor)
+    dao_badges.revoke(dao_badges.badgeOf(donor, dao_badges.DONOR()), "abuse", sender=owner)
+    chain.mine()
+    proposal = _idea(chain, dao, allowed, other_donor)
     with reverts_with(dao.DAOCoreVoterNotEligible, voter=stranger.address):
         dao.castVote(proposal.id, FOR, sender=stranger)
-
-    dao_badges.revoke(dao_badges.badgeOf(donor, dao_badges.DONOR()), "abuse", sender=owner)
-    with reverts_with(dao.DAOCoreVoterNotEligible, voter=donor.address):
+    with reverts_with(dao.DAOCoreVoterNotEligible, voter=donor.address):  # revoked before the snapshot
         dao.castVote(proposal.id, FOR, sender=donor)
+    dao.castVote(proposal.id, FOR, sender=other_donor)  # a VERIFIER qualifies too
+
+
+def test_badge_issued_after_the_snapshot_does_not_qualify(
+    chain: Any, issuer: Any, dao: Any, allowed: Any, dao_badges: Any, donor: Any, stranger: Any
+) -> None:
+    proposal = _idea(chain, dao, allowed, donor)
+    dao_badges.issue(stranger, dao_badges.DONOR(), sender=issuer)
+    assert dao_badges.hasBadge(stranger, dao_badges.DONOR())
+
+    with reverts_with(dao.DAOCoreVoterNotEligible, voter=stranger.address):
+        dao.castVote(proposal.id, FOR, sender=stranger)
+    later = _idea(chain, dao, allowed, donor, "a later idea")
+    dao.castVote(later.id, FOR, sender=stranger)  # held at this proposal's snapshot
+    assert dao.hasVoted(later.id, stranger)
+
+
+def test_badge_revoked_after_the_snapshot_still_counts(
+    chain: Any, owner: Any, dao: Any, allowed: Any, dao_badges: Any, donor: Any
+) -> None:
+    """Decided: eligibility is read at the snapshot like voting power, so a later revocation
+    does not take back a vote on a proposal already running (it does on later proposals)."""
+    proposal = _idea(chain, dao, allowed, donor)
+    dao_badges.revoke(dao_badges.badgeOf(donor, dao_badges.DONOR()), "abuse", sender=owner)
+    assert not dao_badges.hasBadge(donor, dao_badges.DONOR())
+
+    receipt = dao.castVote(proposal.id, FOR, sender=donor)
+
+    assert receipt.events.filter(dao.QuadraticVoteCounted) == [
+        dao.QuadraticVoteCounted(proposal.id, donor, 40 * TOKEN, isqrt(40 * TOKEN))
+    ]
+    later = _idea(chain, dao, allowed, donor, "after the revocation")
+    with reverts_with(dao.DAOCoreVoterNotEligible, voter=donor.address):
+        dao.castVote(later.id, FOR, sender=donor)
 
 
 def test_other_badges_do_not_qualify(
-    chain: Any, accounts: Any, owner: Any, issuer: Any, dao: Any, dao_token: Any, dao_badges: Any, donor: Any
+    chain: Any,
+    accounts: Any,
+    owner: Any,
+    issuer: Any,
+    dao: Any,
+    dao_token: Any,
+    allowed: Any,
+    dao_badges: Any,
+    donor: Any,
 ) -> None:
     volunteer = _new_voter(accounts, owner, issuer, dao_token, dao_badges, TOKEN, dao_badges.VOLUNTEER())
-    proposal = _idea(chain, dao, dao_token, donor)
+    proposal = _idea(chain, dao, allowed, donor)
     with reverts_with(dao.DAOCoreVoterNotEligible, voter=volunteer.address):
         dao.castVote(proposal.id, FOR, sender=volunteer)
 
 
 def test_quadratic_counting_lets_many_small_donors_outvote_a_whale(
-    chain: Any, accounts: Any, owner: Any, issuer: Any, dao: Any, dao_token: Any, dao_badges: Any
+    chain: Any, accounts: Any, owner: Any, issuer: Any, dao: Any, dao_token: Any, dao_badges: Any, allowed: Any
 ) -> None:
     whale = _new_voter(accounts, owner, issuer, dao_token, dao_badges, 100 * TOKEN, dao_badges.DONOR())
     smalls = [
         _new_voter(accounts, owner, issuer, dao_token, dao_badges, 9 * TOKEN, dao_badges.DONOR()) for _ in range(4)
     ]
     chain.mine()
-    quadratic = _idea(chain, dao, dao_token, whale, "QV idea", FOUNDER_IDEA)
-    simple = _idea(chain, dao, dao_token, whale, "simple idea", HELP_REQUEST)
+    quadratic = _idea(chain, dao, allowed, whale, "QV idea", FOUNDER_IDEA)
+    simple = _idea(chain, dao, allowed, whale, "simple idea", HELP_REQUEST)
 
     for proposal in (quadratic, simple):
         dao.castVote(proposal.id, AGAINST, sender=whale)
@@ -157,13 +214,13 @@ def test_quadratic_counting_lets_many_small_donors_outvote_a_whale(
 
 
 def test_vote_history_rebuilds_from_events(
-    chain: Any, accounts: Any, owner: Any, issuer: Any, dao: Any, dao_token: Any, dao_badges: Any
+    chain: Any, accounts: Any, owner: Any, issuer: Any, dao: Any, dao_token: Any, dao_badges: Any, allowed: Any
 ) -> None:
     voters = [
         _new_voter(accounts, owner, issuer, dao_token, dao_badges, n * TOKEN, dao_badges.DONOR()) for n in (4, 9, 25)
     ]
     chain.mine()
-    proposal = _idea(chain, dao, dao_token, voters[0], "history")
+    proposal = _idea(chain, dao, allowed, voters[0], "history")
     receipts = [
         dao.castVote(proposal.id, FOR, sender=voters[0]),
         dao.castVoteWithReasonAndParams(proposal.id, ABSTAIN, "some", _commit(4 * TOKEN), sender=voters[1]),

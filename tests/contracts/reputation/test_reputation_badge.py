@@ -167,6 +167,76 @@ def test_revoke_access_and_missing_badge(badges: Any, owner: Any, issuer: Any, d
         badges.revoke(2, "missing", sender=owner)
 
 
+# ----- badge history -----
+
+
+def test_badge_history_answers_at_past_blocks(chain: Any, badges: Any, owner: Any, issuer: Any, donor: Any) -> None:
+    before = chain.blocks.head.number
+    issued = badges.issue(donor, DONOR, sender=issuer)
+    chain.mine(2)
+    revoked = badges.revoke(issued.events[-1].tokenId, "abuse", sender=owner)
+    chain.mine()
+
+    assert not badges.hasBadgeAt(donor, DONOR, before)
+    assert badges.hasBadgeAt(donor, DONOR, issued.block_number)  # held at the end of its block
+    assert badges.hasBadgeAt(donor, DONOR, revoked.block_number - 1)
+    assert not badges.hasBadgeAt(donor, DONOR, revoked.block_number)
+    assert not badges.hasBadgeAt(donor, VERIFIER, issued.block_number)
+    reissued = badges.issue(donor, DONOR, sender=issuer)
+    chain.mine()
+    assert badges.hasBadgeAt(donor, DONOR, reissued.block_number)
+    assert not badges.hasBadgeAt(donor, DONOR, reissued.block_number - 1)
+
+
+def test_badge_history_refuses_the_present_and_future(chain: Any, badges: Any, donor: Any) -> None:
+    current = chain.blocks.head.number  # the block a call runs in
+    for timepoint in (current, current + 1):
+        with reverts_with(badges.ReputationBadgeFutureLookup, timepoint=timepoint, currentBlock=current):
+            badges.hasBadgeAt(donor, DONOR, timepoint)
+    assert not badges.hasBadgeAt(donor, DONOR, current - 1)
+
+
+# ----- issuance limit -----
+
+
+def test_issuers_are_rate_limited_per_period(
+    chain: Any, accounts: Any, badges: Any, owner: Any, issuer: Any, donor: Any
+) -> None:
+    assert badges.issuanceLimit() == (50, 24 * 3600)
+    limited = badges.setIssuanceLimit(2, 3600, sender=owner)
+    assert limited.events == [badges.IssuanceLimitSet(2, 3600)]
+    window = chain.pending_timestamp - chain.pending_timestamp % 3600 + 3600  # the next window
+    chain.pending_timestamp = window + 10
+    holders = [accounts.generate_test_account() for _ in range(3)]
+    badges.issue(holders[0], DONOR, sender=issuer)
+    badges.issue(holders[1], DONOR, sender=issuer)
+    assert badges.issuedThisPeriod(issuer) == 2
+
+    with reverts_with(
+        badges.ReputationBadgeIssuanceLimitReached, issuer=issuer.address, limit=2, windowEnd=window + 3600
+    ):
+        badges.issue(holders[2], DONOR, sender=issuer)
+    chain.pending_timestamp = window + 3600
+    badges.issue(holders[2], VERIFIER, sender=issuer)  # a new window
+    assert badges.issuedThisPeriod(issuer) == 1
+
+
+def test_admin_issuers_are_not_limited(badges: Any, owner: Any, accounts: Any) -> None:
+    """Decided: DEFAULT_ADMIN_ROLE holders (the timelock: an executed ADMIN proposal) issue
+    without limit; they set the limit anyway."""
+    badges.grantRole(role("ISSUER_ROLE"), owner, sender=owner)
+    badges.setIssuanceLimit(0, 3600, sender=owner)
+    badges.issue(accounts.generate_test_account(), DONOR, sender=owner)
+    assert badges.issuedThisPeriod(owner) == 0
+
+
+def test_issuance_limit_is_admin_only_and_needs_a_period(badges: Any, owner: Any, issuer: Any) -> None:
+    with reverts_with(badges.AccessControlUnauthorizedAccount, account=issuer.address, neededRole=ADMIN_ROLE):
+        badges.setIssuanceLimit(1000, 3600, sender=issuer)
+    with reverts_with(badges.ReputationBadgeInvalidIssuancePeriod):
+        badges.setIssuanceLimit(1, 0, sender=owner)
+
+
 # ----- activity and score -----
 
 
