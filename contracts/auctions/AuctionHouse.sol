@@ -8,7 +8,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {IERC721Receiver} from "@openzeppelin/contracts/token/ERC721/IERC721Receiver.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 
@@ -35,9 +34,16 @@ import {Payments} from "../utils/Payments.sol";
 /// the seller. Otherwise the price is split: `carbonBps` pays the carbon offsetter (credits retired
 /// for the seller; the retirement id and credits retired are in `AuctionSettled`), each revenue-share recipient is
 /// credited its bps, and the seller receives the rest as a credit or, if the auction asked for it,
-/// as a linear stream of `payoutDuration` seconds opened in `Streams` (controlled by
-/// `streamSender`). The split in force at settlement applies; it is changed by the admin (the DAO
-/// timelock in production), and carbon plus revenue shares never exceed `MAX_TOTAL_SHARE_BPS`.
+/// as a linear stream of `payoutDuration` seconds opened in `Streams` whose sender and recipient
+/// are the seller: the seller controls it, and its unvested rest, if the seller cancels it, is
+/// refunded to the seller (never to the treasury; the stream is out of the stream admins' reach
+/// unless the seller opts in there).
+///
+/// Payout terms: the carbon offsetter and bps and the revenue shares are recorded per auction at
+/// `createAuction` (as the id of an immutable snapshot, `PayoutTermsRecorded`) and used at its
+/// settlement, so the admin (the DAO timelock in production) changing them touches only auctions
+/// created afterwards. Carbon plus revenue shares never exceed `MAX_TOTAL_SHARE_BPS`. A carbon
+/// share the recorded offsetter refuses is owed and retried with the offsetter configured then.
 ///
 /// Nothing a counterparty controls can block settlement: if the asset transfer to the winner (or
 /// back to the seller) reverts, e.g. in a receiver hook, the house keeps the asset and the
@@ -47,12 +53,20 @@ import {Payments} from "../utils/Payments.sol";
 /// uses after the call, well under 1M gas) but cannot stop it.
 ///
 /// Pause (emergency): no new auctions, bids or settlements; cancelling, withdrawing credits and
-/// claiming held assets stay open. Time does not stop while paused.
+/// claiming held assets stay open. The auction clock stops while paused: the house keeps its own
+/// time, `block.timestamp` minus every second spent paused, and auctions end on it, so an auction
+/// running when the house is paused for D seconds ends D seconds later (an auction that had
+/// already ended stays ended). Nothing is rewritten on unpause; `AuctionsDelayed` reports the shift
+/// and `getAuction` reports end times in wall-clock seconds (while paused, as if unpaused now).
+///
+/// Admin hand-over: DEFAULT_ADMIN_ROLE is the DAO timelock after the deploy's hand-over (granted
+/// to the timelock first, then renounced by the deployer), later changes are timelock proposals,
+/// so there is no separate two-step transfer.
 ///
 /// Bids and reserves are held in 96 bits (up to ~7.9e28 base units, 79 billion tokens at 18
 /// decimals) so the leading bid shares a slot with its bidder and an outbid stays cheap. Fee-on-transfer and rebasing ERC-20s are not supported:
 /// only allowlist currencies that transfer exactly the amount asked for.
-contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC721Receiver, IERC1155Receiver {
+contract AuctionHouse is AccessControl, ReentrancyGuardTransient, IERC721Receiver, IERC1155Receiver {
     using SafeERC20 for IERC20;
 
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
@@ -109,7 +123,8 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
     }
 
     /// @dev Slot 0 holds everything a bid checks and slot 1 the leading bid, so an outbid reads
-    /// two auction slots (three for ERC-20 auctions) and writes one.
+    /// two auction slots (three for ERC-20 auctions) and writes one. `endTime` is on the house
+    /// clock (see the pause rule); `termsId` names the payout terms recorded at creation.
     struct Auction {
         address seller;
         uint40 endTime;
@@ -126,6 +141,7 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         AssetType assetType;
         uint32 payoutDuration;
         bool assetHeld;
+        uint32 termsId;
         uint256 tokenId;
         uint256 assetAmount;
         string metadataCID;
@@ -148,18 +164,31 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         uint16 bps;
     }
 
+    /// @notice The split an auction settles with, recorded when it is created.
+    struct PayoutTerms {
+        address carbonOffsetter;
+        uint16 carbonBps;
+        uint16 revenueShareBps;
+        RevenueShare[] revenueShares;
+    }
+
+    /// @dev One slot, read by every bid in place of a plain paused flag.
+    struct Clock {
+        bool paused;
+        uint40 pausedAt;
+        uint40 pausedTotal;
+    }
+
     mapping(uint256 auctionId => Auction) private _auctions;
     uint256 private _nextAuctionId = 1;
     mapping(address account => mapping(address currency => uint256)) private _withdrawable;
     mapping(address currency => bool) private _allowedCurrency;
     mapping(address currency => uint256) private _carbonOwed;
 
-    address private _carbonOffsetter;
-    uint16 private _carbonBps;
-    uint16 private _revenueShareBps;
-    RevenueShare[] private _revenueShares;
+    mapping(uint32 termsId => PayoutTerms) private _terms;
+    uint32 private _currentTermsId;
     IStreams private _streams;
-    address private _streamSender;
+    Clock private _clock;
 
     event AuctionCreated(
         uint256 indexed auctionId,
@@ -191,10 +220,28 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
     event CarbonOffsetDeferred(uint256 indexed auctionId, address indexed currency, uint256 amount);
     /// @notice Owed carbon shares of `amount` bought and retired `credits` as `retirementEventId`.
     event OwedCarbonOffset(address indexed currency, uint256 amount, uint256 retirementEventId, uint256 credits);
+    /// @notice The admin allowed (or stopped allowing) `currency` for new auctions.
     event CurrencyAllowlistUpdated(address indexed currency, bool allowed);
+    /// @notice The admin set the carbon offsetter and its bps for new auctions.
     event CarbonOffsetUpdated(address indexed offsetter, uint16 bps);
+    /// @notice The admin replaced the revenue-share recipients and their bps for new auctions.
     event RevenueSharesUpdated(address[] recipients, uint16[] bps);
-    event StreamsUpdated(address indexed streams, address indexed streamSender);
+    /// @notice Auctions created from now on settle with payout terms `termsId` (see `payoutTerms`).
+    event PayoutTermsRecorded(
+        uint32 indexed termsId,
+        address carbonOffsetter,
+        uint16 carbonBps,
+        uint16 revenueShareBps
+    );
+    /// @notice Payout streams open in `streams` (address(0) = lump sums only).
+    event StreamsUpdated(address indexed streams);
+    /// @notice The house was paused by `account`: bids, new auctions and settlements stop, and so does the auction clock.
+    event Paused(address account);
+    /// @notice The house was unpaused by `account`.
+    event Unpaused(address account);
+    /// @notice The pause just lifted lasted `pausedFor` seconds: every running auction ends that much
+    /// later; `totalPaused` is the house clock's whole lag behind wall-clock time.
+    event AuctionsDelayed(uint256 pausedFor, uint256 totalPaused);
 
     error AuctionHouseZeroAddress();
     error AuctionHouseNotAContract(address account);
@@ -227,6 +274,11 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
     error AuctionHouseNothingOwed(address currency);
     error AuctionHouseCarbonOffsetNotConfigured();
     error AuctionHouseUnsolicitedTransfer(address operator);
+    error AuctionHouseNotAnOffsetter(address offsetter);
+    error AuctionHouseUnknownTerms(uint32 termsId);
+    /// @dev OpenZeppelin Pausable's errors, kept by name so clients decode pauses as before.
+    error EnforcedPause();
+    error ExpectedPause();
 
     constructor(address admin) {
         if (admin == address(0)) revert AuctionHouseZeroAddress();
@@ -238,13 +290,13 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
 
     /// @notice Escrow the asset and open an auction. ERC-721: approve the house first; ERC-1155:
     /// `setApprovalForAll` first.
-    function createAuction(
-        AuctionParams calldata params
-    ) external nonReentrant whenNotPaused returns (uint256 auctionId) {
+    function createAuction(AuctionParams calldata params) external nonReentrant returns (uint256 auctionId) {
+        uint256 pausedTotal = _requireNotPaused();
         _checkParams(params);
         uint256 duration = params.duration == 0 ? DEFAULT_DURATION : params.duration;
         uint256 window = params.extensionWindow == 0 ? DEFAULT_EXTENSION_WINDOW : params.extensionWindow;
-        uint40 endTime = uint40(block.timestamp + duration);
+        // On the house clock, which lags wall-clock time by the seconds spent paused.
+        uint40 endTime = uint40(block.timestamp - pausedTotal + duration);
 
         auctionId = _nextAuctionId++;
         Auction storage auction = _auctions[auctionId];
@@ -260,10 +312,18 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         auction.assetKind = params.assetKind;
         auction.assetType = params.assetType;
         auction.payoutDuration = params.payoutDuration;
+        auction.termsId = _currentTermsId;
         auction.tokenId = params.tokenId;
         auction.assetAmount = params.assetAmount;
         auction.metadataCID = params.metadataCID;
-        emit AuctionCreated(auctionId, msg.sender, params.assetContract, params, uint40(block.timestamp), endTime);
+        emit AuctionCreated(
+            auctionId,
+            msg.sender,
+            params.assetContract,
+            params,
+            uint40(block.timestamp),
+            uint40(block.timestamp + duration)
+        );
 
         if (params.assetKind == AssetKind.ERC721) {
             IERC721(params.assetContract).transferFrom(msg.sender, address(this), params.tokenId);
@@ -297,12 +357,12 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
     // ----- bidding -----
 
     /// @notice Bid the attached native value on a native-currency auction.
-    function bid(uint256 auctionId) external payable nonReentrant whenNotPaused {
+    function bid(uint256 auctionId) external payable nonReentrant {
         _placeBid(auctionId, msg.value, true);
     }
 
     /// @notice Bid `amount` of an ERC-20 auction's currency (approve the house first).
-    function bidWithToken(uint256 auctionId, uint256 amount) external nonReentrant whenNotPaused {
+    function bidWithToken(uint256 auctionId, uint256 amount) external nonReentrant {
         address currency = _placeBid(auctionId, amount, false);
         IERC20(currency).safeTransferFrom(msg.sender, address(this), amount);
     }
@@ -310,11 +370,14 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
     // ----- settling -----
 
     /// @notice Finalize an ended auction. Anyone (the keeper) may call it, once.
-    function settle(uint256 auctionId) external nonReentrant whenNotPaused {
+    function settle(uint256 auctionId) external nonReentrant {
+        uint256 pausedTotal = _requireNotPaused();
         Auction storage auction = _auctions[auctionId];
         _requireActive(auctionId, auction.status);
         uint256 endTime = auction.endTime;
-        if (block.timestamp < endTime) revert AuctionHouseAuctionNotEnded(auctionId, endTime);
+        if (block.timestamp - pausedTotal < endTime) {
+            revert AuctionHouseAuctionNotEnded(auctionId, endTime + pausedTotal);
+        }
 
         auction.status = Status.Settled;
         address seller = auction.seller;
@@ -335,7 +398,8 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
             return;
         }
 
-        Settlement memory settlement = _creditShares(auctionId, auction);
+        PayoutTerms storage terms = _terms[auction.termsId];
+        Settlement memory settlement = _creditShares(auctionId, auction, terms);
         bool streamed = auction.payoutDuration != 0 && address(_streams) != address(0);
         if (!streamed) _credit(auctionId, seller, settlement.currency, settlement.sellerAmount);
 
@@ -344,6 +408,7 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         if (settlement.carbonAmount != 0) {
             (settlement.carbonRetirementEventId, settlement.carbonCreditsRetired) = _offsetCarbon(
                 auctionId,
+                terms.carbonOffsetter,
                 settlement.currency,
                 settlement.carbonAmount,
                 seller
@@ -380,11 +445,12 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
 
     /// @notice Retry, with the offsetter now configured, the carbon shares refused earlier. Anyone.
     /// Credits retired this way name the house as beneficiary.
-    function offsetOwedCarbon(address currency) external nonReentrant whenNotPaused {
+    function offsetOwedCarbon(address currency) external nonReentrant {
+        _requireNotPaused();
         uint256 amount = _carbonOwed[currency];
         if (amount == 0) revert AuctionHouseNothingOwed(currency);
 
-        ICarbonOffsetPayments offsetter = ICarbonOffsetPayments(_carbonOffsetter);
+        ICarbonOffsetPayments offsetter = ICarbonOffsetPayments(_terms[_currentTermsId].carbonOffsetter);
         if (address(offsetter) == address(0)) revert AuctionHouseCarbonOffsetNotConfigured();
 
         _carbonOwed[currency] = 0;
@@ -416,6 +482,7 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
 
     // ----- admin (the DAO timelock in production) -----
 
+    /// @notice Allow (or stop allowing) ERC-20 `currency` for new auctions; running ones keep theirs.
     function setCurrencyAllowed(address currency, bool allowed) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (currency == NATIVE) revert AuctionHouseZeroAddress();
         if (currency.code.length == 0) revert AuctionHouseNotAContract(currency);
@@ -423,16 +490,23 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         emit CurrencyAllowlistUpdated(currency, allowed);
     }
 
-    /// @notice Pay `bps` of every settled price to `offsetter` (0 bps = no offsetting).
+    /// @notice Pay `bps` of the settled price of auctions created from now on to `offsetter` (0 bps
+    /// = no offsetting). The offsetter must answer ERC-165 for `ICarbonOffsetPayments`.
     function setCarbonOffset(address offsetter, uint16 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (bps != 0 && offsetter.code.length == 0) revert AuctionHouseNotAContract(offsetter);
-        _checkTotalShares(bps, _revenueShareBps);
-        _carbonOffsetter = offsetter;
-        _carbonBps = bps;
+        if (bps != 0) _checkOffsetter(offsetter);
+        PayoutTerms storage current = _terms[_currentTermsId];
+        _checkTotalShares(bps, current.revenueShareBps);
+        PayoutTerms storage next = _nextTerms();
+        next.carbonOffsetter = offsetter;
+        next.carbonBps = bps;
+        next.revenueShareBps = current.revenueShareBps;
+        uint256 count = current.revenueShares.length;
+        for (uint256 i = 0; i < count; ++i) next.revenueShares.push(current.revenueShares[i]);
         emit CarbonOffsetUpdated(offsetter, bps);
+        _emitTermsRecorded(next);
     }
 
-    /// @notice Replace the revenue-share recipients and their bps of every settled price.
+    /// @notice Replace the revenue-share recipients and their bps for auctions created from now on.
     function setRevenueShares(
         address[] calldata recipients,
         uint16[] calldata bps
@@ -441,46 +515,66 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         if (recipients.length > MAX_REVENUE_RECIPIENTS) {
             revert AuctionHouseTooManyRecipients(recipients.length, MAX_REVENUE_RECIPIENTS);
         }
-        delete _revenueShares;
+        PayoutTerms storage current = _terms[_currentTermsId];
+        PayoutTerms storage next = _nextTerms();
         uint256 total = 0;
         for (uint256 i = 0; i < recipients.length; ++i) {
             if (recipients[i] == address(0)) revert AuctionHouseZeroAddress();
             if (bps[i] == 0) revert AuctionHouseZeroShare(recipients[i]);
             total += bps[i];
-            _revenueShares.push(RevenueShare({recipient: recipients[i], bps: bps[i]}));
+            next.revenueShares.push(RevenueShare({recipient: recipients[i], bps: bps[i]}));
         }
-        _checkTotalShares(_carbonBps, total);
+        _checkTotalShares(current.carbonBps, total);
+        next.carbonOffsetter = current.carbonOffsetter;
+        next.carbonBps = current.carbonBps;
         // total <= MAX_TOTAL_SHARE_BPS was just checked, so it fits in 16 bits.
-        _revenueShareBps = uint16(total);
+        next.revenueShareBps = uint16(total);
         emit RevenueSharesUpdated(recipients, bps);
+        _emitTermsRecorded(next);
     }
 
-    /// @notice Where stream payouts open and who controls them (address(0) streams = lump sums only).
-    function setStreams(IStreams streams, address streamSender) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (address(streams) != address(0)) {
-            if (address(streams).code.length == 0) revert AuctionHouseNotAContract(address(streams));
-            if (streamSender == address(0)) revert AuctionHouseZeroAddress();
+    /// @notice Where stream payouts open (address(0) = lump sums only). The seller is each
+    /// stream's sender and recipient.
+    function setStreams(IStreams streams) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (address(streams) != address(0) && address(streams).code.length == 0) {
+            revert AuctionHouseNotAContract(address(streams));
         }
         _streams = streams;
-        _streamSender = streamSender;
-        emit StreamsUpdated(address(streams), streamSender);
+        emit StreamsUpdated(address(streams));
     }
 
+    /// @notice Emergency stop: no new auctions, bids or settlements, and the auction clock stops.
     function pause() external onlyRole(PAUSER_ROLE) {
-        _pause();
+        Clock storage clock = _clock;
+        if (clock.paused) revert EnforcedPause();
+        clock.paused = true;
+        clock.pausedAt = uint40(block.timestamp);
+        emit Paused(msg.sender);
     }
 
+    /// @notice Lift the pause; every running auction ends as many seconds later as the pause lasted.
     function unpause() external onlyRole(PAUSER_ROLE) {
-        _unpause();
+        Clock storage clock = _clock;
+        if (!clock.paused) revert ExpectedPause();
+        // pausedAt <= block.timestamp, and the total of paused seconds stays far below 2**40.
+        uint40 pausedFor = uint40(block.timestamp) - clock.pausedAt;
+        uint40 totalPaused = clock.pausedTotal + pausedFor;
+        clock.paused = false;
+        clock.pausedAt = 0;
+        clock.pausedTotal = totalPaused;
+        emit Unpaused(msg.sender);
+        emit AuctionsDelayed(pausedFor, totalPaused);
     }
 
     // ----- token receipt: only the house's own escrow pulls are accepted -----
 
+    /// @notice ERC-721 receipt hook: accepts only the house's own escrow pulls.
     function onERC721Received(address operator, address, uint256, bytes calldata) external view returns (bytes4) {
         if (operator != address(this)) revert AuctionHouseUnsolicitedTransfer(operator);
         return IERC721Receiver.onERC721Received.selector;
     }
 
+    /// @notice ERC-1155 receipt hook: accepts only the house's own escrow pulls.
     function onERC1155Received(
         address operator,
         address,
@@ -492,6 +586,7 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         return IERC1155Receiver.onERC1155Received.selector;
     }
 
+    /// @notice ERC-1155 batch receipt hook: always refuses.
     /// @dev The house never pulls batches, so every batch is unsolicited.
     function onERC1155BatchReceived(
         address operator,
@@ -503,16 +598,48 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         revert AuctionHouseUnsolicitedTransfer(operator);
     }
 
+    /// @notice ERC-165: AccessControl, ERC-1155 receiver.
     function supportsInterface(bytes4 interfaceId) public view override(AccessControl, IERC165) returns (bool) {
         return interfaceId == type(IERC1155Receiver).interfaceId || super.supportsInterface(interfaceId);
     }
 
     // ----- views -----
 
-    function getAuction(uint256 auctionId) external view returns (Auction memory) {
+    /// @notice The auction's record, its `endTime` in wall-clock seconds (house clock plus the
+    /// seconds spent paused; while paused, as if the house were unpaused now).
+    function getAuction(uint256 auctionId) external view returns (Auction memory auction) {
+        auction = _auctions[auctionId];
+        if (auction.status == Status.None) revert AuctionHouseUnknownAuction(auctionId);
+        auction.endTime = uint40(_wallTime(auction.endTime));
+    }
+
+    /// @notice The payout terms auction `auctionId` settles with (recorded at its creation).
+    function auctionPayoutTerms(uint256 auctionId) external view returns (PayoutTerms memory) {
         Auction storage auction = _auctions[auctionId];
         if (auction.status == Status.None) revert AuctionHouseUnknownAuction(auctionId);
-        return auction;
+        return _terms[auction.termsId];
+    }
+
+    /// @notice Payout terms snapshot `termsId` (0 = none: no carbon, no shares).
+    function payoutTerms(uint32 termsId) external view returns (PayoutTerms memory) {
+        if (termsId > _currentTermsId) revert AuctionHouseUnknownTerms(termsId);
+        return _terms[termsId];
+    }
+
+    /// @notice The id of the payout terms new auctions record.
+    function currentTermsId() external view returns (uint32) {
+        return _currentTermsId;
+    }
+
+    /// @notice Whether the house is paused.
+    function paused() external view returns (bool) {
+        return _clock.paused;
+    }
+
+    /// @notice Seconds the house has spent paused in all (the running pause included).
+    function totalPausedTime() external view returns (uint256) {
+        Clock memory clock = _clock;
+        return clock.paused ? clock.pausedTotal + block.timestamp - clock.pausedAt : clock.pausedTotal;
     }
 
     /// @notice The least the next bid must be: the reserve, then the leading bid plus the increment.
@@ -523,30 +650,38 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         return _nextMinimum(auction.highestBid, auction.minIncrementBps);
     }
 
+    /// @notice What `account` can withdraw in `currency` (refunds and proceeds).
     function withdrawableOf(address account, address currency) external view returns (uint256) {
         return _withdrawable[account][currency];
     }
 
+    /// @notice Carbon shares in `currency` the offsetter refused, owed until `offsetOwedCarbon`.
     function carbonOwedOf(address currency) external view returns (uint256) {
         return _carbonOwed[currency];
     }
 
+    /// @notice Whether new auctions may be priced in `currency` (native always).
     function isCurrencyAllowed(address currency) external view returns (bool) {
         return currency == NATIVE || _allowedCurrency[currency];
     }
 
+    /// @notice The carbon offsetter and bps new auctions record.
     function carbonOffset() external view returns (address offsetter, uint16 bps) {
-        return (_carbonOffsetter, _carbonBps);
+        PayoutTerms storage terms = _terms[_currentTermsId];
+        return (terms.carbonOffsetter, terms.carbonBps);
     }
 
+    /// @notice The revenue shares new auctions record.
     function revenueShares() external view returns (RevenueShare[] memory) {
-        return _revenueShares;
+        return _terms[_currentTermsId].revenueShares;
     }
 
-    function streamsConfig() external view returns (IStreams streams, address streamSender) {
-        return (_streams, _streamSender);
+    /// @notice Where stream payouts open (address(0) = lump sums only).
+    function streams() external view returns (IStreams) {
+        return _streams;
     }
 
+    /// @notice The id the next auction will get.
     function nextAuctionId() external view returns (uint256) {
         return _nextAuctionId;
     }
@@ -580,10 +715,13 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
     }
 
     function _placeBid(uint256 auctionId, uint256 amount, bool native) private returns (address currency) {
+        uint256 pausedTotal = _requireNotPaused();
         Auction storage auction = _auctions[auctionId];
         _requireActive(auctionId, auction.status);
         uint256 endTime = auction.endTime;
-        if (block.timestamp >= endTime) revert AuctionHouseAuctionEnded(auctionId, endTime);
+        // The house clock: wall-clock time less the seconds spent paused (<= block.timestamp).
+        uint256 houseNow = block.timestamp - pausedTotal;
+        if (houseNow >= endTime) revert AuctionHouseAuctionEnded(auctionId, endTime + pausedTotal);
         if (msg.sender == auction.seller) revert AuctionHouseSellerCannotBid(auctionId, msg.sender);
         if (auction.nativeCurrency != native) revert AuctionHouseWrongCurrency(auctionId, auction.currency);
         if (!native) currency = auction.currency;
@@ -602,31 +740,32 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
         emit BidPlaced(auctionId, msg.sender, amount);
 
         uint256 window = auction.extensionWindow;
-        // endTime > block.timestamp was checked above, so the difference cannot underflow.
+        // endTime > houseNow was checked above, so the difference cannot underflow; houseNow and
+        // pausedTotal are below block.timestamp, so every sum stays far below 2**40 for millennia.
         unchecked {
-            if (endTime - block.timestamp < window) {
-                // block.timestamp + a 24-bit window stays far below 2**40 for millennia.
-                uint40 newEndTime = uint40(block.timestamp + window);
+            if (endTime - houseNow < window) {
+                uint40 newEndTime = uint40(houseNow + window);
                 auction.endTime = newEndTime;
-                emit AuctionExtended(auctionId, uint40(endTime), newEndTime);
+                emit AuctionExtended(auctionId, uint40(endTime + pausedTotal), uint40(newEndTime + pausedTotal));
             }
         }
     }
 
     function _creditShares(
         uint256 auctionId,
-        Auction storage auction
+        Auction storage auction,
+        PayoutTerms storage terms
     ) private returns (Settlement memory settlement) {
         uint256 price = auction.highestBid;
         address currency = auction.currency;
         settlement.currency = currency;
         settlement.price = price;
         // price < 2**96 and bps <= 10_000: no product here can overflow 256 bits.
-        settlement.carbonAmount = _carbonOffsetter == address(0) ? 0 : (price * _carbonBps) / BPS;
+        settlement.carbonAmount = terms.carbonOffsetter == address(0) ? 0 : (price * terms.carbonBps) / BPS;
         uint256 shared = 0;
-        uint256 count = _revenueShares.length;
+        uint256 count = terms.revenueShares.length;
         for (uint256 i = 0; i < count; ++i) {
-            RevenueShare memory share = _revenueShares[i];
+            RevenueShare memory share = terms.revenueShares[i];
             uint256 amount = (price * share.bps) / BPS;
             shared += amount;
             _credit(auctionId, share.recipient, currency, amount);
@@ -647,11 +786,12 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
     /// @dev A refused payment is kept as owed rather than blocking the settlement.
     function _offsetCarbon(
         uint256 auctionId,
+        address carbonOffsetter,
         address currency,
         uint256 amount,
         address beneficiary
     ) private returns (uint256 retirementEventId, uint256 credits) {
-        ICarbonOffsetPayments offsetter = ICarbonOffsetPayments(_carbonOffsetter);
+        ICarbonOffsetPayments offsetter = ICarbonOffsetPayments(carbonOffsetter);
         if (currency == NATIVE) {
             try offsetter.offset{value: amount}(beneficiary) returns (uint256 id, uint256 retired) {
                 return (id, retired);
@@ -677,22 +817,14 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
     ) private returns (uint256 streamId) {
         IStreams streams = _streams;
         // amount <= price < 2**96 fits in uint128; block.timestamp + a 32-bit duration fits in uint40.
+        // The seller is sender and recipient: the seller controls the stream and gets any refund.
         uint40 startTime = uint40(block.timestamp);
         uint40 endTime = uint40(block.timestamp + duration);
         if (currency == NATIVE) {
-            return
-                streams.createStream{value: amount}(
-                    _streamSender,
-                    seller,
-                    currency,
-                    uint128(amount),
-                    startTime,
-                    0,
-                    endTime
-                );
+            return streams.createStream{value: amount}(seller, seller, currency, uint128(amount), startTime, 0, endTime);
         }
         IERC20(currency).forceApprove(address(streams), amount);
-        return streams.createStream(_streamSender, seller, currency, uint128(amount), startTime, 0, endTime);
+        return streams.createStream(seller, seller, currency, uint128(amount), startTime, 0, endTime);
     }
 
     /// @dev Delivery runs last; a reverting recipient leaves the asset held for `claimAsset`.
@@ -723,6 +855,39 @@ contract AuctionHouse is AccessControl, Pausable, ReentrancyGuardTransient, IERC
                 ""
             );
         }
+    }
+
+    /// @dev Reverts while paused; returns the seconds spent paused so far (the house clock's lag).
+    function _requireNotPaused() private view returns (uint256 pausedTotal) {
+        Clock memory clock = _clock;
+        if (clock.paused) revert EnforcedPause();
+        return clock.pausedTotal;
+    }
+
+    /// @dev House-clock time `houseTime` in wall-clock seconds as of now.
+    function _wallTime(uint256 houseTime) private view returns (uint256) {
+        Clock memory clock = _clock;
+        uint256 lag = clock.pausedTotal;
+        if (clock.paused) lag += block.timestamp - clock.pausedAt;
+        return houseTime + lag;
+    }
+
+    function _nextTerms() private returns (PayoutTerms storage) {
+        return _terms[++_currentTermsId];
+    }
+
+    function _emitTermsRecorded(PayoutTerms storage terms) private {
+        emit PayoutTermsRecorded(_currentTermsId, terms.carbonOffsetter, terms.carbonBps, terms.revenueShareBps);
+    }
+
+    /// @dev A contract answering ERC-165 for the payment interface, so a bare Toucan TCO2 (which
+    /// has no payment function) is refused here rather than deferring every carbon share.
+    function _checkOffsetter(address offsetter) private view {
+        if (offsetter.code.length == 0) revert AuctionHouseNotAContract(offsetter);
+        try IERC165(offsetter).supportsInterface(type(ICarbonOffsetPayments).interfaceId) returns (bool supported) {
+            if (supported) return;
+        } catch {}
+        revert AuctionHouseNotAnOffsetter(offsetter);
     }
 
     function _requireActive(uint256 auctionId, Status status) private pure {

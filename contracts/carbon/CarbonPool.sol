@@ -10,7 +10,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Payments} from "../utils/Payments.sol";
 import {ICarbonOffsetPayments} from "./ICarbonOffsetPayments.sol";
 import {ICarbonOffsetter} from "./ICarbonOffsetter.sol";
-import {TestTCO2} from "./TestTCO2.sol";
+import {TestTCO2} from "../test/TestTCO2.sol";
 
 /// @title CarbonPool
 /// @notice A local stand-in for Toucan on development and test chains: retires TCO2-like credits,
@@ -23,6 +23,10 @@ import {TestTCO2} from "./TestTCO2.sol";
 ///   `beneficiary`. Credits = payment * 1e18 / price, rounded down; the whole payment, dust
 ///   included, stays in the pool's treasury, which the admin withdraws to pay the credit seller.
 ///   An offset reverts when the inventory is short, it never retires less than was paid for.
+///
+/// ERC-20 payments are booked at what arrived (balance difference), so a fee-on-transfer token
+/// buys credits for the amount the pool received. The admin is the DAO timelock after the deploy's
+/// hand-over (grant to the timelock, then the deployer renounces), so no two-step hand-over here.
 ///
 /// Every retirement emits Toucan's `Retired(sender, amount, eventId)` plus the richer
 /// `RetirementRecorded` (indexed by event id, retiring entity and beneficiary); the transaction
@@ -129,19 +133,27 @@ contract CarbonPool is ICarbonOffsetter, ICarbonOffsetPayments, ERC721, AccessCo
     // ----- payments buy and retire pool inventory -----
 
     /// @notice Buy and retire credits for `beneficiary` with the attached native value.
-    function offset(address beneficiary) external payable returns (uint256 retirementEventId, uint256 amount) {
+    function offset(
+        address beneficiary
+    ) external payable nonReentrant returns (uint256 retirementEventId, uint256 amount) {
         return _offset(NATIVE, msg.value, beneficiary);
     }
 
-    /// @notice Buy and retire credits for `beneficiary` with `payment` of `paymentToken` (approved first).
+    /// @notice Buy and retire credits for `beneficiary` with `payment` of `paymentToken` (approved
+    /// first). Credits are bought for what arrived, so a fee-on-transfer token pays its fee itself.
     function offsetWithToken(
         address paymentToken,
         uint256 payment,
         address beneficiary
     ) external nonReentrant returns (uint256 retirementEventId, uint256 amount) {
-        if (paymentToken == NATIVE) revert CarbonPoolTokenNotAccepted(paymentToken);
-        (retirementEventId, amount) = _offset(paymentToken, payment, beneficiary);
-        IERC20(paymentToken).safeTransferFrom(msg.sender, address(this), payment);
+        if (paymentToken == NATIVE || _pricePerTonne[paymentToken] == 0) {
+            revert CarbonPoolTokenNotAccepted(paymentToken);
+        }
+        // Booked at what arrived: a fee-on-transfer token buys credits for the amount received.
+        IERC20 token = IERC20(paymentToken);
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(msg.sender, address(this), payment);
+        return _offset(paymentToken, token.balanceOf(address(this)) - before, beneficiary);
     }
 
     // ----- admin -----
@@ -176,10 +188,12 @@ contract CarbonPool is ICarbonOffsetter, ICarbonOffsetPayments, ERC721, AccessCo
 
     // ----- views -----
 
+    /// @notice The credit token the pool sells and retires.
     function credits() external view returns (TestTCO2) {
         return _credits;
     }
 
+    /// @notice Payment units of `paymentToken` per tonne (0 = not accepted).
     function priceOf(address paymentToken) external view returns (uint256) {
         return _pricePerTonne[paymentToken];
     }
@@ -195,27 +209,36 @@ contract CarbonPool is ICarbonOffsetter, ICarbonOffsetPayments, ERC721, AccessCo
         return price == 0 ? 0 : (payment * ONE_TONNE) / price;
     }
 
+    /// @notice Who retired what for whom in retirement `retirementEventId`.
     function retirement(uint256 retirementEventId) external view returns (Retirement memory) {
         Retirement memory record = _retirements[retirementEventId];
         if (record.retiringEntity == address(0)) revert CarbonPoolUnknownRetirement(retirementEventId);
         return record;
     }
 
+    /// @notice The retirement certificate `certificateId` stands for.
     function certificateRetirement(uint256 certificateId) external view returns (uint256) {
         _requireOwned(certificateId);
         return _certificateRetirement[certificateId];
     }
 
+    /// @notice The id of the latest retirement (0 before the first).
     function lastRetirementEventId() external view returns (uint256) {
         return _lastRetirementEventId;
     }
 
+    /// @notice Credits retired through the pool so far.
     function totalRetired() external view returns (uint256) {
         return _totalRetired;
     }
 
+    /// @notice ERC-165: ERC-721, AccessControl, and the carbon interfaces `ICarbonOffsetPayments`
+    /// and `ICarbonOffsetter`, so a deploy script or payer can check an offsetter address cheaply.
     function supportsInterface(bytes4 interfaceId) public view override(ERC721, AccessControl) returns (bool) {
-        return super.supportsInterface(interfaceId);
+        return
+            interfaceId == type(ICarbonOffsetPayments).interfaceId ||
+            interfaceId == type(ICarbonOffsetter).interfaceId ||
+            super.supportsInterface(interfaceId);
     }
 
     // ----- internals -----

@@ -20,13 +20,25 @@ import {Payments} from "../utils/Payments.sol";
 /// hash and IPFS CID of the inputs it was computed from; recipients (or anyone for them) claim
 /// with proofs until the claim deadline; after it the manager recovers what is left.
 ///
-/// Leaves use OpenZeppelin's StandardMerkleTree encoding for (uint256 index, address account,
-/// uint256 amount): keccak256(bytes.concat(keccak256(abi.encode(index, account, amount)))).
+/// Leaves bind the chain, the pool and the round, so one root can pay only once: OpenZeppelin's
+/// StandardMerkleTree encoding for (uint256 chainId, address pool, uint256 roundId, uint256 index,
+/// address account, uint256 amount), i.e.
+/// keccak256(bytes.concat(keccak256(abi.encode(block.chainid, address(this), roundId, index, account, amount)))).
+/// The same root committed to another round, another pool or on another chain proves nothing there.
+///
+/// ERC-20 funding is booked at what arrived (balance difference): a fee-on-transfer token adds to
+/// the pool what the pool received, and `PoolFunded` reports that amount.
+///
+/// Admin hand-over: DEFAULT_ADMIN_ROLE is the DAO timelock after the deploy's hand-over (granted
+/// to the timelock first, then renounced by the deployer), later changes are timelock proposals,
+/// so there is no separate two-step transfer.
 contract MatchingPool is AccessControl, ReentrancyGuardTransient {
     using BitMaps for BitMaps.BitMap;
     using SafeERC20 for IERC20;
 
+    /// @notice Opens rounds, sets multipliers, commits roots and recovers what is left (governance).
     bytes32 public constant ROUND_MANAGER_ROLE = keccak256("ROUND_MANAGER_ROLE");
+    /// @notice The token address that stands for the chain's native token.
     address public constant NATIVE = Payments.NATIVE;
     uint8 public constant MIN_MULTIPLIER = 1;
     uint8 public constant MAX_MULTIPLIER = 4;
@@ -47,9 +59,11 @@ contract MatchingPool is AccessControl, ReentrancyGuardTransient {
     mapping(uint256 roundId => mapping(address sponsor => uint256)) private _sponsored;
     uint256 private _lastRoundId;
 
+    /// @notice `openedBy` opened round `roundId`, paid in `token` (address(0) = native).
     event RoundOpened(uint256 indexed roundId, address indexed token, address indexed openedBy);
     /// @notice `sponsor` added `amount` to round `roundId`; `totalFunded` is the round's pool now.
     event PoolFunded(uint256 indexed roundId, address indexed sponsor, uint256 amount, uint256 totalFunded);
+    /// @notice The community multiplier of round `roundId` is now `multiplier`.
     event MultiplierSet(uint256 indexed roundId, uint8 multiplier);
     /// @notice The allocation of round `roundId`: `allocated` in total under `merkleRoot`, computed
     /// from the inputs whose keccak256 is `inputsHash`, stored on IPFS as `inputsCid`.
@@ -149,20 +163,27 @@ contract MatchingPool is AccessControl, ReentrancyGuardTransient {
     // ----- sponsors -----
 
     /// @notice Add `amount` to round `roundId`'s pool: attach it as value for a native round,
-    /// approve it for an ERC-20 round. Open until the root is committed.
+    /// approve it for an ERC-20 round (what arrives is booked). Open until the root is committed.
     function fund(uint256 roundId, uint256 amount) external payable nonReentrant {
         Round storage round = _uncommitted(roundId);
         if (amount == 0) revert MatchingPoolZeroAmount();
-        bool native = round.token == NATIVE;
+        address token = round.token;
+        bool native = token == NATIVE;
         uint256 expectedValue = native ? amount : 0;
         if (msg.value != expectedValue) revert MatchingPoolWrongNativeValue(expectedValue, msg.value);
+        uint256 received = amount;
+        if (!native) {
+            // Pulled first to book what arrived; nonReentrant keeps a token's hooks out of the state below.
+            uint256 before = IERC20(token).balanceOf(address(this));
+            IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+            received = IERC20(token).balanceOf(address(this)) - before;
+            if (received == 0) revert MatchingPoolZeroAmount();
+        }
 
-        uint256 totalFunded = round.funded + amount;
+        uint256 totalFunded = round.funded + received;
         round.funded = totalFunded;
-        _sponsored[roundId][msg.sender] += amount;
-        emit PoolFunded(roundId, msg.sender, amount, totalFunded);
-
-        if (!native) IERC20(round.token).safeTransferFrom(msg.sender, address(this), amount);
+        _sponsored[roundId][msg.sender] += received;
+        emit PoolFunded(roundId, msg.sender, received, totalFunded);
     }
 
     // ----- recipients -----
@@ -179,7 +200,7 @@ contract MatchingPool is AccessControl, ReentrancyGuardTransient {
         Round storage round = _committed(roundId);
         if (block.timestamp > round.claimDeadline) revert MatchingPoolClaimWindowClosed(roundId, round.claimDeadline);
         if (_claimedBitmap[roundId].get(index)) revert MatchingPoolAlreadyClaimed(roundId, index);
-        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, account, amount))));
+        bytes32 leaf = leafHash(roundId, index, account, amount);
         if (!MerkleProof.verifyCalldata(proof, round.merkleRoot, leaf)) revert MatchingPoolInvalidProof(roundId, index);
         // A root is only as good as its computation: never pay out beyond the committed total.
         uint256 remaining = round.allocated - round.claimed;
@@ -193,18 +214,28 @@ contract MatchingPool is AccessControl, ReentrancyGuardTransient {
 
     // ----- views -----
 
+    /// @notice The Merkle leaf of (`index`, `account`, `amount`) in round `roundId` of this pool on this chain.
+    function leafHash(uint256 roundId, uint256 index, address account, uint256 amount) public view returns (bytes32) {
+        return
+            keccak256(bytes.concat(keccak256(abi.encode(block.chainid, address(this), roundId, index, account, amount))));
+    }
+
+    /// @notice The round's whole record.
     function getRound(uint256 roundId) external view returns (Round memory) {
         return _existing(roundId);
     }
 
+    /// @notice Whether leaf `index` of round `roundId` has been paid.
     function isClaimed(uint256 roundId, uint256 index) external view returns (bool) {
         return _claimedBitmap[roundId].get(index);
     }
 
+    /// @notice What `sponsor` added to round `roundId` (as received).
     function sponsoredBy(uint256 roundId, address sponsor) external view returns (uint256) {
         return _sponsored[roundId][sponsor];
     }
 
+    /// @notice The id of the latest round (0 before the first).
     function lastRoundId() external view returns (uint256) {
         return _lastRoundId;
     }

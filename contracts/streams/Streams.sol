@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {Payments} from "../utils/Payments.sol";
 import {IStreams} from "./IStreams.sol";
@@ -30,11 +31,26 @@ import {IStreams} from "./IStreams.sol";
 /// Cancel: the amount vested at that moment stays the recipient's; the rest is refundable to
 /// the sender. Both sides pull their part (`withdraw`, `withdrawRefund`); nothing is pushed.
 ///
-/// Fee-on-transfer and rebasing ERC-20s are not supported: the deposit is the amount asked for.
+/// Who controls a stream (cancel, pause, resume): its sender, always. A stream admin (the DAO's
+/// timelock or guardians) only while the stream is admin-controlled, which its sender decides:
+/// - a stream a contract opens for itself (the funder is the sender, e.g. a FundingRound's payout
+///   stream, whose money the DAO oversees for the donors) starts admin-controlled;
+/// - any other stream (a wallet's own stream, or one funded on behalf of another sender, e.g. an
+///   auction's payout stream, whose sender is the seller) starts out of the admins' reach;
+/// - the sender switches it either way with `setAdminControl`, except while an admin's pause holds
+///   (that pause is lifted by a stream admin only, so control cannot be withdrawn under it).
+/// So an admin cannot cancel or freeze a third party's stream without its sender's consent.
+///
+/// ERC-20 deposits are booked at what arrived (balance difference): a fee-on-transfer token
+/// funds a stream of the amount received. Rebasing tokens are not supported.
+///
+/// Admin hand-over: DEFAULT_ADMIN_ROLE is the DAO timelock after the deploy's hand-over (the
+/// timelock is granted first, then the deployer renounces), and later changes are timelock
+/// proposals, so there is no separate two-step transfer.
 contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
-    /// @notice May cancel, pause and resume any stream (the DAO's timelock or guardians).
+    /// @notice May cancel, pause and resume admin-controlled streams (the DAO's timelock or guardians).
     bytes32 public constant STREAM_ADMIN_ROLE = keccak256("STREAM_ADMIN_ROLE");
     /// @notice The token address that stands for the chain's native token.
     address public constant NATIVE = Payments.NATIVE;
@@ -57,6 +73,7 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
 
     mapping(uint256 streamId => Stream) private _streams;
     uint256 private _nextStreamId = 1;
+    mapping(uint256 streamId => bool) private _adminControlled;
 
     /// @notice `funder` paid `deposit` of `token` into a new stream that `sender` controls.
     event StreamCreated(
@@ -84,6 +101,8 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
     event StreamRefunded(uint256 indexed streamId, address indexed sender, address token, uint128 amount);
     /// @notice `by` stopped the clock; `vestedAmount` had vested by then.
     event StreamPaused(uint256 indexed streamId, address indexed by, uint128 vestedAmount);
+    /// @notice The sender put stream `streamId` under (`adminControlled` true) or out of the stream admins' control.
+    event StreamAdminControlSet(uint256 indexed streamId, address indexed sender, bool adminControlled);
     /// @notice `by` restarted the clock; the schedule moved forward by `shift` seconds.
     event StreamResumed(
         uint256 indexed streamId,
@@ -118,6 +137,7 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
     error StreamsStreamNotCancelled(uint256 streamId);
     error StreamsNothingToWithdraw(uint256 streamId);
     error StreamsNothingToRefund(uint256 streamId);
+    error StreamsAdminPauseHolds(uint256 streamId);
 
     constructor(address admin) {
         if (admin == address(0)) revert StreamsZeroAddress();
@@ -128,7 +148,8 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
     // ----- opening and topping up -----
 
     /// @inheritdoc IStreams
-    /// @dev `cliffTime` 0 means no cliff. `startTime` may lie in the past; `endTime` may not.
+    /// @dev `cliffTime` 0 means no cliff. `startTime` may lie in the past; `endTime` may not. The
+    /// deposit is what arrived (less than `amount` for a fee-on-transfer token).
     function createStream(
         address sender,
         address recipient,
@@ -145,6 +166,9 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
             revert StreamsInvalidSchedule(startTime, cliffTime, endTime);
         }
 
+        // Pulled first to book what arrived; nonReentrant keeps a token's hooks out of the state below.
+        uint128 deposit = _pullPayment(token, amount);
+
         streamId = _nextStreamId++;
         Stream storage stream = _streams[streamId];
         stream.sender = sender;
@@ -153,14 +177,19 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
         stream.recipient = recipient;
         stream.cliffTime = cliffTime;
         stream.token = token;
-        stream.deposit = amount;
-        emit StreamCreated(streamId, sender, recipient, msg.sender, token, amount, startTime, cliffTime, endTime);
+        stream.deposit = deposit;
+        emit StreamCreated(streamId, sender, recipient, msg.sender, token, deposit, startTime, cliffTime, endTime);
 
-        _pullPayment(token, amount);
+        // A contract opening a stream for itself is a platform escrow: the DAO keeps its emergency hand.
+        if (msg.sender == sender && msg.sender.code.length != 0) {
+            _adminControlled[streamId] = true;
+            emit StreamAdminControlSet(streamId, sender, true);
+        }
     }
 
     /// @inheritdoc IStreams
-    /// @dev The new end may equal the old one (a top-up) but must lie in the future.
+    /// @dev The new end may equal the old one (a top-up) but must lie in the future. The amount
+    /// added is what arrived.
     function extendStream(uint256 streamId, uint128 extraAmount, uint40 newEndTime) external payable nonReentrant {
         Stream storage stream = _existing(streamId);
         if (msg.sender != stream.sender) revert StreamsNotSender(streamId, msg.sender);
@@ -171,17 +200,17 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
             revert StreamsInvalidSchedule(stream.startTime, stream.cliffTime, newEndTime);
         }
 
+        // Pulled first to book what arrived; nonReentrant keeps a token's hooks out of the state below.
+        uint128 added = _pullPayment(stream.token, extraAmount);
         uint128 vested = _vestedAmount(stream);
         if (block.timestamp > stream.startTime) {
             stream.baseVested = vested;
             stream.startTime = uint40(block.timestamp);
         }
-        uint128 deposit = stream.deposit + extraAmount;
+        uint128 deposit = stream.deposit + added;
         stream.deposit = deposit;
         stream.endTime = newEndTime;
-        emit StreamExtended(streamId, msg.sender, extraAmount, deposit, vested, stream.startTime, newEndTime);
-
-        _pullPayment(stream.token, extraAmount);
+        emit StreamExtended(streamId, msg.sender, added, deposit, vested, stream.startTime, newEndTime);
     }
 
     // ----- pulling funds out -----
@@ -215,7 +244,17 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
         Payments.pay(stream.token, msg.sender, amount);
     }
 
-    // ----- control: the sender or a stream admin -----
+    // ----- control: the sender, or a stream admin for admin-controlled streams -----
+
+    /// @notice Put the stream under the stream admins' control (`adminControlled` true) or take it
+    /// out. Stream sender only; not while a stream admin's pause holds.
+    function setAdminControl(uint256 streamId, bool adminControlled) external {
+        Stream storage stream = _existing(streamId);
+        if (msg.sender != stream.sender) revert StreamsNotSender(streamId, msg.sender);
+        if (stream.pausedByAdmin) revert StreamsAdminPauseHolds(streamId);
+        _adminControlled[streamId] = adminControlled;
+        emit StreamAdminControlSet(streamId, msg.sender, adminControlled);
+    }
 
     /// @notice Stop the stream for good: what vested stays the recipient's, the rest is refundable.
     function cancel(uint256 streamId) external {
@@ -264,14 +303,17 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
 
     // ----- views -----
 
+    /// @notice The stream's whole record.
     function getStream(uint256 streamId) external view returns (Stream memory) {
         return _existing(streamId);
     }
 
+    /// @notice What has vested so far (withdrawn or not).
     function vestedAmountOf(uint256 streamId) external view returns (uint128) {
         return _vestedAmount(_existing(streamId));
     }
 
+    /// @notice What the recipient can withdraw now.
     function withdrawableAmountOf(uint256 streamId) external view returns (uint128) {
         Stream storage stream = _existing(streamId);
         return _vestedAmount(stream) - stream.withdrawn;
@@ -284,6 +326,13 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
         return stream.deposit - stream.baseVested;
     }
 
+    /// @notice Whether the stream admins may cancel, pause and resume the stream (its sender's choice).
+    function isAdminControlled(uint256 streamId) external view returns (bool) {
+        _existing(streamId);
+        return _adminControlled[streamId];
+    }
+
+    /// @notice The id the next stream will get.
     function nextStreamId() external view returns (uint256) {
         return _nextStreamId;
     }
@@ -297,7 +346,7 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
 
     function _controlled(uint256 streamId) private view returns (Stream storage stream) {
         stream = _existing(streamId);
-        if (msg.sender != stream.sender && !hasRole(STREAM_ADMIN_ROLE, msg.sender)) {
+        if (msg.sender != stream.sender && !(_adminControlled[streamId] && hasRole(STREAM_ADMIN_ROLE, msg.sender))) {
             revert StreamsUnauthorized(streamId, msg.sender);
         }
         if (stream.cancelled) revert StreamsStreamCancelled(streamId);
@@ -316,12 +365,16 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
         return uint128(base + (uint256(stream.deposit) - base) * (at - start) / (end - start));
     }
 
-    function _pullPayment(address token, uint128 amount) private {
+    /// @dev Returns what arrived: `amount` for native value, the balance difference for an ERC-20.
+    function _pullPayment(address token, uint128 amount) private returns (uint128 received) {
         if (token == NATIVE) {
             if (msg.value != amount) revert StreamsWrongNativeValue(amount, msg.value);
-        } else {
-            if (msg.value != 0) revert StreamsWrongNativeValue(0, msg.value);
-            IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+            return amount;
         }
+        if (msg.value != 0) revert StreamsWrongNativeValue(0, msg.value);
+        uint256 before = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
+        received = SafeCast.toUint128(IERC20(token).balanceOf(address(this)) - before);
+        if (received == 0) revert StreamsZeroAmount();
     }
 }
