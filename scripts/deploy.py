@@ -11,8 +11,10 @@ IMPACTCHAIN_DEPLOYER_ACCOUNT) and explicit guardians.
 
 Wiring: the DAO's timelock ends up holding every admin, minting, upgrade and approval role
 (GovernanceToken, ReputationBadge, HelpDesk), the guardian council is owned by the timelock and
-holds HelpDesk's emergency-release role, HelpDesk may record donations (token) and activity
-(badges), and the deployer renounces everything it held. An existing manifest whose contracts
+holds HelpDesk's emergency-release role, HelpDesk and the round factory (the reward relay of its
+rounds) may record donations (token) and activity (badges), DAOCore's call policy lets
+HELP_REQUEST and FOUNDER_IDEA proposals call only HelpDesk's approvals and the factory's rounds
+(`impactchain.governance.initial_call_policy`), and the deployer renounces everything it held. An existing manifest whose contracts
 still have code on the chain and match today's build is kept unless `--force`.
 """
 
@@ -26,6 +28,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 from eth_utils import keccak
 
 from impactchain.devstack.anvil import DEVELOPMENT_CHAIN_IDS
+from impactchain.governance import initial_call_policy
 from impactchain.helpdesk import NATIVE_CURRENCY
 from impactchain.registry import (
     DeployedContract,
@@ -135,6 +138,8 @@ class Deployment:
 def deploy_governance(
     d: Deployment, params: GovernanceParameters, guardians: list[str], threshold: int
 ) -> dict[str, Any]:
+    """The token, badges, timelock and guardian council. DAOCore comes last (`deploy_dao`): its
+    call policy names HelpDesk and the round factory."""
     me = d.deployer
     implementation = d.deploy("GovernanceTokenImplementation", project.GovernanceToken)
     proxy = d.deploy(
@@ -147,21 +152,34 @@ def deploy_governance(
     token = project.GovernanceToken.at(proxy.address)
     badges = d.deploy("ReputationBadge", project.ReputationBadge, me)
     timelock = d.deploy("DAOTimelock", project.DAOTimelock, params.timelock_min_delay, [], [], me)
-    council = d.deploy("GuardianCouncil", project.GuardianCouncil, me, guardians, threshold)
+    # Owned by the timelock from the start: ownership moves in two steps, and a timelock could only
+    # accept through a vote. The deployer may still bind it to the DAO once (`hand_over`).
+    council = d.deploy("GuardianCouncil", project.GuardianCouncil, timelock, guardians, threshold)
+    return {"token": token, "badges": badges, "timelock": timelock, "council": council}
+
+
+def deploy_dao(d: Deployment, params: GovernanceParameters, c: dict[str, Any]) -> Any:
+    """DAOCore with the call policy a new deployment starts with; the policy contract it creates
+    goes into the manifest too (its events say what proposals may call)."""
+    factory = c["round_factory"]
+    policy = [entry.as_tuple() for entry in initial_call_policy(c["help_desk"].address, factory.address)]
     dao = d.deploy(
         "DAOCore",
         project.DAOCore,
-        token,
-        timelock,
-        badges,
-        council,
+        c["token"],
+        c["timelock"],
+        c["badges"],
+        c["council"],
         params.voting_delay,
         params.voting_period,
         params.proposal_threshold,
         params.quorum_percent,
         params.timelock_delay,
+        policy,
+        factory,
     )
-    return {"token": token, "badges": badges, "timelock": timelock, "council": council, "dao": dao}
+    d.record("CallPolicy", dao.callPolicy(), chain.blocks.head.number, project.CallPolicy, project.CallPolicy)
+    return dao
 
 
 def deploy_help_desk(d: Deployment, timelock: Any) -> Any:
@@ -186,7 +204,7 @@ def deploy_payouts(d: Deployment, c: dict[str, Any], carbon: Any, carbon_bps: in
     streams = d.deploy("Streams", project.Streams, me)
     matching = d.deploy("MatchingPool", project.MatchingPool, me)
     house = d.deploy("AuctionHouse", project.AuctionHouse, me)
-    house.setStreams(streams, timelock, sender=me)
+    house.setStreams(streams, sender=me)
     offsetter = carbon.address if carbon is not None else NATIVE_CURRENCY  # the zero address: no offsets
     if carbon is not None:
         house.setCarbonOffset(carbon, carbon_bps, sender=me)
@@ -206,10 +224,12 @@ def hand_over(d: Deployment, c: dict[str, Any], oracle: str, badge_issuer: str) 
     for role in (timelock.PROPOSER_ROLE(), timelock.CANCELLER_ROLE(), timelock.EXECUTOR_ROLE()):
         timelock.grantRole(role, dao, sender=me)
     council.setDAO(dao, sender=me)
-    council.transferOwnership(timelock, sender=me)
 
-    token.grantRole(token.DONATION_RECORDER_ROLE(), help_desk, sender=me)
-    badges.grantRole(badges.ACTIVITY_RECORDER_ROLE(), help_desk, sender=me)
+    # HelpDesk and the round factory (the reward relay of all its rounds) mint for donations and
+    # record reputation, for money that can no longer come back.
+    for rewarder in (help_desk, c["round_factory"]):
+        token.grantRole(token.DONATION_RECORDER_ROLE(), rewarder, sender=me)
+        badges.grantRole(badges.ACTIVITY_RECORDER_ROLE(), rewarder, sender=me)
     help_desk.setRewards(token, badges, sender=me)
     help_desk.grantRole(help_desk.GUARDIAN_ROLE(), council, sender=me)
 
@@ -287,6 +307,7 @@ def cli(
     else:
         carbon = contracts["carbon"] = deploy_carbon(d) if _is_development() else None
     contracts.update(deploy_payouts(d, contracts, carbon, carbon_bps))
+    contracts["dao"] = deploy_dao(d, params, contracts)
     hand_over(d, contracts, oracle or _default_verifier(), badge_issuer or _default_verifier())
     path = write_manifest(settings.deployments_dir, DeploymentManifest(chain_id=chain.chain_id, contracts=d.entries))
     click.echo(f"HelpDesk deployed at {contracts['help_desk'].address}; manifest {path}")

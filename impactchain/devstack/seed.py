@@ -69,25 +69,19 @@ def create_round_as_timelock(
     shares: tuple[int, ...] = (10_000,),
 ) -> ChecksumAddress:
     """Do on a development chain what a passed FOUNDER_IDEA proposal does: create a round (open for
-    30 days, a milestone per share, each 30 days after the last) and let it reward its donors
-    (DONATION_RECORDER_ROLE on the token, ACTIVITY_RECORDER_ROLE on the badges); returns its address.
+    30 days, a milestone per share, each 30 days after the last); returns its address. The round
+    needs no roles: the factory rewards its donors for what the round releases.
 
     On a real deployment only the DAO's timelock can do this, after a vote. A dev chain has no
     voters yet, so these calls are sent as the timelock through anvil's impersonation, which only
     a development node offers (tests/integration/deploy/test_dao_round.py takes the real path).
     """
     factory = contract_at(w3, manifest, "FundingRoundFactory")
-    token = contract_at(w3, manifest, "GovernanceToken")
-    badges = contract_at(w3, manifest, "ReputationBadge")
     timelock = Web3.to_checksum_address(manifest.contract("DAOTimelock").address)
     deadline = w3.eth.get_block("latest")["timestamp"] + 30 * _DAY
     milestones = [(share, deadline + 30 * _DAY * (i + 1), 0, cid) for i, share in enumerate(shares)]
     address = factory.functions.predictRoundAddress(salt).call()
-    calls = [
-        factory.functions.createRound(salt, (founder, cid, goal, deadline, [], milestones)),
-        token.functions.grantRole(token.functions.DONATION_RECORDER_ROLE().call(), address),
-        badges.functions.grantRole(badges.functions.ACTIVITY_RECORDER_ROLE().call(), address),
-    ]
+    calls = [factory.functions.createRound(salt, (founder, cid, goal, deadline, [], milestones))]
     _anvil(w3, "anvil_impersonateAccount", timelock)
     _anvil(w3, "anvil_setBalance", timelock, hex(10**18))
     try:

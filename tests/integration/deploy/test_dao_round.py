@@ -11,6 +11,7 @@ from impactchain.devstack.anvil import DEV_PRIVATE_KEYS as KEYS
 from impactchain.devstack.anvil import Anvil
 from impactchain.devstack.deploy import run_ape_script
 from impactchain.devstack.seed import send_donation
+from impactchain.governance import ProposalType, typed_description
 from impactchain.keeper import due_duties
 from impactchain.registry import DeploymentManifest, contract_at
 from tests.support.chain import rpc, transact
@@ -47,7 +48,8 @@ def test_a_founder_idea_passed_by_the_dao_opens_a_round_the_keeper_finalizes(
     salt = keccak(text="first round")
     predicted = factory.functions.predictRoundAddress(salt).call()
     calldata = factory.encode_abi("createRound", [salt, params])
-    description = "Founder idea: clean water for Lamu"
+    # The type is part of the description (so of the proposal id): nobody can re-file it as another.
+    description = typed_description("Founder idea: clean water for Lamu", ProposalType.FOUNDER_IDEA)
     transact(chain, dao.functions.proposeTyped([factory.address], [0], [calldata], description, FOUNDER_IDEA), VOTER)
     proposal_id = dao.functions.getProposalId([factory.address], [0], [calldata], keccak(text=description)).call()
 

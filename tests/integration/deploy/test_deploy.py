@@ -3,13 +3,15 @@
 from typing import Any
 
 from eth_account import Account
-from eth_utils import keccak
+from eth_utils import function_signature_to_4byte_selector, keccak
+from eth_utils.abi import collapse_if_tuple
 from web3 import Web3
 from web3.contract import Contract
 
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
 from impactchain.devstack.deploy import deploy
 from impactchain.devstack.seed import send_donation
+from impactchain.governance import ANY_ROUND, ProposalType, initial_call_policy
 from impactchain.registry import DeploymentManifest, contract_at
 
 DEPLOYER = Account.from_key(DEV_PRIVATE_KEYS[0]).address
@@ -20,6 +22,7 @@ EXPECTED = {
     "DAOTimelock",
     "GuardianCouncil",
     "DAOCore",
+    "CallPolicy",
     "HelpDesk",
     "TestTCO2",
     "CarbonPool",
@@ -29,6 +32,11 @@ EXPECTED = {
     "FundingRoundFactory",
     "FundingRound",
 }
+
+
+def _signature(entry: dict[str, Any]) -> str:
+    types = ",".join(collapse_if_tuple(param) for param in entry.get("inputs", []))
+    return f"{entry.get('name')}({types})"
 
 
 def role(name: str) -> bytes:
@@ -72,8 +80,37 @@ def test_dao_council_and_help_desk_are_wired(chain: Web3, manifest: DeploymentMa
     assert not timelock.functions.hasRole(role("DEFAULT_ADMIN_ROLE"), DEPLOYER).call()
     assert council.functions.owner().call() == timelock.address
     assert contract_at(chain, manifest, "HelpDesk").functions.hasRole(role("GUARDIAN_ROLE"), council.address).call()
-    token = contract_at(chain, manifest, "GovernanceToken")
-    assert token.functions.hasRole(role("DONATION_RECORDER_ROLE"), help_desk).call()
+    token, badges = contract_at(chain, manifest, "GovernanceToken"), contract_at(chain, manifest, "ReputationBadge")
+    factory = manifest.contract("FundingRoundFactory").address
+    # HelpDesk and the factory (the reward relay of every round) reward donors; nothing else does.
+    for rewarder in (help_desk, factory):
+        assert token.functions.hasRole(role("DONATION_RECORDER_ROLE"), rewarder).call(), rewarder
+        assert badges.functions.hasRole(role("ACTIVITY_RECORDER_ROLE"), rewarder).call(), rewarder
+    assert (
+        contract_at(chain, manifest, "DAOCore").functions.callPolicy().call() == manifest.contract("CallPolicy").address
+    )
+
+
+def test_the_call_policy_allows_exactly_the_intended_calls(chain: Web3, manifest: DeploymentManifest) -> None:
+    policy = contract_at(chain, manifest, "CallPolicy")
+    help_desk, factory = manifest.contract("HelpDesk").address, manifest.contract("FundingRoundFactory").address
+    entries = initial_call_policy(help_desk, factory)
+    assert policy.functions.roundFactory().call() == factory
+    for entry in entries:
+        permission = policy.functions.callPermission(entry.proposal_type, entry.target, entry.selector).call()
+        assert permission == [True, entry.fast_track], entry
+        # The allowlisted function exists on its contract, by that exact selector.
+        abi_of = (
+            "FundingRound"
+            if entry.target == ANY_ROUND
+            else ("HelpDesk" if entry.target == help_desk else "FundingRoundFactory")
+        )
+        assert any(_signature(e) == entry.signature for e in manifest.contract(abi_of).abi), entry
+    # The types that may call anything are never on the allowlist; role grants never are.
+    token = manifest.contract("GovernanceToken").address
+    grant_role = function_signature_to_4byte_selector("grantRole(bytes32,address)")
+    for proposal_type in ProposalType:
+        assert policy.functions.callPermission(proposal_type, token, grant_role).call() == [False, False]
 
 
 def test_a_donation_mints_governance_tokens_through_the_wired_rewards(
