@@ -14,8 +14,9 @@ Wiring: the DAO's timelock ends up holding every admin, minting, upgrade and app
 holds HelpDesk's emergency-release role, HelpDesk and the round factory (the reward relay of its
 rounds) may record donations (token) and activity (badges), DAOCore's call policy lets
 HELP_REQUEST and FOUNDER_IDEA proposals call only HelpDesk's approvals and the factory's rounds
-(`impactchain.governance.initial_call_policy`), and the deployer renounces everything it held. An existing manifest whose contracts
-still have code on the chain and match today's build is kept unless `--force`.
+(`impactchain.governance.initial_call_policy`), and the deployer renounces everything it held.
+An existing manifest whose contracts still have code on the chain and match today's build is
+kept unless `--force`.
 """
 
 from dataclasses import dataclass
