@@ -490,12 +490,15 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
             IERC20(currency).forceApprove(offsetter, amount);
             call = abi.encodeCall(ICarbonOffsetPayments.offsetWithToken, (currency, amount, _founder));
         }
-        // A low-level call, so that an offsetter answering with anything but two words is a
-        // counted failure too, not a revert that would leave the share stuck and uncounted.
-        (bool ok, bytes memory answer) = offsetter.call{value: value}(call);
-        if (ok && answer.length == 64 && offsetter.code.length != 0) {
+        // A low-level call: any refusal (a revert, a missing function) is a counted failure
+        // instead of a revert that would leave the share stuck and uncounted. A call that
+        // succeeded took the payment, whatever it answered, so it is never owed twice.
+        bool ok;
+        bytes memory answer;
+        if (offsetter.code.length != 0) (ok, answer) = offsetter.call{value: value}(call);
+        if (ok) {
             uint256 credits;
-            (retirementEventId, credits) = abi.decode(answer, (uint256, uint256));
+            if (answer.length == 64) (retirementEventId, credits) = abi.decode(answer, (uint256, uint256));
             delete _carbonFailures[currency];
             emit CarbonOffset(currency, amount, retirementEventId, credits);
             return retirementEventId;
@@ -503,7 +506,7 @@ contract FundingRound is IFundingRound, Initializable, ReentrancyGuardTransient 
         // It came out of carbonOwed just above, so it fits in uint128.
         money.carbonOwed = uint128(amount);
         if (currency != NATIVE) IERC20(currency).forceApprove(offsetter, 0);
-        _countCarbonFailure(currency, offsetter, amount, ok ? bytes("") : answer);
+        _countCarbonFailure(currency, offsetter, amount, answer);
         return 0;
     }
 

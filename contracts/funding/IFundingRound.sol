@@ -46,8 +46,10 @@ interface IFundingRound {
 
     /// @notice The platform contracts a round works with, fixed in the implementation.
     /// @dev `governanceToken` mints donors' rewards and prices ERC-20s (`donationRate`); `badges`
-    /// records DONATION activity; `streams` carries streamed milestones; `carbonOffsetter` takes
-    /// `carbonBps` of every released payout. Zero addresses turn rewards, streams or carbon off.
+    /// records DONATION activity (both through the factory, the reward relay); `streams` carries
+    /// streamed milestones; `carbonOffsetter` is the factory's first offsetter (the DAO may change
+    /// it there) and a round pays `carbonBps` of every released payout to the current one. Zero
+    /// addresses turn rewards, streams or carbon off.
     struct Platform {
         address dao;
         address governanceToken;
@@ -57,19 +59,27 @@ interface IFundingRound {
         uint16 carbonBps;
     }
 
+    /// @notice Set up a clone; its factory calls it in the transaction that creates the clone.
     function initialize(RoundParams calldata params) external;
 
+    /// @notice Donate the attached native value.
     function donate() external payable;
 
+    /// @notice Donate `amount` of accepted ERC-20 `token` (approve it first).
     function donateToken(address token, uint256 amount) external;
 
+    /// @notice Decide Succeeded or Failed once the deadline has passed.
     function finalize() external returns (Status);
 
+    /// @notice Close a Succeeded round once every milestone is decided or out of time.
     function settle() external returns (Status);
 
+    /// @notice Stop the round for good (the DAO); donors may claim refunds.
     function cancel() external;
 
+    /// @notice The stored status.
     function status() external view returns (Status);
 
+    /// @notice Who receives the round's releases.
     function founder() external view returns (address);
 }

@@ -187,6 +187,7 @@ contract GovernanceToken is
         emit DonationRateSet(currency, previous, rate);
     }
 
+    /// @notice Token wei minted per base unit of ERC-20 `currency`, scaled by 1e18 (0: not priced).
     function donationRate(address currency) external view returns (uint256) {
         return _storage().donationRate[currency];
     }
@@ -198,26 +199,31 @@ contract GovernanceToken is
 
     // ----- balances -----
 
+    /// @notice All tokens in existence: the latest total-supply checkpoint.
     function totalSupply() public view override returns (uint256) {
         return _getTotalSupply();
     }
 
+    /// @notice The tokens `account` holds.
     function balanceOf(address account) public view override returns (uint256) {
         return _storage().accounts[account].balance;
     }
 
     // ----- pause -----
 
+    /// @notice Freeze transfers (minting for donations goes on).
     function pause() external onlyRole(PAUSER_ROLE) {
         _pause();
     }
 
+    /// @notice Lift the transfer freeze.
     function unpause() external onlyRole(PAUSER_ROLE) {
         _unpause();
     }
 
     // ----- overrides -----
 
+    /// @notice The next permit nonce of `owner`.
     function nonces(address owner)
         public
         view

@@ -25,7 +25,8 @@ import {Payments} from "../utils/Payments.sol";
 /// donor pulls, once per request and currency, `contribution * approved / donated` (rounded
 /// down) with `claimReward`. Their refund is `contribution * (donated - approved) / donated`, so
 /// reward + refund never exceed the contribution: refundable money is never rewarded, and an
-/// open-donate-expire-refund loop earns nothing. Reputation points (DONATION_POINTS) are
+/// open-donate-expire-refund loop earns nothing. The requester's own donations to their request
+/// earn nothing either: what the DAO approves of them goes back to the requester. Reputation points (DONATION_POINTS) are
 /// recorded only when the rewarded amount reaches the currency's DAO-set minimum (1 MATIC for
 /// native by default; an ERC-20 without a minimum earns no points), so dust cannot farm them.
 ///
@@ -165,6 +166,7 @@ contract HelpDesk is AccessControl, Pausable, ReentrancyGuard {
     error HelpDeskNothingToRefund(uint256 requestId, address donor);
     error HelpDeskNothingToClaim(uint256 requestId, address donor);
     error HelpDeskRewardsOff();
+    error HelpDeskRequesterNotRewarded(uint256 requestId, address requester);
     error HelpDeskUseDonate();
 
     /// @notice Deploy with `admin` (the DAO timelock) holding every admin role and `treasury`
@@ -318,6 +320,9 @@ contract HelpDesk is AccessControl, Pausable, ReentrancyGuard {
         nonReentrant
         returns (uint256 amount, uint256 points)
     {
+        if (msg.sender == _existing(requestId).requester && requestId != GENERAL_FUND) {
+            revert HelpDeskRequesterNotRewarded(requestId, msg.sender);
+        }
         (uint256 due, uint256 pointsDue) = claimableReward(requestId, currency, msg.sender);
         if (due == 0 && pointsDue == 0) revert HelpDeskNothingToClaim(requestId, msg.sender);
         bool attempted;
@@ -344,14 +349,15 @@ contract HelpDesk is AccessControl, Pausable, ReentrancyGuard {
 
     /// @notice What `donor` may still claim for a closed request: the `amount` of `currency` to
     /// be rewarded (`contribution * approved / donated`, rounded down) and reputation `points`.
-    /// Both 0 while the request is active, for the general fund (rewarded at donation) and once claimed.
+    /// Both 0 while the request is active, for the general fund (rewarded at donation), for the
+    /// requester (their approved money comes back to them) and once claimed.
     function claimableReward(uint256 requestId, address currency, address donor)
         public
         view
         returns (uint256 amount, uint256 points)
     {
         Request storage helpRequest = _existing(requestId);
-        if (requestId == GENERAL_FUND || _isActive(helpRequest)) return (0, 0);
+        if (requestId == GENERAL_FUND || _isActive(helpRequest) || donor == helpRequest.requester) return (0, 0);
         Ledger storage money = _ledgers[requestId][currency];
         if (money.donated == 0) return (0, 0);
         // Approvals stop when a request closes, so `approved` is final here.

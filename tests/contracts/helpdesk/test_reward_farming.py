@@ -74,7 +74,7 @@ def test_open_donate_expire_refund_leaves_the_donor_no_tokens_votes_or_reputatio
         expire(chain, rewarded, request_id)
 
         assert rewarded.claimableReward(request_id, NATIVE, attacker) == (0, 0)
-        with reverts_with(rewarded.HelpDeskNothingToClaim, requestId=request_id, donor=attacker.address):
+        with reverts_with(rewarded.HelpDeskRequesterNotRewarded, requestId=request_id, requester=attacker.address):
             rewarded.claimReward(request_id, NATIVE, sender=attacker)
         refund = rewarded.claimRefund(request_id, NATIVE, sender=attacker)
         assert refund.events == [rewarded.Refunded(request_id, attacker, NATIVE, 50 * ONE)]
@@ -83,10 +83,38 @@ def test_open_donate_expire_refund_leaves_the_donor_no_tokens_votes_or_reputatio
     assert token.totalSupply() == 0
 
 
-def test_a_rejected_request_with_nothing_approved_rewards_nothing(
+def test_a_request_expired_with_nothing_approved_rewards_another_donor_nothing(
+    chain: Any, rewarded: Any, token: Any, badges: Any, attacker: Any, stranger: Any
+) -> None:
+    request_id = open_request(chain, rewarded, stranger, rewarded.minRequestDuration())
+    rewarded.donate(request_id, sender=attacker, value=50 * ONE)
+    expire(chain, rewarded, request_id)
+    rewarded.claimRefund(request_id, NATIVE, sender=attacker)
+
+    with reverts_with(rewarded.HelpDeskNothingToClaim, requestId=request_id, donor=attacker.address):
+        rewarded.claimReward(request_id, NATIVE, sender=attacker)
+    assert_no_reward(chain, token, badges, attacker)
+
+
+def test_the_requester_earns_nothing_for_their_own_approved_donation(
     chain: Any, rewarded: Any, token: Any, badges: Any, owner: Any, attacker: Any
 ) -> None:
     request_id = open_request(chain, rewarded, attacker, 7 * DAY)
+    rewarded.donate(request_id, sender=attacker, value=50 * ONE)
+    rewarded.approveWithdrawal(request_id, NATIVE, 50 * ONE, sender=owner)
+    rewarded.rejectRequest(request_id, sender=owner)
+    rewarded.withdraw(request_id, NATIVE, 50 * ONE, sender=attacker)  # the approved money came back
+
+    assert rewarded.claimableReward(request_id, NATIVE, attacker) == (0, 0)
+    with reverts_with(rewarded.HelpDeskRequesterNotRewarded, requestId=request_id, requester=attacker.address):
+        rewarded.claimReward(request_id, NATIVE, sender=attacker)
+    assert_no_reward(chain, token, badges, attacker)
+
+
+def test_a_rejected_request_with_nothing_approved_rewards_nothing(
+    chain: Any, rewarded: Any, token: Any, badges: Any, owner: Any, attacker: Any, stranger: Any
+) -> None:
+    request_id = open_request(chain, rewarded, stranger, 7 * DAY)
     rewarded.donate(request_id, sender=attacker, value=50 * ONE)
     rewarded.rejectRequest(request_id, sender=owner)
     rewarded.claimRefund(request_id, NATIVE, sender=attacker)
