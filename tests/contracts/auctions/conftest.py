@@ -50,12 +50,6 @@ def treasury(accounts: Any) -> Any:
 
 
 @pytest.fixture(scope="session")
-def stream_controller(accounts: Any) -> Any:
-    """The sender (controller) of payout streams."""
-    return accounts[6]
-
-
-@pytest.fixture(scope="session")
 def outsider(accounts: Any) -> Any:
     return accounts[7]
 
@@ -94,13 +88,12 @@ def house(
     carbon_pool: Any,
     token: Any,
     treasury: Any,
-    stream_controller: Any,
 ) -> Any:
     house = admin.deploy(project.AuctionHouse, admin)
     house.setCurrencyAllowed(token, True, sender=admin)
     house.setCarbonOffset(carbon_pool, CARBON_BPS, sender=admin)
     house.setRevenueShares([treasury], [SHARE_BPS], sender=admin)
-    house.setStreams(streams, stream_controller, sender=admin)
+    house.setStreams(streams, sender=admin)
     return house
 
 

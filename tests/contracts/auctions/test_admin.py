@@ -4,10 +4,19 @@ streams and the emergency pause."""
 from typing import Any
 
 import pytest
+from eth_utils import keccak
 
 from tests.contracts.auctions.conftest import CARBON_BPS, SHARE_BPS
 from tests.contracts.auctions.params import NATIVE
 from tests.contracts.reverts import reverts_with
+
+# type(ICarbonOffsetPayments).interfaceId: offset(address) ^ offsetWithToken(address,uint256,address)
+OFFSET_PAYMENTS_INTERFACE_ID = bytes(
+    a ^ b
+    for a, b in zip(
+        keccak(text="offset(address)")[:4], keccak(text="offsetWithToken(address,uint256,address)")[:4], strict=True
+    )
+)
 
 
 def test_currency_allowlist(house: Any, admin: Any, credits: Any) -> None:
@@ -32,24 +41,44 @@ def test_carbon_offset_config(house: Any, admin: Any, carbon_pool: Any) -> None:
 
     receipt = house.setCarbonOffset(carbon_pool, 150, sender=admin)
 
-    assert receipt.events == [house.CarbonOffsetUpdated(offsetter=carbon_pool, bps=150)]
+    assert receipt.events == [
+        house.CarbonOffsetUpdated(offsetter=carbon_pool, bps=150),
+        house.PayoutTermsRecorded(termsId=3, carbonOffsetter=carbon_pool, carbonBps=150, revenueShareBps=SHARE_BPS),
+    ]
     assert house.carbonOffset() == (carbon_pool.address, 150)
 
 
 def test_carbon_offset_rejects_non_contract_and_excess(house: Any, admin: Any, carbon_pool: Any, outsider: Any) -> None:
     with reverts_with(house.AuctionHouseNotAContract, account=outsider.address):
         house.setCarbonOffset(outsider, 100, sender=admin)
+    with reverts_with(house.AuctionHouseNotAContract, account=NATIVE):
+        house.setCarbonOffset(NATIVE, 100, sender=admin)
     with reverts_with(house.AuctionHouseSharesTooHigh, totalBps=5001, maximum=5000):
         house.setCarbonOffset(carbon_pool, 5001 - SHARE_BPS, sender=admin)
 
 
-def test_revenue_shares_replace_the_list(house: Any, admin: Any, treasury: Any, outsider: Any) -> None:
+def test_carbon_offset_must_answer_erc165_for_the_payment_interface(
+    house: Any, admin: Any, credits: Any, token: Any, carbon_pool: Any
+) -> None:
+    # A bare TCO2 (ERC-165 says no) and a token without ERC-165 at all are both refused, so a
+    # Toucan TCO2 passed where a payment offsetter belongs fails at configuration, not at settlement.
+    for contract in (credits, token):
+        with reverts_with(house.AuctionHouseNotAnOffsetter, offsetter=contract.address):
+            house.setCarbonOffset(contract, 100, sender=admin)
+    assert carbon_pool.supportsInterface(OFFSET_PAYMENTS_INTERFACE_ID)
+    house.setCarbonOffset(carbon_pool, 100, sender=admin)
+
+
+def test_revenue_shares_replace_the_list(
+    house: Any, admin: Any, treasury: Any, outsider: Any, carbon_pool: Any
+) -> None:
     assert [tuple(share) for share in house.revenueShares()] == [(treasury.address, SHARE_BPS)]
 
     receipt = house.setRevenueShares([treasury, outsider], [100, 250], sender=admin)
 
     assert receipt.events == [
-        house.RevenueSharesUpdated(recipients=[treasury.address, outsider.address], bps=[100, 250])
+        house.RevenueSharesUpdated(recipients=[treasury.address, outsider.address], bps=[100, 250]),
+        house.PayoutTermsRecorded(termsId=3, carbonOffsetter=carbon_pool, carbonBps=CARBON_BPS, revenueShareBps=350),
     ]
     assert [tuple(share) for share in house.revenueShares()] == [(treasury.address, 100), (outsider.address, 250)]
 
@@ -79,22 +108,18 @@ def test_revenue_shares_reject_zero_recipient_zero_share_and_excess(house: Any, 
         house.setRevenueShares([treasury], [5001 - CARBON_BPS], sender=admin)
 
 
-def test_streams_config(house: Any, admin: Any, streams: Any, stream_controller: Any, outsider: Any) -> None:
-    assert house.streamsConfig() == (streams.address, stream_controller.address)
+def test_streams_config(house: Any, admin: Any, streams: Any) -> None:
+    assert house.streams() == streams.address
 
-    receipt = house.setStreams(streams, outsider, sender=admin)
+    receipt = house.setStreams(NATIVE, sender=admin)
 
-    assert receipt.events == [house.StreamsUpdated(streams=streams, streamSender=outsider)]
-    assert house.streamsConfig() == (streams.address, outsider.address)
+    assert receipt.events == [house.StreamsUpdated(streams=NATIVE)]
+    assert house.streams() == NATIVE
 
 
-def test_streams_config_rejects_non_contract_and_zero_sender(
-    house: Any, admin: Any, streams: Any, outsider: Any
-) -> None:
+def test_streams_config_rejects_non_contract(house: Any, admin: Any, outsider: Any) -> None:
     with reverts_with(house.AuctionHouseNotAContract, account=outsider.address):
-        house.setStreams(outsider, outsider, sender=admin)
-    with reverts_with(house.AuctionHouseZeroAddress):
-        house.setStreams(streams, NATIVE, sender=admin)
+        house.setStreams(outsider, sender=admin)
 
 
 @pytest.mark.parametrize(
@@ -103,7 +128,7 @@ def test_streams_config_rejects_non_contract_and_zero_sender(
         ("setCurrencyAllowed", lambda c: (c["token"], True)),
         ("setCarbonOffset", lambda c: (c["carbon_pool"], 10)),
         ("setRevenueShares", lambda c: ([], [])),
-        ("setStreams", lambda c: (c["streams"], c["outsider"])),
+        ("setStreams", lambda c: (c["streams"],)),
     ],
 )
 def test_config_is_admin_only(
@@ -124,7 +149,8 @@ def test_pause_and_unpause(house: Any, admin: Any) -> None:
     with reverts_with(house.EnforcedPause):
         house.pause(sender=admin)
     unpaused = house.unpause(sender=admin)
-    assert unpaused.events == [house.Unpaused(account=admin)]
+    assert unpaused.events[0] == house.Unpaused(account=admin)
+    assert unpaused.events[1].pausedFor == unpaused.events[1].totalPaused > 0
     with reverts_with(house.ExpectedPause):
         house.unpause(sender=admin)
 

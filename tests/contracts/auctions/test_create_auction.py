@@ -128,7 +128,7 @@ def test_create_rejects_delisted_currency(house: Any, nft: Any, seller: Any, adm
 
 
 def test_create_stream_payout_needs_streams(house: Any, nft: Any, seller: Any, admin: Any) -> None:
-    house.setStreams(NATIVE, NATIVE, sender=admin)
+    house.setStreams(NATIVE, sender=admin)
 
     with reverts_with(house.AuctionHouseStreamsNotConfigured):
         house.createAuction(auction_params(nft, 1, payoutDuration=86400), sender=seller)

@@ -1,6 +1,7 @@
 """MatchingPool: matching_sponsors fund a round, governance commits a QF allocation computed by
 `impactchain.matching`, recipients claim with proofs, governance recovers the rest."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -10,11 +11,11 @@ from hypothesis import strategies as st
 from impactchain.matching import (
     ClaimTree,
     Contribution,
-    build_claim_tree,
     inputs_document,
     inputs_hash,
     quadratic_matches,
 )
+from tests.contracts.matching.claim_tree import build_bound_claim_tree
 from tests.contracts.matching.conftest import NATIVE, ONE_MATIC, USDC
 from tests.contracts.reverts import reverts_with
 
@@ -55,6 +56,11 @@ def commit(
     )
 
 
+def claim_tree(chain: Any, pool: Any, round_id: int, amounts: Mapping[str, int]) -> ClaimTree:
+    """The round's claim tree, its leaves bound to this chain, `pool` and `round_id`."""
+    return build_bound_claim_tree(chain.chain_id, pool.address, round_id, amounts)
+
+
 def claim_args(tree: ClaimTree, account: Any) -> tuple[int, str, int, list[bytes]]:
     leaf = tree.claim_of(account.address)
     return leaf.index, leaf.account, leaf.amount, tree.proofs[leaf.index]
@@ -86,7 +92,7 @@ def test_native_round_end_to_end_with_cap_and_multiplier(
     assert allocation.matches[a.address] == 30 * ONE_MATIC
     assert 20 * ONE_MATIC - 2 <= allocation.matches[b.address] <= 20 * ONE_MATIC
     assert allocation.matches[c.address] == 0
-    tree = build_claim_tree(allocation.matches)
+    tree = claim_tree(chain, pool, round_id, allocation.matches)
     document = inputs_document(contributions, 50 * ONE_MATIC, multiplier=2, cap=30 * ONE_MATIC)
 
     assert pool.setMultiplier(round_id, 2, sender=matching_manager).events == [
@@ -133,7 +139,7 @@ def test_erc20_round_unsaturated_leaves_the_rest_recoverable(
     round_id = open_funded_round(pool, matching_manager, matching_sponsors, matching_usdc, [600 * USDC, 400 * USDC])
     allocation = quadratic_matches(round_contributions(matched_projects, USDC), 1_000 * USDC)
     assert not allocation.saturated
-    tree = build_claim_tree(allocation.matches)
+    tree = claim_tree(chain, pool, round_id, allocation.matches)
     assert tree.total == 30 * USDC
     commit(chain, pool, matching_manager, round_id, tree)
 
@@ -158,7 +164,9 @@ def test_unclaimed_matches_are_recovered_too(
 ) -> None:
     pool = qf_matching_pool
     round_id = open_funded_round(pool, matching_manager, matching_sponsors, NATIVE, [ONE_MATIC, ONE_MATIC])
-    tree = build_claim_tree({matched_projects[0].address: ONE_MATIC, matched_projects[1].address: ONE_MATIC // 2})
+    tree = claim_tree(
+        chain, pool, round_id, {matched_projects[0].address: ONE_MATIC, matched_projects[1].address: ONE_MATIC // 2}
+    )
     commit(chain, pool, matching_manager, round_id, tree)
     pool.claim(round_id, *claim_args(tree, matched_projects[1]), sender=matched_projects[1])
     after_deadline(chain)
@@ -296,7 +304,8 @@ def committed_round(
     chain: Any, qf_matching_pool: Any, matching_manager: Any, matching_sponsors: list[Any], matched_projects: list[Any]
 ) -> tuple[int, ClaimTree]:
     round_id = open_funded_round(qf_matching_pool, matching_manager, matching_sponsors, NATIVE, [ONE_MATIC, ONE_MATIC])
-    tree = build_claim_tree({p.address: (i + 1) * ONE_MATIC // 4 for i, p in enumerate(matched_projects)})
+    amounts = {p.address: (i + 1) * ONE_MATIC // 4 for i, p in enumerate(matched_projects)}
+    tree = claim_tree(chain, qf_matching_pool, round_id, amounts)
     commit(chain, qf_matching_pool, matching_manager, round_id, tree)
     return round_id, tree
 
@@ -353,7 +362,8 @@ def test_claims_never_exceed_the_committed_allocation(
 ) -> None:
     # A faulty root whose leaves add up to more than the committed total: the excess is refused.
     round_id = open_funded_round(qf_matching_pool, matching_manager, matching_sponsors, NATIVE, [ONE_MATIC, ONE_MATIC])
-    tree = build_claim_tree({matched_projects[0].address: ONE_MATIC, matched_projects[1].address: ONE_MATIC})
+    amounts = {matched_projects[0].address: ONE_MATIC, matched_projects[1].address: ONE_MATIC}
+    tree = claim_tree(chain, qf_matching_pool, round_id, amounts)
     deadline = int(chain.pending_timestamp) + CLAIM_WINDOW
     qf_matching_pool.commitRoot(
         round_id, tree.root, 3 * ONE_MATIC // 2, deadline, b"\x00" * 32, "", sender=matching_manager
@@ -418,8 +428,8 @@ def test_every_allocation_is_claimable_once_and_within_the_pool(
     try:
         contributions = [Contribution(DONORS[d], matched_projects[p].address, amount) for d, p, amount in gifts]
         allocation = quadratic_matches(contributions, pool_size, multiplier=multiplier, cap=cap)
-        tree = build_claim_tree(allocation.matches)
         round_id = open_funded_round(qf_matching_pool, matching_manager, matching_sponsors[:1], NATIVE, [pool_size])
+        tree = claim_tree(chain, qf_matching_pool, round_id, allocation.matches)
         commit(chain, qf_matching_pool, matching_manager, round_id, tree)
 
         for leaf in tree.claims:

@@ -28,7 +28,7 @@ def open_stream(
     receipt = payment_streams.createStream(
         stream_sender, recipient, token, amount, start, cliff, start + duration, sender=stream_sender, value=value
     )
-    return receipt.events[0].streamId, receipt
+    return receipt.events.filter(payment_streams.StreamCreated)[0].streamId, receipt
 
 
 def withdrawn(receipt: Any) -> int:
@@ -310,6 +310,7 @@ def test_stream_admin_may_cancel_and_the_refund_still_goes_to_the_sender(
 ) -> None:
     at(t0)
     stream_id, _ = open_stream(payment_streams, stream_sender, stream_recipient, t0, token=streams_usdc)
+    payment_streams.setAdminControl(stream_id, True, sender=stream_sender)
     at(t0 + 250)
     payment_streams.cancel(stream_id, sender=streams_guardian)
     before = streams_usdc.balanceOf(stream_sender)
@@ -370,6 +371,7 @@ def test_paused_time_does_not_vest_and_resume_shifts_the_schedule(
     at: At,
     mine_at: At,
 ) -> None:
+    payment_streams.setAdminControl(stream_id, True, sender=stream_sender)
     at(t0 + 200)
     paused = payment_streams.pause(stream_id, sender=streams_guardian)
     assert paused.events == [
@@ -443,6 +445,7 @@ def test_pause_after_the_end_changes_nothing(
 def test_a_senders_pause_may_be_lifted_by_a_stream_admin(
     payment_streams: Any, stream_sender: Any, streams_guardian: Any, stream_id: int
 ) -> None:
+    payment_streams.setAdminControl(stream_id, True, sender=stream_sender)
     payment_streams.pause(stream_id, sender=stream_sender)
 
     assert payment_streams.resume(stream_id, sender=streams_guardian).events[0].by == streams_guardian.address
@@ -568,7 +571,8 @@ def test_a_contract_opens_and_extends_a_stream_it_funds(
     round_contract.extendStream(stream_id, ONE_MATIC, t0 + 1500, sender=streams_admin)
     assert payment_streams.getStream(stream_id).deposit == 2 * ONE_MATIC
     at(t0 + 1000)
-    payment_streams.cancel(stream_id, sender=streams_admin)  # the stream streams_admin (DAO) stops it
+    assert payment_streams.isAdminControlled(stream_id)  # a contract's own stream: a platform escrow
+    payment_streams.cancel(stream_id, sender=streams_admin)  # the stream admin (DAO) stops it
 
     refund = payment_streams.refundableAmountOf(stream_id)
     assert refund == 2 * ONE_MATIC - (ONE_MATIC // 2 + ONE_MATIC * 3 // 4)
@@ -592,10 +596,12 @@ def test_a_contract_opens_and_extends_a_stream_it_funds(
         ("vestedAmountOf", ()),
         ("withdrawableAmountOf", ()),
         ("refundableAmountOf", ()),
+        ("isAdminControlled", ()),
+        ("setAdminControl", (True,)),
     ],
 )
 def test_unknown_stream_reverts(payment_streams: Any, stream_sender: Any, name: str, args: tuple[int, ...]) -> None:
     method = getattr(payment_streams, name)
-    kwargs = {} if name.endswith(("Of", "getStream")) else {"sender": stream_sender}
+    kwargs = {} if name.endswith(("Of", "getStream", "isAdminControlled")) else {"sender": stream_sender}
     with reverts_with(payment_streams.StreamsUnknownStream, streamId=99):
         method(99, *args, **kwargs)

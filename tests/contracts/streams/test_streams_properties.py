@@ -99,7 +99,10 @@ def test_streams_follow_the_model(
             receipt = payment_streams.createStream(
                 stream_sender, stream_recipient, streams_usdc, deposit, start, cliff_time, end, sender=stream_sender
             )
-            self.id = receipt.events[0].streamId
+            self.id = receipt.events.filter(payment_streams.StreamCreated)[0].streamId
+            # The guardian acts only on streams the sender put under admin control.
+            self.tick()
+            payment_streams.setAdminControl(self.id, True, sender=stream_sender)
             self.model = StreamModel(deposit=deposit, start=start, cliff=cliff_time, end=end)
             self.founder_start = streams_usdc.balanceOf(stream_recipient)
 
@@ -164,7 +167,8 @@ def test_streams_follow_the_model(
             self.tick()
             new_end = max(self.model.end, self.now + 1) + longer
             receipt = payment_streams.extendStream(self.id, extra, new_end, sender=stream_sender)
-            assert receipt.events[0].vestedAmount == self.model.extend(self.now, extra, new_end)
+            extended = receipt.events.filter(payment_streams.StreamExtended)[0]
+            assert extended.vestedAmount == self.model.extend(self.now, extra, new_end)
 
         @precondition(lambda self: self.model.cancelled)
         @rule()
