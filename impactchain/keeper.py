@@ -30,6 +30,10 @@ AUCTION_CLOSED = frozenset({2, 3})  # AuctionHouse.Status.Settled, Cancelled
 ROUND_FUNDING = 0  # IFundingRound.Status.Funding
 ROUND_CLOSED = frozenset({2, 3, 4})  # IFundingRound.Status.Failed, Settled, Cancelled
 BATCH_SIZE = 500
+# FundingRound.CARBON_MAX_FAILURES and CARBON_RETRY_SPACING: an offsetter that refused a round's
+# carbon share is retried once a spacing at most; after that many refusals the share goes to the DAO.
+CARBON_MAX_FAILURES = 3
+CARBON_RETRY_SPACING = 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,18 +103,34 @@ class DutyScanner:
         currencies = [(round_, currency) for round_ in rounds for currency in round_.currencies]
         ledgers = self._call_all([round_.contract.functions.ledger(currency) for round_, currency in currencies])
         owing: set[str] = set()
+        carbon: list[tuple[_Round, str]] = []
         for (round_, currency), ledger in zip(currencies, ledgers, strict=True):
             address, stream_owed, carbon_owed = round_.contract.address, ledger[4], ledger[5]
             if stream_owed:
                 duties.append(Duty("FundingRound", address, "openStream", (currency,), "milestone to stream"))
             if carbon_owed:
-                duties.append(Duty("FundingRound", address, "offsetCarbon", (currency,), "carbon share owed"))
+                carbon.append((round_, currency))
             if stream_owed or carbon_owed:
                 owing.add(address)
+        duties += self._carbon_duties(carbon, now)
         for round_, status in zip(rounds, statuses, strict=True):
             # Closed and owing nothing: no milestone can be released any more, so nothing new is owed.
             if status in ROUND_CLOSED and round_.contract.address not in owing:
                 self._closed_rounds.add(round_.contract.address)
+        return duties
+
+    def _carbon_duties(self, owed: list[tuple[_Round, str]], now: int) -> list[Duty]:
+        """Offset an owed carbon share, unless the offsetter refused it less than a retry spacing
+        ago; once it refused often enough, send the share to the DAO instead."""
+        failures = self._call_all([round_.contract.functions.carbonFailures(currency) for round_, currency in owed])
+        duties = []
+        for (round_, currency), (last_at, count) in zip(owed, failures, strict=True):
+            address = round_.contract.address
+            if count >= CARBON_MAX_FAILURES:
+                reason = f"the offsetter refused the carbon share {count} times"
+                duties.append(Duty("FundingRound", address, "sendStuckCarbonToDao", (currency,), reason))
+            elif count == 0 or now >= last_at + CARBON_RETRY_SPACING:
+                duties.append(Duty("FundingRound", address, "offsetCarbon", (currency,), "carbon share owed"))
         return duties
 
     def _discover_rounds(self) -> None:

@@ -29,12 +29,14 @@ Integer rounding, documented once:
   never exceeds the pool; what the floors leave over stays unallocated.
 
 Claims: each project with a positive match becomes a leaf (index, account, amount), indexes
-given in ascending order of the checksummed address. The tree is OpenZeppelin's
-StandardMerkleTree for ("uint256", "address", "uint256"): leaves double-hashed
-keccak256(keccak256(abi.encode(index, account, amount))), sorted by hash, a complete binary tree
-stored as an array, sorted-pair hashing, so its root and proofs are exactly those of
-`StandardMerkleTree.of(values, ["uint256", "address", "uint256"])` and verify with
-OpenZeppelin's `MerkleProof`.
+given in ascending order of the checksummed address, bound to where it may be claimed: the chain,
+the MatchingPool's address and the pool's round id (`ClaimScope`), so the same root never pays
+twice across rounds, pools or chains. The tree is OpenZeppelin's StandardMerkleTree for
+("uint256", "address", "uint256", "uint256", "address", "uint256"): leaves double-hashed
+keccak256(keccak256(abi.encode(chainId, pool, roundId, index, account, amount))) — exactly
+`MatchingPool.leafHash` —, sorted by hash, a complete binary tree stored as an array, sorted-pair
+hashing, so its root and proofs are those of `StandardMerkleTree.of(values, types)` and verify
+with OpenZeppelin's `MerkleProof`.
 """
 
 import json
@@ -205,7 +207,16 @@ def inputs_hash(document: bytes) -> bytes:
     return keccak(document)
 
 
-# ----- Merkle tree (OpenZeppelin StandardMerkleTree, ("uint256", "address", "uint256")) -----
+# ----- Merkle tree (OpenZeppelin StandardMerkleTree over MatchingPool's leaves) -----
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimScope:
+    """Where a claim tree pays: MatchingPool `pool`'s round `round_id` on chain `chain_id`."""
+
+    chain_id: int
+    pool: str
+    round_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,15 +228,24 @@ class Claim:
     amount: int
 
 
-def leaf_hash(index: int, account: str, amount: int) -> bytes:
-    """keccak256(bytes.concat(keccak256(abi.encode(index, account, amount))))."""
-    encoded = (
-        index.to_bytes(32, "big")
-        + bytes(12)
-        + bytes.fromhex(to_checksum_address(account)[2:])
-        + amount.to_bytes(32, "big")
+def leaf_hash(scope: ClaimScope, index: int, account: str, amount: int) -> bytes:
+    """keccak256(bytes.concat(keccak256(abi.encode(chainId, pool, roundId, index, account, amount)))),
+    as `MatchingPool.leafHash` computes it."""
+    encoded = b"".join(
+        (
+            scope.chain_id.to_bytes(32, "big"),
+            _address_word(scope.pool),
+            scope.round_id.to_bytes(32, "big"),
+            index.to_bytes(32, "big"),
+            _address_word(account),
+            amount.to_bytes(32, "big"),
+        )
     )
     return keccak(keccak(encoded))
+
+
+def _address_word(address: str) -> bytes:
+    return bytes(12) + bytes.fromhex(to_checksum_address(address)[2:])
 
 
 def _hash_pair(a: bytes, b: bytes) -> bytes:
@@ -293,8 +313,9 @@ class ClaimTree:
         raise MatchingInputError(f"{account} has no claim")
 
 
-def build_claim_tree(amounts: Mapping[str, int]) -> ClaimTree:
-    """Leaves for every account with a positive amount, indexed in ascending address order.
+def build_claim_tree(amounts: Mapping[str, int], scope: ClaimScope) -> ClaimTree:
+    """Leaves for every account with a positive amount, indexed in ascending address order, to be
+    claimed in `scope`.
 
     With no positive amount the root is 32 zero bytes, which no proof reaches.
     """
@@ -312,6 +333,7 @@ def build_claim_tree(amounts: Mapping[str, int]) -> ClaimTree:
     if not claims:
         # Nothing to claim: a zero root no proof can reach, committed with an allocation of 0.
         return ClaimTree(root=bytes(32), claims=[], proofs={})
-    tree = MerkleTree([leaf_hash(c.index, c.account, c.amount) for c in claims])
-    proofs = {c.index: tree.proof(leaf_hash(c.index, c.account, c.amount)) for c in claims}
+    leaves = {c.index: leaf_hash(scope, c.index, c.account, c.amount) for c in claims}
+    tree = MerkleTree(list(leaves.values()))
+    proofs = {index: tree.proof(leaf) for index, leaf in leaves.items()}
     return ClaimTree(root=tree.root, claims=claims, proofs=proofs)

@@ -6,6 +6,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from impactchain.matching import (
+    ClaimScope,
     Contribution,
     MatchingInputError,
     MerkleTree,
@@ -238,8 +239,10 @@ def test_larger_pool_or_multiplier_never_lowers_a_match(
 
 # ----- Merkle tree -----
 
-# Computed with @openzeppelin/merkle-tree 1.x:
-#   StandardMerkleTree.of(VALUES, ["uint256", "address", "uint256"]).root / .getProof(i)
+# Computed with @openzeppelin/merkle-tree 1.x (npm), MatchingPool's leaf layout:
+#   StandardMerkleTree.of(VALUES.map(v => [137, POOL, 7, ...v]),
+#       ["uint256", "address", "uint256", "uint256", "address", "uint256"]).root / .getProof(i)
+SCOPE = ClaimScope(chain_id=137, pool="0x9999999999999999999999999999999999999999", round_id=7)
 VALUES = [
     (0, "0x1111111111111111111111111111111111111111", 5 * 10**18),
     (1, "0x2222222222222222222222222222222222222222", 25 * 10**17),
@@ -247,27 +250,36 @@ VALUES = [
     (3, "0x4444444444444444444444444444444444444444", 123456789),
     (4, "0x5555555555555555555555555555555555555555", 42),
 ]
-OZ_ROOT = "5a726fc6d19d70780036b488428ee556d93f204c9453419a1b73f435bdea69bd"
+OZ_ROOT = "68479ebe8d340593e8476b758570a67be8d182ee70856e3e4261661b42a66164"
 OZ_PROOF_0 = [
-    "191d0f7d65eab0fa6c201d27df14a838bda49373c2ccb0fa0263334fcebd4d0e",
-    "e9603eb7d3393569c25d621db5197e43bedff89180c502afe67afab6ba6013be",
-    "5826d83bd6e74e6d24a1984bdbcc6c3f3313fab066d4a6a4773f6807a1726e2d",
+    "9d29bb3de15c2d8ccc73dc757679fbca4452f80047723fba7d19cc6aaaaa2583",
+    "689a848af029aad341d49e9a5bbf3fde7f197d05a0d24abbf237acd6766cf47e",
 ]
 OZ_PROOF_2 = [
-    "b073825d500211f87b4403e77622a9c288e297f202335a9bfb1588e11ae8ee8b",
-    "5ff580ecf4186a44d233abccd2bbe11e2a732247d97b374a51accc3919153e7d",
+    "99d08ebee51728b620f65753a0d3148e76f005ba83e6afe9418278ac59a2848f",
+    "689a848af029aad341d49e9a5bbf3fde7f197d05a0d24abbf237acd6766cf47e",
 ]
-OZ_SINGLE_ROOT = "006339a0971f8d293763c27967110607da32bf3548b17cce12da9fee72331612"
+OZ_SINGLE_ROOT = "99d08ebee51728b620f65753a0d3148e76f005ba83e6afe9418278ac59a2848f"
 
 
 def test_tree_matches_openzeppelin_standard_merkle_tree() -> None:
-    leaves = [leaf_hash(*value) for value in VALUES]
+    leaves = [leaf_hash(SCOPE, *value) for value in VALUES]
     tree = MerkleTree(leaves)
 
     assert tree.root.hex() == OZ_ROOT
     assert [node.hex() for node in tree.proof(leaves[0])] == OZ_PROOF_0
     assert [node.hex() for node in tree.proof(leaves[2])] == OZ_PROOF_2
     assert MerkleTree([leaves[0]]).root.hex() == OZ_SINGLE_ROOT
+
+
+def test_a_leaf_binds_the_chain_the_pool_and_the_round() -> None:
+    leaf = leaf_hash(SCOPE, *VALUES[0])
+    elsewhere = [
+        ClaimScope(chain_id=80002, pool=SCOPE.pool, round_id=SCOPE.round_id),
+        ClaimScope(chain_id=SCOPE.chain_id, pool="0x8888888888888888888888888888888888888888", round_id=SCOPE.round_id),
+        ClaimScope(chain_id=SCOPE.chain_id, pool=SCOPE.pool, round_id=SCOPE.round_id + 1),
+    ]
+    assert all(leaf_hash(scope, *VALUES[0]) != leaf for scope in elsewhere)
 
 
 def test_claim_tree_indexes_accounts_in_address_order_and_skips_zero() -> None:
@@ -277,18 +289,18 @@ def test_claim_tree_indexes_accounts_in_address_order_and_skips_zero() -> None:
         "0x2222222222222222222222222222222222222222": 0,
     }
 
-    tree = build_claim_tree(amounts)
+    tree = build_claim_tree(amounts, SCOPE)
 
     assert [(c.index, c.account[-4:], c.amount) for c in tree.claims] == [(0, "1111", 5), (1, "3333", 7)]
     assert tree.total == 12
     assert tree.claim_of("0x3333333333333333333333333333333333333333").index == 1
     for claim in tree.claims:
-        leaf = leaf_hash(claim.index, claim.account, claim.amount)
+        leaf = leaf_hash(SCOPE, claim.index, claim.account, claim.amount)
         assert process_proof(tree.proofs[claim.index], leaf) == tree.root
 
 
 def test_claim_tree_of_nothing_has_a_zero_root() -> None:
-    tree = build_claim_tree({"0x1111111111111111111111111111111111111111": 0})
+    tree = build_claim_tree({"0x1111111111111111111111111111111111111111": 0}, SCOPE)
 
     assert tree.root == bytes(32)
     assert tree.claims == []
@@ -297,12 +309,12 @@ def test_claim_tree_of_nothing_has_a_zero_root() -> None:
 def test_claim_tree_rejects_bad_inputs() -> None:
     with pytest.raises(MatchingInputError, match="twice"):
         build_claim_tree(
-            {"0xabcdefabcdefabcdefabcdefabcdefabcdefabcd": 1, "0xABCDEFABCDEFABCDEFABCDEFABCDEFABCDEFABCD": 2}
+            {"0xabcdefabcdefabcdefabcdefabcdefabcdefabcd": 1, "0xABCDEFABCDEFABCDEFABCDEFABCDEFABCDEFABCD": 2}, SCOPE
         )
     with pytest.raises(MatchingInputError, match="negative"):
-        build_claim_tree({"0x1111111111111111111111111111111111111111": -1})
+        build_claim_tree({"0x1111111111111111111111111111111111111111": -1}, SCOPE)
     with pytest.raises(MatchingInputError, match="no claim"):
-        build_claim_tree({"0x1111111111111111111111111111111111111111": 1}).claim_of(
+        build_claim_tree({"0x1111111111111111111111111111111111111111": 1}, SCOPE).claim_of(
             "0x2222222222222222222222222222222222222222"
         )
     with pytest.raises(MatchingInputError, match="at least one leaf"):
@@ -315,9 +327,9 @@ def test_claim_tree_rejects_bad_inputs() -> None:
 @given(st.dictionaries(st.binary(min_size=20, max_size=20), st.integers(min_value=0, max_value=2**128), max_size=40))
 def test_every_claim_proves_and_no_other_leaf_does(raw: dict[bytes, int]) -> None:
     amounts = {"0x" + address.hex(): amount for address, amount in raw.items()}
-    tree = build_claim_tree(amounts)
+    tree = build_claim_tree(amounts, SCOPE)
 
     for claim in tree.claims:
         proof = tree.proofs[claim.index]
-        assert process_proof(proof, leaf_hash(claim.index, claim.account, claim.amount)) == tree.root
-        assert process_proof(proof, leaf_hash(claim.index, claim.account, claim.amount + 1)) != tree.root
+        assert process_proof(proof, leaf_hash(SCOPE, claim.index, claim.account, claim.amount)) == tree.root
+        assert process_proof(proof, leaf_hash(SCOPE, claim.index, claim.account, claim.amount + 1)) != tree.root
