@@ -311,3 +311,14 @@ def test_fee_on_transfer_payment_buys_credits_for_what_arrived(
     purchased = receipt.events.filter(local_carbon_pool.CreditsPurchased)[0]
     assert (purchased.payment, purchased.amount) == (99 * ONE_MATIC, 99 * TONNE)
     assert fee_token.balanceOf(local_carbon_pool) == 99 * ONE_MATIC
+
+
+def test_admin_hand_over_is_grant_then_renounce(
+    local_carbon_pool: Any, carbon_admin: Any, carbon_outsider: Any
+) -> None:
+    # Decision (NatSpec): no two-step transfer, the admin is the DAO timelock; a grant keeps the old admin.
+    role = local_carbon_pool.DEFAULT_ADMIN_ROLE()
+    local_carbon_pool.grantRole(role, carbon_outsider, sender=carbon_admin)
+    assert local_carbon_pool.hasRole(role, carbon_admin) and local_carbon_pool.hasRole(role, carbon_outsider)
+    local_carbon_pool.renounceRole(role, carbon_admin, sender=carbon_admin)
+    assert not local_carbon_pool.hasRole(role, carbon_admin)

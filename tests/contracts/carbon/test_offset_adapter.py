@@ -251,3 +251,12 @@ def test_constructor_rejects_zero_addresses(project: Any, carbon_admin: Any, car
         carbon_admin.deploy(project.ToucanOffsetAdapter, 0, NATIVE, carbon_credits)
     with reverts_with(project.ToucanOffsetAdapter.ToucanOffsetAdapterZeroAddress):
         carbon_admin.deploy(project.ToucanOffsetAdapter, 0, carbon_admin, NATIVE)
+
+
+def test_adapter_fits_eip170(project: Any) -> None:
+    bytecode = project.ToucanOffsetAdapter.contract_type.runtime_bytecode.bytecode
+    assert 0 < (len(bytecode) - 2) // 2 <= 24_576
+
+
+def test_the_payment_interface_id_is_the_documented_one() -> None:
+    assert OFFSET_PAYMENTS.hex() == "b8151573"  # quoted in ICarbonOffsetPayments for deploy scripts
