@@ -162,3 +162,15 @@ def test_pause_is_pauser_only(house: Any, outsider: Any) -> None:
         house.pause(sender=outsider)
     with reverts_with(house.AccessControlUnauthorizedAccount, account=outsider.address, neededRole=role):
         house.unpause(sender=outsider)
+
+
+def test_admin_hand_over_is_grant_then_renounce(house: Any, admin: Any, outsider: Any) -> None:
+    # Decision (NatSpec): no two-step transfer, the admin is the DAO timelock. A grant never drops
+    # the old admin, so a wrong grant is revoked before the old admin renounces.
+    role = house.DEFAULT_ADMIN_ROLE()
+    house.grantRole(role, outsider, sender=admin)
+    assert house.hasRole(role, admin) and house.hasRole(role, outsider)
+    house.renounceRole(role, admin, sender=admin)
+    assert not house.hasRole(role, admin)
+    with reverts_with(house.AccessControlUnauthorizedAccount, account=admin.address, neededRole=role):
+        house.setCurrencyAllowed(house, True, sender=admin)

@@ -63,3 +63,17 @@ def local_carbon_pool(
     pool.setPrice(NATIVE, MATIC_PER_TONNE, sender=carbon_admin)
     pool.setPrice(carbon_usdc, USDC_PER_TONNE, sender=carbon_admin)
     return pool
+
+
+ADAPTER_DELAY = 2 * 24 * 3600
+ADAPTER_INVENTORY = 100 * TONNE
+
+
+@pytest.fixture(scope="session")
+def offset_adapter(project: Any, carbon_admin: Any, carbon_credits: Any, carbon_usdc: Any) -> Any:
+    """A ToucanOffsetAdapter over TestTCO2 (Toucan-shaped), stocked with ADAPTER_INVENTORY credits."""
+    adapter = carbon_admin.deploy(project.ToucanOffsetAdapter, ADAPTER_DELAY, carbon_admin, carbon_credits)
+    carbon_credits.mint(adapter, ADAPTER_INVENTORY, sender=carbon_admin)
+    adapter.setPrice(NATIVE, MATIC_PER_TONNE, sender=carbon_admin)
+    adapter.setPrice(carbon_usdc, USDC_PER_TONNE, sender=carbon_admin)
+    return adapter

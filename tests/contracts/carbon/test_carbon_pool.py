@@ -15,6 +15,7 @@ from tests.contracts.carbon.conftest import (
     USDC,
     USDC_PER_TONNE,
 )
+from tests.contracts.carbon.interfaces import OFFSET_PAYMENTS, OFFSETTER
 from tests.contracts.reverts import reverts_with
 
 TOUCAN_RETIRED_TOPIC = keccak(text="Retired(address,uint256,uint256)")
@@ -290,3 +291,34 @@ def test_supports_erc721_and_access_control_interfaces(local_carbon_pool: Any) -
     assert local_carbon_pool.supportsInterface("0x80ac58cd")  # IERC721
     assert local_carbon_pool.supportsInterface("0x7965db0b")  # IAccessControl
     assert not local_carbon_pool.supportsInterface("0xffffffff")
+
+
+def test_supports_the_carbon_interfaces(local_carbon_pool: Any) -> None:
+    assert local_carbon_pool.supportsInterface(OFFSET_PAYMENTS)
+    assert local_carbon_pool.supportsInterface(OFFSETTER)
+
+
+def test_fee_on_transfer_payment_buys_credits_for_what_arrived(
+    project: Any, local_carbon_pool: Any, carbon_admin: Any, offset_payer: Any, offset_beneficiary: Any
+) -> None:
+    fee_token = carbon_admin.deploy(project.TestFeeOnTransferToken)
+    fee_token.mint(offset_payer, 1_000 * ONE_MATIC, sender=carbon_admin)
+    fee_token.approve(local_carbon_pool, 2**256 - 1, sender=offset_payer)
+    local_carbon_pool.setPrice(fee_token, ONE_MATIC, sender=carbon_admin)
+
+    receipt = local_carbon_pool.offsetWithToken(fee_token, 100 * ONE_MATIC, offset_beneficiary, sender=offset_payer)
+
+    purchased = receipt.events.filter(local_carbon_pool.CreditsPurchased)[0]
+    assert (purchased.payment, purchased.amount) == (99 * ONE_MATIC, 99 * TONNE)
+    assert fee_token.balanceOf(local_carbon_pool) == 99 * ONE_MATIC
+
+
+def test_admin_hand_over_is_grant_then_renounce(
+    local_carbon_pool: Any, carbon_admin: Any, carbon_outsider: Any
+) -> None:
+    # Decision (NatSpec): no two-step transfer, the admin is the DAO timelock; a grant keeps the old admin.
+    role = local_carbon_pool.DEFAULT_ADMIN_ROLE()
+    local_carbon_pool.grantRole(role, carbon_outsider, sender=carbon_admin)
+    assert local_carbon_pool.hasRole(role, carbon_admin) and local_carbon_pool.hasRole(role, carbon_outsider)
+    local_carbon_pool.renounceRole(role, carbon_admin, sender=carbon_admin)
+    assert not local_carbon_pool.hasRole(role, carbon_admin)

@@ -98,3 +98,14 @@ def test_fee_on_transfer_funding_is_booked_at_what_arrived(
     assert qf_matching_pool.getRound(round_id).funded == arrived
     assert qf_matching_pool.sponsoredBy(round_id, sponsor) == arrived
     assert fee_token.balanceOf(qf_matching_pool) == arrived
+
+
+def test_admin_hand_over_is_grant_then_renounce(
+    qf_matching_pool: Any, matching_manager: Any, matching_outsider: Any
+) -> None:
+    # Decision (NatSpec): no two-step transfer, the admin is the DAO timelock; a grant keeps the old admin.
+    role = qf_matching_pool.DEFAULT_ADMIN_ROLE()
+    qf_matching_pool.grantRole(role, matching_outsider, sender=matching_manager)
+    assert qf_matching_pool.hasRole(role, matching_manager) and qf_matching_pool.hasRole(role, matching_outsider)
+    qf_matching_pool.renounceRole(role, matching_manager, sender=matching_manager)
+    assert not qf_matching_pool.hasRole(role, matching_manager)

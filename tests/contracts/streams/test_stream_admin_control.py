@@ -157,3 +157,14 @@ def test_a_fee_on_transfer_deposit_is_booked_at_what_arrived(
     payment_streams.withdraw(stream_id, sender=stream_recipient)
     assert fee_token.balanceOf(payment_streams) == 0
     assert fee_token.balanceOf(stream_recipient) == 2 * arrived - (2 * arrived) // 100
+
+
+def test_admin_hand_over_is_grant_then_renounce(
+    payment_streams: Any, streams_admin: Any, streams_outsider: Any
+) -> None:
+    # Decision (NatSpec): no two-step transfer, the admin is the DAO timelock; a grant keeps the old admin.
+    role = payment_streams.DEFAULT_ADMIN_ROLE()
+    payment_streams.grantRole(role, streams_outsider, sender=streams_admin)
+    assert payment_streams.hasRole(role, streams_admin) and payment_streams.hasRole(role, streams_outsider)
+    payment_streams.renounceRole(role, streams_admin, sender=streams_admin)
+    assert not payment_streams.hasRole(role, streams_admin)
