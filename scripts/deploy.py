@@ -26,7 +26,7 @@ import click
 from ape import accounts, chain, project
 from ape.api import AccountAPI
 from ape.cli import ConnectedProviderCommand, network_option
-from eth_utils import keccak
+from eth_utils import function_signature_to_4byte_selector, keccak
 
 from impactchain.devstack.anvil import DEVELOPMENT_CHAIN_IDS
 from impactchain.governance import initial_call_policy
@@ -199,6 +199,44 @@ def deploy_carbon(d: Deployment) -> Any:
     return pool
 
 
+# type(ICarbonOffsetPayments).interfaceId: offset(address) ^ offsetWithToken(address,uint256,address).
+CARBON_OFFSET_PAYMENTS_INTERFACE = bytes(
+    a ^ b
+    for a, b in zip(
+        function_signature_to_4byte_selector("offset(address)"),
+        function_signature_to_4byte_selector("offsetWithToken(address,uint256,address)"),
+        strict=True,
+    )
+)
+# How long a hand-over of the Toucan adapter's admin waits before the new admin may accept it.
+CARBON_DESK_ADMIN_DELAY = 2 * 24 * 3600
+
+
+def _checked_offsetter(address: str) -> Any:
+    """An existing offsetter, refused unless it answers ERC-165 for ICarbonOffsetPayments (a bare
+    Toucan TCO2 has no payment function: use --toucan-tco2 for one)."""
+    supports = project.CarbonPool.at(address)
+    try:
+        ok = bool(supports.supportsInterface(CARBON_OFFSET_PAYMENTS_INTERFACE))
+    except Exception as error:  # no code, no ERC-165, or a revert: all mean "not an offsetter"
+        raise click.UsageError(f"--carbon-offsetter {address} does not answer ERC-165: {error}") from error
+    if not ok:
+        raise click.UsageError(
+            f"--carbon-offsetter {address} does not implement ICarbonOffsetPayments "
+            f"(ERC-165 0x{CARBON_OFFSET_PAYMENTS_INTERFACE.hex()}); for a Toucan TCO2 pass --toucan-tco2"
+        )
+    return supports
+
+
+def deploy_toucan_adapter(d: Deployment, tco2: str, desk: str) -> Any:
+    """The payment interface over a Toucan TCO2 on a real network. Its admin (the carbon desk, or
+    the timelock) sets prices and restocks its credit inventory; until a price is set, offsets
+    are refused and payers keep their carbon shares owed."""
+    adapter = d.deploy("ToucanOffsetAdapter", project.ToucanOffsetAdapter, CARBON_DESK_ADMIN_DELAY, desk, tco2)
+    click.echo(f"  ToucanOffsetAdapter admin {desk}: set a price per tonne and stock TCO2 before payouts retire")
+    return adapter
+
+
 def deploy_payouts(d: Deployment, c: dict[str, Any], carbon: Any, carbon_bps: int) -> dict[str, Any]:
     """Streams, the matching pool, the auction house and the funding round factory."""
     me, timelock = d.deployer, c["timelock"]
@@ -272,7 +310,17 @@ def _transfer_roles(contract: Any, me: AccountAPI, timelock: Any, roles: list[st
 @click.option("--guardian-threshold", type=click.IntRange(min=1), default=None, help="guardians needed (M of N)")
 @click.option("--oracle", default=None, help="address of the milestone verifier keeper (ORACLE_ROLE)")
 @click.option("--badge-issuer", default=None, help="address that issues reputation badges (ISSUER_ROLE)")
-@click.option("--carbon-offsetter", default=None, help="ICarbonOffsetter on real networks (local: a CarbonPool)")
+@click.option(
+    "--carbon-offsetter",
+    default=None,
+    help="an ICarbonOffsetPayments contract (checked by ERC-165); local: a CarbonPool",
+)
+@click.option(
+    "--toucan-tco2", default=None, help="a Toucan TCO2: deploy a ToucanOffsetAdapter over it as the offsetter"
+)
+@click.option(
+    "--carbon-desk", default=None, help="admin of the Toucan adapter (prices, restocking); default the timelock"
+)
 @click.option("--carbon-bps", type=click.IntRange(0, 1000), default=DEFAULT_CARBON_BPS, help="carbon share of payouts")
 @click.option("--force", is_flag=True, help="deploy even if the manifest's contracts exist")
 def cli(
@@ -282,6 +330,8 @@ def cli(
     oracle: str | None,
     badge_issuer: str | None,
     carbon_offsetter: str | None,
+    toucan_tco2: str | None,
+    carbon_desk: str | None,
     carbon_bps: int,
     force: bool,
 ) -> None:
@@ -295,6 +345,10 @@ def cli(
             click.echo(f"contracts already deployed on chain {chain.chain_id}; keeping the manifest")
             return
 
+    if carbon_offsetter and toucan_tco2:
+        raise click.UsageError("pass --carbon-offsetter or --toucan-tco2, not both")
+    # Checked before anything is deployed: a wrong offsetter would lock every carbon share.
+    offsetter = _checked_offsetter(carbon_offsetter) if carbon_offsetter else None
     deployer = _deployer(alias or settings.deployer_account)
     guardians, threshold = _guardians(guardian_addresses, guardian_threshold)
     params = DEVELOPMENT if _is_development() else PRODUCTION
@@ -302,9 +356,11 @@ def cli(
     d = Deployment(deployer)
     contracts = deploy_governance(d, params, guardians, threshold)
     contracts["help_desk"] = deploy_help_desk(d, contracts["timelock"])
-    if carbon_offsetter:
-        contracts["carbon"] = None
-        carbon: Any = project.CarbonPool.at(carbon_offsetter)
+    contracts["carbon"] = None
+    if offsetter is not None:
+        carbon: Any = offsetter
+    elif toucan_tco2:
+        carbon = deploy_toucan_adapter(d, toucan_tco2, carbon_desk or contracts["timelock"].address)
     else:
         carbon = contracts["carbon"] = deploy_carbon(d) if _is_development() else None
     contracts.update(deploy_payouts(d, contracts, carbon, carbon_bps))

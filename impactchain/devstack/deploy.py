@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,19 +39,28 @@ def ape_environment(deployments_dir: Path | None = None) -> dict[str, str]:
     return env
 
 
-def deploy(network: str, *, deployments_dir: Path | None = None, account: str | None = None) -> str:
-    """Deploy to `network` (an ape network choice or an RPC URL); returns the script's output."""
-    return run_ape_script("deploy", network, deployments_dir=deployments_dir, account=account)
+def deploy(
+    network: str, *, deployments_dir: Path | None = None, account: str | None = None, args: Sequence[str] = ()
+) -> str:
+    """Deploy to `network` (an ape network choice or an RPC URL); returns the script's output.
+    `args` are more of the script's options (e.g. `--force`, `--toucan-tco2 0x…`)."""
+    return run_ape_script("deploy", network, deployments_dir=deployments_dir, account=account, args=args)
 
 
 def run_ape_script(
-    script: str, network: str, *, deployments_dir: Path | None = None, account: str | None = None
+    script: str,
+    network: str,
+    *,
+    deployments_dir: Path | None = None,
+    account: str | None = None,
+    args: Sequence[str] = (),
 ) -> str:
     """Run `ape run <script>` from scripts/ on `network`; returns its output or raises DeployError."""
     ape = Path(sys.executable).parent / "ape"
     cmd = [str(ape), "run", script, "--network", network]
     if account:
         cmd += ["--account", account]
+    cmd += list(args)
     result = subprocess.run(cmd, cwd=PROJECT_ROOT, env=ape_environment(deployments_dir), capture_output=True, text=True)
     if result.returncode != 0:
         raise DeployError(f"`{' '.join(cmd)}` failed:\n{result.stdout}\n{result.stderr}")
