@@ -581,22 +581,27 @@ contract DAOCore is
 
     // ----- required overrides -----
 
+    /// @notice Blocks between proposing and the snapshot (GovernorSettings).
     function votingDelay() public view override(Governor, GovernorSettings) returns (uint256) {
         return super.votingDelay();
     }
 
+    /// @notice Votes needed to propose (GovernorSettings).
     function proposalThreshold() public view override(Governor, GovernorSettings) returns (uint256) {
         return super.proposalThreshold();
     }
 
+    /// @notice The default quorum (tokens) at `timepoint`: GovernorVotesQuorumFraction's share of supply.
     function quorum(uint256 timepoint) public view override(Governor, GovernorVotesQuorumFraction) returns (uint256) {
         return super.quorum(timepoint);
     }
 
+    /// @notice The state of `proposalId` (Governor, with the timelock's Queued/Executed).
     function state(uint256 proposalId) public view override(Governor, GovernorTimelockControl) returns (ProposalState) {
         return super.state(proposalId);
     }
 
+    /// @notice Every proposal is queued in the timelock.
     function proposalNeedsQueuing(uint256 proposalId)
         public
         view

@@ -145,3 +145,30 @@ def vote_refused(dao: Any, proposal_id: int, state: int) -> AbstractContextManag
         current=state,
         expectedStates=(1 << ACTIVE).to_bytes(32, "big"),
     )
+
+
+def allow_calls(
+    chain: Any,
+    project: Any,
+    dao: Any,
+    council: Any,
+    guardians: list[Any],
+    voters: list[Any],
+    entries: list[tuple[int, Any, bytes, bool]],
+    round_factory: Any = None,
+    delay: int = 3600,
+) -> Any:
+    """Put (type, target, selector, fast-track) entries on the DAO's CallPolicy (and, if given,
+    name the round factory whose rounds ANY_ROUND covers) through a co-signed ADMIN proposal,
+    as governance would for a contract deployed after the DAO."""
+    policy = project.CallPolicy.at(dao.callPolicy())
+    actions = [
+        (policy, 0, policy.setCallPermission.encode_input(kind, target, function, True, fast))
+        for kind, target, function, fast in entries
+    ]
+    if round_factory is not None:
+        actions.append((policy, 0, policy.setRoundFactory.encode_input(round_factory)))
+    title = f"Allow {len(entries)} calls ({chain.blocks.head.number})"
+    proposal = propose(dao, voters[0], actions, title, ADMIN)
+    threshold = council.threshold()
+    return enact(chain, dao, proposal, voters, delay, council, tuple(guardians[:threshold]))
