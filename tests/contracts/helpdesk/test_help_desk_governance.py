@@ -11,11 +11,13 @@ from tests.contracts.governance.lifecycle import (
     EXECUTED,
     FOR,
     HELP_REQUEST,
+    allow_calls,
     enact,
     end_voting,
     execute,
     propose,
     queue,
+    selector,
     start_voting,
     wait_seconds,
 )
@@ -29,8 +31,19 @@ EMERGENCY_CAP = 2 * ONE
 
 
 @pytest.fixture
-def governed_help_desk(project: Any, owner: Any, dao: Any, timelock: Any, council: Any) -> Any:
-    """Wired as in production: the timelock approves and administers, the council releases."""
+def governed_help_desk(
+    chain: Any,
+    project: Any,
+    owner: Any,
+    dao: Any,
+    timelock: Any,
+    council: Any,
+    guardians: list[Any],
+    donor: Any,
+    other_donor: Any,
+) -> Any:
+    """Wired as in production: the timelock approves and administers, the council releases;
+    HELP_REQUEST proposals may approve withdrawals and flag emergencies (the production policy)."""
     help_desk = owner.deploy(project.HelpDesk, owner, timelock)
     help_desk.setEmergencyCap(NATIVE, EMERGENCY_CAP, sender=owner)
     help_desk.grantRole(help_desk.APPROVER_ROLE(), timelock, sender=owner)
@@ -38,6 +51,12 @@ def governed_help_desk(project: Any, owner: Any, dao: Any, timelock: Any, counci
     help_desk.grantRole(help_desk.DEFAULT_ADMIN_ROLE(), timelock, sender=owner)
     for role in (help_desk.APPROVER_ROLE(), help_desk.PAUSER_ROLE(), help_desk.DEFAULT_ADMIN_ROLE()):
         help_desk.renounceRole(role, owner, sender=owner)
+    entries = [
+        (HELP_REQUEST, help_desk, selector(help_desk.approveWithdrawal), True),
+        (HELP_REQUEST, help_desk, selector(help_desk.flagEmergency), True),
+        (HELP_REQUEST, help_desk, selector(help_desk.rejectRequest), False),
+    ]
+    allow_calls(chain, project, dao, council, guardians, [donor, other_donor], entries)
     return help_desk
 
 
