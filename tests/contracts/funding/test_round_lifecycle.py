@@ -7,9 +7,10 @@ and refunds of the rejected share → a quadratic-matching claim."""
 from typing import Any
 
 import pytest
+from eth_utils import keccak
 
-from impactchain.matching import Contribution, build_claim_tree, quadratic_matches
-from tests.contracts.conftest import TIMELOCK_DELAY
+from impactchain.matching import ClaimScope, Contribution, build_claim_tree, quadratic_matches
+from tests.contracts.conftest import GUARDIAN_THRESHOLD, TIMELOCK_DELAY
 from tests.contracts.funding.conftest import platform
 from tests.contracts.funding.round_params import (
     BPS,
@@ -33,7 +34,7 @@ from tests.contracts.funding.round_states import (
     pass_deadline,
     submit,
 )
-from tests.contracts.governance.lifecycle import EXECUTED, FOUNDER_IDEA, enact, propose
+from tests.contracts.governance.lifecycle import ADMIN, EXECUTED, FOUNDER_IDEA, allow_calls, enact, propose, selector
 from tests.contracts.reverts import reverts_with
 from tests.contracts.tokens import USDC
 
@@ -42,10 +43,15 @@ MATCHING_POOL = 3 * ONE
 
 @pytest.fixture
 def governed_factory(
+    chain: Any,
     project: Any,
     owner: Any,
     timelock: Any,
     dao: Any,
+    council: Any,
+    guardians: list[Any],
+    donor: Any,
+    other_donor: Any,
     dao_token: Any,
     dao_badges: Any,
     streams: Any,
@@ -63,6 +69,13 @@ def governed_factory(
     for contract in (factory, dao_badges):
         contract.grantRole(contract.DEFAULT_ADMIN_ROLE(), timelock, sender=owner)
         contract.renounceRole(contract.DEFAULT_ADMIN_ROLE(), owner, sender=owner)
+    # The production policy's FOUNDER_IDEA entries: create rounds, decide on the factory's rounds.
+    any_round = project.CallPolicy.at(dao.callPolicy()).ANY_ROUND()
+    entries = [(FOUNDER_IDEA, factory, selector(factory.createRound), False)] + [
+        (FOUNDER_IDEA, any_round, keccak(text=signature)[:4], False)
+        for signature in ("approveMilestone(uint256,bytes32)", "rejectMilestone(uint256,string)", "cancel()")
+    ]
+    allow_calls(chain, project, dao, council, guardians, [donor, other_donor], entries, round_factory=factory)
     return factory
 
 
@@ -70,6 +83,8 @@ def _create_round_by_proposal(
     chain: Any,
     project: Any,
     dao: Any,
+    council: Any,
+    guardians: list[Any],
     factory: Any,
     dao_token: Any,
     dao_badges: Any,
@@ -89,9 +104,10 @@ def _create_round_by_proposal(
     )
     params = round_params(spec, chain.pending_timestamp)
     predicted = factory.predictRoundAddress(salt(42))
-    # Pricing USDC is a token setting, not part of the idea: its own (untyped) proposal.
+    # Pricing USDC is a token setting, not part of the idea: an ADMIN proposal the guardians co-sign.
     rate = (dao_token, 0, dao_token.setDonationRate.encode_input(usdc, USDC_RATE))
-    enact(chain, dao, propose(dao, proposer, [rate], "Price USDC at 2 MATIC"), voters, TIMELOCK_DELAY)
+    pricing = propose(dao, proposer, [rate], "Price USDC at 2 MATIC", ADMIN)
+    enact(chain, dao, pricing, voters, TIMELOCK_DELAY, council, tuple(guardians[:GUARDIAN_THRESHOLD]))
     actions = [(factory, 0, factory.createRound.encode_input(salt(42), params))]
     proposal = propose(dao, proposer, actions, "Idea #42: solar pumps for Turkana", FOUNDER_IDEA)
     receipt = enact(chain, dao, proposal, voters, TIMELOCK_DELAY)
@@ -106,6 +122,8 @@ def test_round_lifecycle_through_the_dao(
     project: Any,
     owner: Any,
     dao: Any,
+    council: Any,
+    guardians: list[Any],
     timelock: Any,
     governed_factory: Any,
     dao_token: Any,
@@ -127,7 +145,7 @@ def test_round_lifecycle_through_the_dao(
 
     # 1. A FOUNDER_IDEA proposal creates the round at its predicted address; nothing else.
     round_, _ = _create_round_by_proposal(
-        chain, project, dao, factory, dao_token, dao_badges, usdc, founder, stranger, voters
+        chain, project, dao, council, guardians, factory, dao_token, dao_badges, usdc, founder, stranger, voters
     )
     assert factory.roundCount() == 1 and factory.isRound(round_)
     assert round_.platform().dao == timelock
@@ -212,7 +230,7 @@ def test_round_lifecycle_through_the_dao(
         if event.currency == NATIVE
     ]
     allocation = quadratic_matches(contributions, MATCHING_POOL)
-    tree = build_claim_tree(allocation.matches)
+    tree = build_claim_tree(allocation.matches, ClaimScope(chain.chain_id, pool.address, matching_round))
     pool.commitRoot(matching_round, tree.root, tree.total, chain.pending_timestamp + DAY, bytes(32), "", sender=owner)
     claim = tree.claim_of(founder.address)
     before = founder.balance
