@@ -14,7 +14,7 @@ from eth_utils import keccak
 
 from impactchain.events import EventDecoder, EventLog, decode_event
 from impactchain.registry import DeployedContract, DeploymentManifest
-from indexer.repository import Connection, insert_new
+from indexer.repository import Connection, delete_rows, insert_new
 from indexer.rpc import JsonRpcClient
 from indexer.service import fetch_logs
 
@@ -59,7 +59,7 @@ class PlatformEvents:
             events.append(decode_event(decoder, raw))
         return events
 
-    async def write(self, connection: Connection, chain_id: int, events: Sequence[EventLog]) -> int:
+    async def write(self, connection: Connection, chain_id: int, events: Sequence[EventLog], notify_from: int) -> int:
         records = [
             (
                 chain_id, e.contract, self._names[e.contract], e.event, orjson.dumps(e.args).decode(),
@@ -70,10 +70,11 @@ class PlatformEvents:
         return await insert_new(connection, "contract_events", _COLUMNS, records)
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
-        deleted = await connection.execute(
-            "DELETE FROM contract_events WHERE chain_id = $1 AND contract = ANY($2) AND block_number > $3",
+        return await delete_rows(
+            connection,
+            "contract_events",
+            "chain_id = $1 AND contract = ANY($2) AND block_number > $3",
             chain_id,
             self._addresses,
             block_number,
         )
-        return int(deleted.split()[-1])

@@ -24,7 +24,7 @@ from impactchain.funding import (
 )
 from impactchain.jobs import ROUND_THANK_YOU_JOB
 from impactchain.registry import DeployedContract, DeploymentManifest
-from indexer.repository import Connection, insert_new
+from indexer.repository import Connection, delete_rows, insert_new
 from indexer.rpc import JsonRpcClient
 from indexer.service import fetch_logs
 
@@ -80,7 +80,7 @@ class FundingRounds:
             return decode_round_donated(raw)
         return decode_event(self._decoder, raw)
 
-    async def write(self, connection: Connection, chain_id: int, events: Sequence[RoundEvent]) -> int:
+    async def write(self, connection: Connection, chain_id: int, events: Sequence[RoundEvent], notify_from: int) -> int:
         rounds = [
             (
                 chain_id, r.factory, r.address, r.round_index, r.founder, r.salt, r.metadata_cid, r.goal, r.deadline,
@@ -101,30 +101,28 @@ class FundingRounds:
         ]
         # Rounds first: a round's first events can share the step that created it.
         added = await insert_new(connection, "funding_rounds", _ROUND_COLUMNS, rounds, unique="chain_id, address")
-        added += await insert_new(connection, "round_donations", _DONATION_COLUMNS, donations, job=ROUND_THANK_YOU_JOB)
+        added += await insert_new(
+            connection,
+            "round_donations",
+            _DONATION_COLUMNS,
+            donations,
+            job=ROUND_THANK_YOU_JOB,
+            notify_from=notify_from,
+        )
         return added + await insert_new(connection, "round_events", _EVENT_COLUMNS, others)
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
-        removed = 0
         # The rounds last: the other two find theirs through them.
-        for table in ("round_donations", "round_events"):
-            status = await connection.execute(
-                f"""
-                DELETE FROM {table} WHERE chain_id = $1 AND block_number > $3
-                AND round IN (SELECT address FROM funding_rounds WHERE chain_id = $1 AND factory = $2)
-                """,  # noqa: S608 (a table name of this module)
-                chain_id,
-                self.factory,
-                block_number,
-            )
-            removed += int(status.split()[-1])
-        status = await connection.execute(
-            "DELETE FROM funding_rounds WHERE chain_id = $1 AND factory = $2 AND block_number > $3",
-            chain_id,
-            self.factory,
-            block_number,
+        of_rounds = (
+            "chain_id = $1 AND block_number > $3 "
+            "AND round IN (SELECT address FROM funding_rounds WHERE chain_id = $1 AND factory = $2)"
         )
-        return removed + int(status.split()[-1])
+        params = (chain_id, self.factory, block_number)
+        removed = await delete_rows(connection, "round_donations", of_rounds, *params, job=ROUND_THANK_YOU_JOB)
+        removed += await delete_rows(connection, "round_events", of_rounds, *params)
+        return removed + await delete_rows(
+            connection, "funding_rounds", "chain_id = $1 AND factory = $2 AND block_number > $3", *params
+        )
 
     async def _known_rounds(self, connection: Connection, chain_id: int) -> list[str]:
         rows = await connection.fetch(

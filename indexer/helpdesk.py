@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from impactchain.helpdesk import DONATED_TOPIC, DonatedLog, decode_donated
 from impactchain.jobs import THANK_YOU_JOB
 from impactchain.registry import DeployedContract
-from indexer.repository import Connection, insert_new
+from indexer.repository import Connection, delete_rows, insert_new
 from indexer.rpc import JsonRpcClient
 from indexer.service import fetch_logs
 
@@ -27,7 +27,7 @@ class HelpDeskDonations:
     ) -> list[DonatedLog]:
         return [decode_donated(raw) for raw in await fetch_logs(rpc, self.address, DONATED_TOPIC, ranges)]
 
-    async def write(self, connection: Connection, chain_id: int, events: Sequence[DonatedLog]) -> int:
+    async def write(self, connection: Connection, chain_id: int, events: Sequence[DonatedLog], notify_from: int) -> int:
         records = [
             (
                 chain_id, d.contract, d.request_id, d.donor, d.currency, d.amount, d.donor_total,
@@ -35,13 +35,15 @@ class HelpDeskDonations:
             )
             for d in events
         ]  # fmt: skip
-        return await insert_new(connection, "donations", _COLUMNS, records, job=THANK_YOU_JOB)
+        return await insert_new(connection, "donations", _COLUMNS, records, job=THANK_YOU_JOB, notify_from=notify_from)
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
-        deleted = await connection.execute(
-            "DELETE FROM donations WHERE chain_id = $1 AND contract = $2 AND block_number > $3",
+        return await delete_rows(
+            connection,
+            "donations",
+            "chain_id = $1 AND contract = $2 AND block_number > $3",
             chain_id,
             self.address,
             block_number,
+            job=THANK_YOU_JOB,
         )
-        return int(deleted.split()[-1])

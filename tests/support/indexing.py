@@ -1,5 +1,6 @@
 """Run a real indexer over the test chain, for tests that read what it projects."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -34,3 +35,38 @@ async def index_rounds_to_head(settings: Settings, manifest: DeploymentManifest)
 async def index_platform_to_head(settings: Settings, manifest: DeploymentManifest) -> None:
     """Index every event of the deployed platform contracts up to the chain's head."""
     await index_to_head(settings, manifest, PlatformEvents.from_manifest(manifest))
+
+
+# What the indexer writes, as comparable rows: every column but generated ids and wall-clock times.
+PROJECTION_TABLES = {
+    "donations": "chain_id, contract, request_id, donor, currency, amount, donor_total, block_number, block_hash, "
+    "tx_hash, log_index",
+    "contract_events": "chain_id, contract, contract_name, event, args::text, block_number, block_hash, tx_hash, "
+    "log_index",
+    "funding_rounds": "chain_id, factory, address, round_index, founder, salt, metadata_cid, goal, deadline, "
+    "milestones, implementation, block_number, block_hash, tx_hash, log_index",
+    "round_donations": "chain_id, round, donor, currency, amount, matic_equivalent, donor_total, block_number, "
+    "block_hash, tx_hash, log_index",
+    "round_events": "chain_id, round, event, args::text, block_number, block_hash, tx_hash, log_index",
+    "indexer_checkpoints": "name, chain_id, block_number, block_hash",
+    "indexed_blocks": "indexer, block_number, block_hash",
+    "job_outbox": "function, args::text",
+}
+
+
+async def projected_rows(connection: asyncpg.Connection) -> dict[str, list[tuple[object, ...]]]:
+    """Every row the indexer wrote, table by table, sorted: equal for two runs that agree."""
+    return {
+        table: sorted(tuple(row) for row in await connection.fetch(f"SELECT {columns} FROM {table}"))  # noqa: S608
+        for table, columns in PROJECTION_TABLES.items()
+    }
+
+
+async def clean_index(
+    connection: asyncpg.Connection, index: Callable[[], Awaitable[object]]
+) -> dict[str, list[tuple[object, ...]]]:
+    """The rows a clean index of the chain as it is now gives: the tables emptied, `index` run
+    straight against the node, the rows read."""
+    await connection.execute(f"TRUNCATE {', '.join(PROJECTION_TABLES)} RESTART IDENTITY")
+    await index()
+    return await projected_rows(connection)

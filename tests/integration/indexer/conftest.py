@@ -11,9 +11,10 @@ from impactchain.settings import Settings
 from indexer.events import PlatformEvents
 from indexer.funding import FundingRounds
 from indexer.helpdesk import HelpDeskDonations
-from indexer.main import indexer_config
-from indexer.rpc import JsonRpcClient
+from indexer.main import indexer_config, projections
+from indexer.rpc import JsonRpcClient, RetryPolicy
 from indexer.service import LogIndexer
+from tests.support.rpc_proxy import RpcProxy
 
 
 @pytest.fixture
@@ -66,5 +67,37 @@ def make_platform_indexer(
     def build(**overrides: Any) -> LogIndexer[Any]:
         config = replace(indexer_config(settings), **overrides)
         return LogIndexer(rpc, pool, PlatformEvents.from_manifest(manifest), chain_id=31337, config=config)
+
+    return build
+
+
+@pytest.fixture
+async def proxy(settings: Settings, chain: Web3) -> AsyncIterator[RpcProxy]:
+    """A JSON-RPC proxy in front of anvil; a test sets its `hook` to reorg or to fail requests."""
+    running = await RpcProxy(settings.chain_rpc_url).start()
+    yield running
+    await running.stop()
+
+
+# Quick retries for tests: faults cost milliseconds, not seconds.
+FAST_RETRY = RetryPolicy(attempts=8, base_seconds=0.01, cap_seconds=0.05)
+
+
+@pytest.fixture
+async def proxied_rpc(proxy: RpcProxy) -> AsyncIterator[JsonRpcClient]:
+    client = JsonRpcClient(proxy.url, timeout=1.0, retry=FAST_RETRY)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+def make_indexers(
+    pool: asyncpg.Pool, settings: Settings, manifest: DeploymentManifest, chain: Web3
+) -> Callable[..., list[LogIndexer[Any]]]:
+    """Every projection `impactchain indexer` runs, over `rpc`, with `IndexerConfig` overrides."""
+
+    def build(rpc: JsonRpcClient, **overrides: Any) -> list[LogIndexer[Any]]:
+        config = replace(indexer_config(settings), **overrides)
+        return [LogIndexer(rpc, pool, p, chain_id=31337, config=config) for p in projections(manifest)]
 
     return build

@@ -86,7 +86,7 @@ async def test_rounds_and_their_donations_are_indexed(
     # Each new donation got its thank-you job, written with it.
     jobs = await db.fetch("SELECT function, args FROM job_outbox ORDER BY id")
     assert [(job["function"], json.loads(job["args"])) for job in jobs] == [
-        (ROUND_THANK_YOU_JOB, [donation["id"]]) for donation in donations
+        (ROUND_THANK_YOU_JOB, [31337, donation["tx_hash"], donation["log_index"]]) for donation in donations
     ]
 
 
