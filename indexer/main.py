@@ -81,9 +81,11 @@ async def flush_quietly(relay: OutboxRelay) -> None:
         log.warning("outbox flush failed; jobs stay pending", error=str(exc))
 
 
-async def wait_for_chain_id(rpc: JsonRpcClient, stop: asyncio.Event, retry_cap: float = 30.0) -> int | None:
+async def wait_for_chain_id(
+    rpc: JsonRpcClient, stop: asyncio.Event, *, first_delay: float = 1.0, retry_cap: float = 30.0
+) -> int | None:
     """The node's chain id, asked until a node answers (None if `stop` is set first)."""
-    delay = 1.0
+    delay = first_delay
     while not stop.is_set():
         try:
             return await rpc.chain_id()
