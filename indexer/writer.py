@@ -10,6 +10,7 @@ commits nothing more.
 
 import asyncio
 import contextlib
+import os
 import zlib
 
 import asyncpg
@@ -65,7 +66,11 @@ class WriterLock:
 
     async def _try_lock(self) -> bool:
         if self._connection is None or self._connection.is_closed():
-            self._connection = await asyncpg.connect(self.database_url)
+            # Named, so an operator (and pg_stat_activity) sees which process writes.
+            application = f"impactchain-indexer-writer pid={os.getpid()}"
+            self._connection = await asyncpg.connect(
+                self.database_url, server_settings={"application_name": application}
+            )
             self._pid = self._connection.get_server_pid()
         taken: bool = await self._connection.fetchval("SELECT pg_try_advisory_lock($1, $2)", LOCK_NAMESPACE, self.key)
         return taken
