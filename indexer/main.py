@@ -15,12 +15,11 @@ from rq import Queue
 
 from impactchain.registry import DeploymentManifest, load_manifest
 from impactchain.settings import Settings
-from indexer.events import PlatformEvents
-from indexer.funding import FundingRounds
-from indexer.helpdesk import HelpDeskDonations
 from indexer.outbox import OutboxRelay
+from indexer.rebuild import Rebuilt, indexed_chain_id, rebuild
 from indexer.rpc import JsonRpcClient, RetryPolicy, RpcError
 from indexer.service import IndexerConfig, LogIndexer, Projection
+from indexer.stream import PlatformStream
 from indexer.writer import WriterLock, WriterLostError
 
 log = structlog.get_logger(__name__)
@@ -54,16 +53,9 @@ def rpc_client(settings: Settings) -> JsonRpcClient:
 
 
 def projections(manifest: DeploymentManifest) -> list[Projection[Any]]:
-    """What this deployment's indexer follows, each with its own checkpoint: HelpDesk's donations,
-    every event of the platform's contracts, and the funding rounds of the factory when the
-    manifest has one."""
-    followed: list[Projection[Any]] = [
-        HelpDeskDonations(manifest.contract("HelpDesk")),
-        PlatformEvents.from_manifest(manifest),
-    ]
-    if "FundingRoundFactory" in manifest.contracts:
-        followed.append(FundingRounds.from_manifest(manifest))
-    return followed
+    """What this deployment's indexer follows: the platform's one event stream, under one
+    checkpoint, fanned out to every projection in indexer/projections/."""
+    return [PlatformStream.from_manifest(manifest)]
 
 
 async def relay_forever(relay: OutboxRelay, stop: asyncio.Event, interval: float) -> None:
@@ -180,3 +172,16 @@ async def write_while_held(
             await writer.release()
         elif isinstance(outcome, BaseException):
             raise outcome
+
+
+async def rebuild_from_store(settings: Settings, name: str) -> Rebuilt:
+    """`impactchain indexer rebuild NAME`: the projection derived again from contract_events, the
+    chain id taken from the checkpoints and the contracts from that chain's manifest (no node)."""
+    assert settings.database_url is not None
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
+    try:
+        chain_id = await indexed_chain_id(pool)
+        stream = PlatformStream.from_manifest(load_manifest(settings.deployments_dir, chain_id))
+        return await rebuild(pool, stream, chain_id, name)
+    finally:
+        await pool.close()

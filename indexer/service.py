@@ -1,7 +1,7 @@
 """The indexer engine: backfill then tail a projection's logs into PostgreSQL.
 
-A projection (indexer/helpdesk.py, indexer/funding.py, indexer/events.py) says which logs it
-reads and which rows it keeps; the engine does the rest, the same way for each. Each step runs
+A projection (the platform's event stream, indexer/stream.py) says which logs it reads and
+which rows it keeps; the engine does the rest. Each step runs
 in one database transaction: it checks the checkpoint's block hash against the chain (rolling
 back to the fork point on a reorg), fetches the next range of logs with several requests in
 flight, writes the projection's rows (and outbox jobs) and the new checkpoint, and commits. A

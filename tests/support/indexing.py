@@ -7,11 +7,10 @@ import asyncpg
 
 from impactchain.registry import DeploymentManifest
 from impactchain.settings import Settings
-from indexer.events import PlatformEvents
-from indexer.funding import FundingRounds
 from indexer.main import indexer_config
 from indexer.rpc import JsonRpcClient
 from indexer.service import LogIndexer, Projection
+from indexer.stream import PlatformStream
 
 
 async def index_to_head(settings: Settings, manifest: DeploymentManifest, projection: Projection[Any]) -> None:
@@ -27,14 +26,14 @@ async def index_to_head(settings: Settings, manifest: DeploymentManifest, projec
         await rpc.close()
 
 
-async def index_rounds_to_head(settings: Settings, manifest: DeploymentManifest) -> None:
-    """Index the deployed factory's rounds and their events up to the chain's head."""
-    await index_to_head(settings, manifest, FundingRounds.from_manifest(manifest))
-
-
 async def index_platform_to_head(settings: Settings, manifest: DeploymentManifest) -> None:
-    """Index every event of the deployed platform contracts up to the chain's head."""
-    await index_to_head(settings, manifest, PlatformEvents.from_manifest(manifest))
+    """Index the platform's event stream (every contract, every round, every projection) up to
+    the chain's head."""
+    await index_to_head(settings, manifest, PlatformStream.from_manifest(manifest))
+
+
+# The rounds are projected from the same stream.
+index_rounds_to_head = index_platform_to_head
 
 
 # What the indexer writes, as comparable rows: every column but generated ids and wall-clock times.

@@ -8,12 +8,10 @@ from web3 import Web3
 
 from impactchain.registry import DeploymentManifest
 from impactchain.settings import Settings
-from indexer.events import PlatformEvents
-from indexer.funding import FundingRounds
-from indexer.helpdesk import HelpDeskDonations
 from indexer.main import indexer_config, projections
 from indexer.rpc import JsonRpcClient, RetryPolicy
 from indexer.service import LogIndexer
+from indexer.stream import PlatformStream
 from tests.support.rpc_proxy import RpcProxy
 
 
@@ -36,37 +34,12 @@ async def rpc(settings: Settings) -> AsyncIterator[JsonRpcClient]:
 def make_indexer(
     rpc: JsonRpcClient, pool: asyncpg.Pool, settings: Settings, manifest: DeploymentManifest, chain: Web3
 ) -> Callable[..., LogIndexer[Any]]:
-    """HelpDesk's donation indexer, with `IndexerConfig` fields overridden by keyword."""
+    """The platform's stream indexer (every contract, every round, every projection), as
+    `impactchain indexer` runs it, with `IndexerConfig` fields overridden by keyword."""
 
     def build(**overrides: Any) -> LogIndexer[Any]:
         config = replace(indexer_config(settings), **overrides)
-        return LogIndexer(rpc, pool, HelpDeskDonations(manifest.contract("HelpDesk")), chain_id=31337, config=config)
-
-    return build
-
-
-@pytest.fixture
-def make_round_indexer(
-    rpc: JsonRpcClient, pool: asyncpg.Pool, settings: Settings, manifest: DeploymentManifest, chain: Web3
-) -> Callable[..., LogIndexer[Any]]:
-    """The funding-round indexer of the deployed factory, with `IndexerConfig` fields overridden."""
-
-    def build(**overrides: Any) -> LogIndexer[Any]:
-        config = replace(indexer_config(settings), **overrides)
-        return LogIndexer(rpc, pool, FundingRounds.from_manifest(manifest), chain_id=31337, config=config)
-
-    return build
-
-
-@pytest.fixture
-def make_platform_indexer(
-    rpc: JsonRpcClient, pool: asyncpg.Pool, settings: Settings, manifest: DeploymentManifest, chain: Web3
-) -> Callable[..., LogIndexer[Any]]:
-    """The indexer of every platform contract's events, as `impactchain indexer` runs it."""
-
-    def build(**overrides: Any) -> LogIndexer[Any]:
-        config = replace(indexer_config(settings), **overrides)
-        return LogIndexer(rpc, pool, PlatformEvents.from_manifest(manifest), chain_id=31337, config=config)
+        return LogIndexer(rpc, pool, PlatformStream.from_manifest(manifest), chain_id=31337, config=config)
 
     return build
 
@@ -94,7 +67,7 @@ async def proxied_rpc(proxy: RpcProxy) -> AsyncIterator[JsonRpcClient]:
 def make_indexers(
     pool: asyncpg.Pool, settings: Settings, manifest: DeploymentManifest, chain: Web3
 ) -> Callable[..., list[LogIndexer[Any]]]:
-    """Every projection `impactchain indexer` runs, over `rpc`, with `IndexerConfig` overrides."""
+    """What `impactchain indexer` runs, over `rpc`, with `IndexerConfig` overrides."""
 
     def build(rpc: JsonRpcClient, **overrides: Any) -> list[LogIndexer[Any]]:
         config = replace(indexer_config(settings), **overrides)

@@ -46,6 +46,9 @@ async def relay_and_work(pool: asyncpg.Pool, settings: Settings) -> list[str]:
 
 
 def mine(w3: Web3, blocks: int) -> None:
+    """Mine empty blocks later than any mined before: after a revert, the same empty blocks at the
+    same second would have the same hashes (no fork at all)."""
+    rpc(w3, "evm_increaseTime", [60])
     rpc(w3, "anvil_mine", [hex(blocks)])
 
 
