@@ -3,6 +3,7 @@
 from prometheus_client import Counter, Gauge, Histogram
 
 INDEXED_BLOCK = Gauge("impactchain_indexer_block", "Last block fully indexed", ["indexer"])
+FINALIZED_BLOCK = Gauge("impactchain_indexer_finalized_block", "The chain's finalized block, as last read", ["indexer"])
 LAG_BLOCKS = Gauge("impactchain_indexer_lag_blocks", "Blocks between the chain head and the checkpoint", ["indexer"])
 EVENTS = Counter("impactchain_indexer_events", "Events written (duplicates excluded)", ["indexer"])
 REORGS = Counter("impactchain_indexer_reorgs", "Reorgs rolled back", ["indexer"])

@@ -19,6 +19,7 @@ class Checkpoint:
     chain_id: int
     block_number: int
     block_hash: str
+    finalized_block: int | None = None
 
 
 class IndexerRepository:
@@ -39,16 +40,19 @@ class IndexerRepository:
     async def save_checkpoint(self, checkpoint: Checkpoint) -> None:
         await self.connection.execute(
             """
-            INSERT INTO indexer_checkpoints (name, chain_id, block_number, block_hash, updated_at)
-            VALUES ($1, $2, $3, $4, now())
+            INSERT INTO indexer_checkpoints (name, chain_id, block_number, block_hash, finalized_block, updated_at)
+            VALUES ($1, $2, $3, $4, $5, now())
             ON CONFLICT (name) DO UPDATE
             SET chain_id = EXCLUDED.chain_id, block_number = EXCLUDED.block_number,
-                block_hash = EXCLUDED.block_hash, updated_at = now()
+                block_hash = EXCLUDED.block_hash,
+                finalized_block = coalesce(EXCLUDED.finalized_block, indexer_checkpoints.finalized_block),
+                updated_at = now()
             """,
             self.indexer,
             checkpoint.chain_id,
             checkpoint.block_number,
             checkpoint.block_hash,
+            checkpoint.finalized_block,
         )
 
     async def record_blocks(self, blocks: dict[int, str], keep_from: int) -> None:

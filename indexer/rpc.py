@@ -141,10 +141,11 @@ class JsonRpcClient:
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def call(self, method: str, params: list[Any]) -> Any:
-        """One call's result; `RangeRefusedError` or `RpcError` when the node refuses it for good."""
+    async def call(self, method: str, params: list[Any], *, attempts: int | None = None) -> Any:
+        """One call's result; `RangeRefusedError` or `RpcError` when the node refuses it for good
+        (after `attempts`, by default the retry policy's)."""
         payload = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
-        body = await self._send(method, orjson.dumps(payload))
+        body = await self._send(method, orjson.dumps(payload), attempts=attempts)
         if not isinstance(body, dict) or ("result" not in body and "error" not in body):
             raise RpcError(method, f"not a JSON-RPC response: {str(body)[:200]}")
         if "error" in body:
@@ -167,14 +168,15 @@ class JsonRpcClient:
             results[answer["id"]] = answer["result"]
         return [results[first + offset] for offset in range(len(params))]
 
-    async def _send(self, method: str, payload: bytes, expect: int | None = None) -> Any:
+    async def _send(self, method: str, payload: bytes, expect: int | None = None, attempts: int | None = None) -> Any:
+        attempts = attempts or self.retry.attempts
         for attempt in itertools.count(1):
             endpoint = self._pick()
             try:
                 body = await self._post(endpoint, payload, expect)
             except _AttemptError as fault:
                 self._fault(endpoint, method, fault, attempt)
-                if attempt >= self.retry.attempts:
+                if attempt >= attempts:
                     raise RpcError(method, f"{fault.kind} after {attempt} attempts: {fault}") from None
                 metrics.RPC_RETRIES.labels(method).inc()
                 await asyncio.sleep(self.retry.delay(attempt))
@@ -248,9 +250,22 @@ class JsonRpcClient:
     async def block_number(self) -> int:
         return int(await self.call("eth_blockNumber", []), 16)
 
-    async def block(self, number: int | str) -> BlockRef | None:
-        """A block's header by number, or by tag ("finalized", "latest"); None if the node has none."""
-        raw = await self.call("eth_getBlockByNumber", [hex(number) if isinstance(number, int) else number, False])
+    async def block(self, number: int) -> BlockRef | None:
+        """A block's header; None if the node has none."""
+        raw = await self.call("eth_getBlockByNumber", [hex(number), False])
+        return None if raw is None else _block_ref(raw)
+
+    async def finalized_block(self) -> int | None:
+        """The chain's finalized block number; None where the node serves no `finalized` tag."""
+        try:
+            block = await self.block_by_tag("finalized")
+        except RpcError:
+            return None
+        return None if block is None else block.number
+
+    async def block_by_tag(self, tag: str) -> BlockRef | None:
+        # Two attempts only: a node without the tag says so in an error that reads as transient.
+        raw = await self.call("eth_getBlockByNumber", [tag, False], attempts=2)
         return None if raw is None else _block_ref(raw)
 
     async def blocks(self, numbers: Sequence[int], *, concurrency: int = 4) -> list[BlockRef | None]:

@@ -10,6 +10,7 @@ crash anywhere leaves the checkpoint and the rows agreeing, so a restart resumes
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, Protocol, TypeVar
@@ -137,6 +138,8 @@ class LogIndexer(Generic[EventT]):
         self.after_commit = after_commit
         self.writer = writer
         self._batch_blocks = min(INITIAL_BATCH_BLOCKS, config.max_batch_blocks)
+        self._ask_finality_at = 0.0  # when to ask again a node that serves no `finalized` tag
+        self._progress = BackfillProgress(self.name)
 
     @property
     def name(self) -> str:
@@ -150,13 +153,15 @@ class LogIndexer(Generic[EventT]):
         with metrics.STEP_SECONDS.labels(self.name).time():
             latest = await self.rpc.block_number()
             head = latest - self.config.confirmations
+            finalized = await self._finalized()
             async with self.pool.acquire() as connection, connection.transaction():
                 if self.writer is not None:
                     await self.writer.check(connection)
                 repository = IndexerRepository(connection, self.name)
                 await repository.lock_checkpoint()
-                result = await self._step(repository, head, notify_from=latest - self.config.notify_horizon)
+                result = await self._step(repository, head, latest - self.config.notify_horizon, finalized)
         self._observe(result, head)
+        self._progress.stepped(result, head)
         if result.advanced and self.after_commit is not None:
             await self.after_commit()
         return result
@@ -170,7 +175,20 @@ class LogIndexer(Generic[EventT]):
         if result.reorged_to is not None:
             metrics.REORGS.labels(self.name).inc()
 
-    async def _step(self, repository: IndexerRepository, head: int, notify_from: int) -> StepResult:
+    async def _finalized(self) -> int | None:
+        """The chain's finalized block, if it serves one (asked again a minute after it did not)."""
+        if time.monotonic() < self._ask_finality_at:
+            return None
+        finalized = await self.rpc.finalized_block()
+        if finalized is None:
+            self._ask_finality_at = time.monotonic() + 60
+        else:
+            metrics.FINALIZED_BLOCK.labels(self.name).set(finalized)
+        return finalized
+
+    async def _step(
+        self, repository: IndexerRepository, head: int, notify_from: int, finalized: int | None = None
+    ) -> StepResult:
         checkpoint = await repository.checkpoint()
         if checkpoint is None:
             last, last_hash = self.start_block - 1, None
@@ -189,7 +207,7 @@ class LogIndexer(Generic[EventT]):
         added = await self.projection.write(repository.connection, self.chain_id, events, notify_from)
         keep_from = to_block - self.config.reorg_window
         await repository.record_blocks({n: h for n, h in block_hashes.items() if n >= keep_from}, keep_from=keep_from)
-        await repository.save_checkpoint(Checkpoint(self.chain_id, to_block, block_hashes[to_block]))
+        await repository.save_checkpoint(Checkpoint(self.chain_id, to_block, block_hashes[to_block], finalized))
         self._adapt_batch(len(events))
         log.debug("indexed", indexer=self.name, from_block=last + 1, to_block=to_block, events=added)
         return StepResult(last + 1, to_block, added)
@@ -283,6 +301,48 @@ class LogIndexer(Generic[EventT]):
                 backoff = min(backoff * 2, self.config.max_backoff_seconds)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=backoff)
+
+
+class BackfillProgress:
+    """A progress line while an indexer is far behind the head: blocks done, events/s, ETA."""
+
+    EVERY_SECONDS = 10.0
+    FAR_BEHIND = 100  # blocks: tailing the head is not a backfill
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._since = time.monotonic()
+        self._events = 0
+        self._blocks = 0
+
+    def stepped(self, result: StepResult, head: int) -> None:
+        if result.reorged_to is not None or result.to_block < result.from_block:
+            return
+        self._events += result.events
+        self._blocks += result.to_block - result.from_block + 1
+        elapsed = time.monotonic() - self._since
+        if elapsed < self.EVERY_SECONDS:
+            return
+        behind = head - result.to_block
+        if behind >= self.FAR_BEHIND or self._blocks >= self.FAR_BEHIND:
+            blocks_per_s = self._blocks / elapsed
+            log.info(
+                "backfill progress",
+                indexer=self.name,
+                block=result.to_block,
+                head=head,
+                done=f"{100 * result.to_block / max(head, 1):.1f}%",
+                events_per_s=round(self._events / elapsed),
+                blocks_per_s=round(blocks_per_s, 1),
+                eta=_duration(behind / blocks_per_s) if blocks_per_s and behind else "caught up",
+            )
+        self._since, self._events, self._blocks = time.monotonic(), 0, 0
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
 
 
 def _split(start: int, end: int, parts: int) -> list[tuple[int, int]]:

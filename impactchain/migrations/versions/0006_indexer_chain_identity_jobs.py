@@ -1,4 +1,4 @@
-"""jobs and notifications keyed by the chain identity of their event
+"""jobs and notifications keyed by the chain identity of their event; finality per checkpoint
 
 Revision ID: 0006
 Revises: 0005
@@ -9,6 +9,8 @@ with new ids: a thank-you keyed by the row's id was sent twice. Notifications ar
 event (chain id, tx hash, log index) and thank-you jobs carry that identity instead of a row id.
 The row-id columns stay as the row a notification was made from. A partial index finds the
 outbox's pending jobs (the relay's claim, and the deletion of a rolled-back row's job).
+Checkpoints keep the chain's finalized block as last seen (NULL where the chain serves none):
+what lies above it is unconfirmed.
 """
 
 from collections.abc import Sequence
@@ -59,6 +61,7 @@ def _run(sql: str) -> None:
 
 
 def upgrade() -> None:
+    op.add_column("indexer_checkpoints", sa.Column("finalized_block", sa.BigInteger(), nullable=True))
     op.add_column("notifications", sa.Column("chain_id", sa.BigInteger(), nullable=True))
     op.add_column("notifications", sa.Column("tx_hash", sqlmodel.sql.sqltypes.AutoString(length=66), nullable=True))
     op.add_column("notifications", sa.Column("log_index", sa.Integer(), nullable=True))
@@ -88,3 +91,4 @@ def downgrade() -> None:
     op.drop_column("notifications", "log_index")
     op.drop_column("notifications", "tx_hash")
     op.drop_column("notifications", "chain_id")
+    op.drop_column("indexer_checkpoints", "finalized_block")
