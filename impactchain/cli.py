@@ -122,6 +122,17 @@ def indexer_rebuild(
     )
 
 
+@indexer_app.command("status")
+def indexer_status() -> None:
+    """Each checkpoint's block, lag and finality, the process holding the writer lock, pending jobs."""
+    from indexer.status import indexer_status as read_status
+
+    settings = _settings()
+    database_url = _require(settings.database_url, "DATABASE_URL")
+    status = asyncio.run(read_status(database_url, settings.indexer_rpc_endpoints))
+    typer.echo("\n".join(status.lines()))
+
+
 @app.command()
 def api() -> None:
     """Serve the HTTP API (OpenAPI UI under /schema)."""

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from asyncio.subprocess import PIPE
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,8 @@ StartIndexer = Callable[[str], tuple[subprocess.Popen[bytes], Path]]
 
 
 @pytest.fixture
-def start_indexer(settings: Settings, tmp_path: Path) -> Iterator[StartIndexer]:
-    """Start `impactchain indexer` processes (output in a file each); SIGTERM the living at the end."""
-    processes: list[subprocess.Popen[bytes]] = []
-    env = {
+def indexer_env(settings: Settings) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": str(settings.database_url),
         "REDIS_URL": str(settings.redis_url),
@@ -44,6 +43,13 @@ def start_indexer(settings: Settings, tmp_path: Path) -> Iterator[StartIndexer]:
         "IMPACTCHAIN_INDEXER_POLL_SECONDS": "0.1",
         "IMPACTCHAIN_INDEXER_STANDBY_POLL_SECONDS": "0.2",
     }
+
+
+@pytest.fixture
+def start_indexer(indexer_env: dict[str, str], tmp_path: Path) -> Iterator[StartIndexer]:
+    """Start `impactchain indexer` processes (output in a file each); SIGTERM the living at the end."""
+    processes: list[subprocess.Popen[bytes]] = []
+    env = indexer_env
 
     def start(name: str) -> tuple[subprocess.Popen[bytes], Path]:
         output = tmp_path / f"{name}.log"
@@ -77,7 +83,11 @@ async def wait_for(probe: Callable[[], Awaitable[bool]], within: float, what: st
 
 
 async def test_one_writes_the_other_stands_by_and_takes_over_when_it_dies(
-    chain: Web3, manifest: DeploymentManifest, db: asyncpg.Connection, start_indexer: StartIndexer
+    chain: Web3,
+    manifest: DeploymentManifest,
+    db: asyncpg.Connection,
+    start_indexer: StartIndexer,
+    indexer_env: dict[str, str],
 ) -> None:
     first, _ = start_indexer("first")
     first_name = f"impactchain-indexer-writer pid={first.pid}"
@@ -103,6 +113,13 @@ async def test_one_writes_the_other_stands_by_and_takes_over_when_it_dies(
 
     await wait_for(indexed(3), 30, "the writer to index the donations")
     assert await holders(db) == [first_name]  # still one writer
+    status = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "impactchain", "indexer", "status", env=indexer_env, stdout=PIPE, stderr=PIPE
+    )
+    out, err = await status.communicate()
+    assert status.returncode == 0, err.decode()
+    assert f"writer: {first_name}" in out.decode()
+    assert "platform:" in out.decode() and "(chain 31337): block" in out.decode()
     assert second.poll() is None and first.poll() is None
 
     first.send_signal(signal.SIGKILL)
