@@ -45,10 +45,10 @@ async def relay_and_work(pool: asyncpg.Pool, settings: Settings) -> list[str]:
         return sorted(str(job.return_value()) for job in jobs)
 
 
-def mine(w3: Web3, blocks: int) -> None:
-    """Mine empty blocks later than any mined before: after a revert, the same empty blocks at the
-    same second would have the same hashes (no fork at all)."""
-    rpc(w3, "evm_increaseTime", [60])
+def mine(w3: Web3, blocks: int, later: int = 60) -> None:
+    """Mine empty blocks `later` seconds on: after a revert, empty blocks at the same times as the
+    lost ones would have the same hashes (no fork at all), so each fork takes its own `later`."""
+    rpc(w3, "evm_increaseTime", [later])
     rpc(w3, "anvil_mine", [hex(blocks)])
 
 
@@ -69,7 +69,7 @@ async def test_a_reorg_deeper_than_the_window_thanks_no_donor_twice(
     ids_before = await db.fetch("SELECT id FROM donations ORDER BY id")
 
     rpc(chain, "evm_revert", [fork])
-    mine(chain, 4)  # forks below every hash kept: rebuilt from the deployment (a dev chain)
+    mine(chain, 4, later=600)  # forks below every hash kept: rebuilt from the deployment (a dev chain)
     await run_to_head(indexer)
 
     assert await db.fetch("SELECT id FROM donations ORDER BY id") != ids_before  # rows derived again
