@@ -66,3 +66,18 @@ def test_backoff_is_capped_and_jittered() -> None:
     assert all(0 <= delay <= 2.0 for delay in delays)
     assert len(set(delays)) > 100  # jitter: not a fixed schedule
     assert max(policy.delay(1) for _ in range(200)) <= 0.5
+
+
+def test_several_rpc_urls_come_comma_separated_and_deep_reorgs_halt_off_dev_chains(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from impactchain.settings import Settings
+    from indexer.main import indexer_config
+
+    monkeypatch.setenv("IMPACTCHAIN_INDEXER_RPC_URLS", "https://a.example/v2/KEY, https://b.example")
+    settings = Settings()
+    assert settings.indexer_rpc_endpoints == ["https://a.example/v2/KEY", "https://b.example"]
+    assert indexer_config(settings, 137).deep_reorg == "halt"  # Polygon: alert, change nothing
+    assert indexer_config(settings, 31337).deep_reorg == "rebuild"  # anvil: rebuild
+    monkeypatch.setenv("IMPACTCHAIN_INDEXER_DEEP_REORG", "rebuild")
+    assert indexer_config(Settings(), 137).deep_reorg == "rebuild"
