@@ -10,7 +10,9 @@ event (chain id, tx hash, log index) and thank-you jobs carry that identity inst
 The row-id columns stay as the row a notification was made from. A partial index finds the
 outbox's pending jobs (the relay's claim, and the deletion of a rolled-back row's job).
 Checkpoints keep the chain's finalized block as last seen (NULL where the chain serves none):
-what lies above it is unconfirmed.
+what lies above it is unconfirmed. One stream now feeds every projection under one checkpoint
+(`platform:<hash>`); the three per-projection checkpoints go (they would linger in /v1/status),
+and the stream reads from the deployment block once, storing only what is new.
 """
 
 from collections.abc import Sequence
@@ -42,6 +44,12 @@ UPDATE job_outbox o SET args = jsonb_build_array(d.chain_id, d.tx_hash, d.log_in
 WHERE o.enqueued_at IS NULL AND o.function = :round AND o.args = jsonb_build_array(d.id);
 DELETE FROM job_outbox WHERE enqueued_at IS NULL AND function IN (:help_desk, :round) AND jsonb_array_length(args) = 1;
 """
+PER_PROJECTION_CHECKPOINTS = """
+DELETE FROM indexed_blocks
+WHERE indexer LIKE 'helpdesk-donations:%' OR indexer LIKE 'funding-rounds:%' OR indexer LIKE 'platform-events:%';
+DELETE FROM indexer_checkpoints
+WHERE name LIKE 'helpdesk-donations:%' OR name LIKE 'funding-rounds:%' OR name LIKE 'platform-events:%';
+"""
 NUMBER_PENDING_JOBS = """
 UPDATE job_outbox o SET args = jsonb_build_array(d.id) FROM donations d
 WHERE o.enqueued_at IS NULL AND o.function = :help_desk
@@ -67,6 +75,7 @@ def upgrade() -> None:
     op.add_column("notifications", sa.Column("log_index", sa.Integer(), nullable=True))
     _run(IDENTIFY_NOTIFICATIONS)
     _run(IDENTIFY_PENDING_JOBS)
+    _run(PER_PROJECTION_CHECKPOINTS)
     op.drop_constraint("notifications_donation_id_key", "notifications", type_="unique")
     op.drop_constraint("notifications_round_donation_id_key", "notifications", type_="unique")
     op.create_unique_constraint("uq_notifications_event", "notifications", ["chain_id", "tx_hash", "log_index"])
