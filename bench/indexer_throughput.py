@@ -38,11 +38,11 @@ from impactchain.devstack.scratch_db import scratch_database
 from impactchain.helpdesk import DONATED_TOPIC, decode_donated
 from impactchain.observability import configure_logging
 from impactchain.registry import DeployedContract
-from indexer.events import PlatformEvents
-from indexer.funding import FundingRounds
-from indexer.helpdesk import HelpDeskDonations
+from indexer.projections.donations import HelpDeskDonations
+from indexer.projections.funding_rounds import FundingRounds
 from indexer.rpc import JsonRpcClient
 from indexer.service import IndexerConfig, LogIndexer, Projection
+from indexer.stream import PlatformStream
 
 EVENTS_PER_TX = 1000
 ROUNDS_PER_TX = 20
@@ -118,7 +118,7 @@ async def index_once(database_url: str, rpc: JsonRpcClient, projection: Projecti
     connection = await asyncpg.connect(database_url)
     await connection.execute(
         "TRUNCATE donations, funding_rounds, round_donations, round_events, indexer_checkpoints, indexed_blocks, "
-        "job_outbox"
+        "job_outbox, contract_events"
     )
     await connection.close()
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
@@ -138,11 +138,19 @@ async def measure(
 ) -> None:
     rpc = JsonRpcClient(anvil_url)
     head = await rpc.block_number()
-    helpdesk = HelpDeskDonations(contract)
-    rounds = FundingRounds(factory, compiled_contract_type("FundingRound")["abi"])
-    platform = PlatformEvents(
-        {"HelpDesk": contract.model_copy(update={"abi": compiled_contract_type("HelpDesk")["abi"]})}
+    # The platform's stream over one contract each, with one projection or none.
+    with_abi = contract.model_copy(update={"abi": compiled_contract_type("HelpDesk")["abi"]})
+    helpdesk = PlatformStream({"HelpDesk": with_abi}, [HelpDeskDonations(contract.address)])
+    rounds = PlatformStream(
+        {
+            "FundingRoundFactory": factory.model_copy(
+                update={"abi": compiled_contract_type("FundingRoundFactory")["abi"]}
+            )
+        },
+        [FundingRounds(factory.address)],
+        compiled_contract_type("FundingRound")["abi"],
     )
+    platform = PlatformStream({"HelpDesk": with_abi}, [])
     fetch_s, slice_s, generic_s, index_s, rounds_s, platform_s = [], [], [], [], [], []
     for _ in range(repeats):
         started = time.perf_counter()

@@ -83,9 +83,15 @@ def deploy(
     typer.echo(output.rstrip())
 
 
-@app.command()
-def indexer() -> None:
-    """Backfill then tail contract logs into PostgreSQL."""
+indexer_app = typer.Typer(help="Backfill then tail contract logs into PostgreSQL, and tend the projections.")
+app.add_typer(indexer_app, name="indexer")
+
+
+@indexer_app.callback(invoke_without_command=True)
+def indexer(context: typer.Context) -> None:
+    """Backfill then tail contract logs into PostgreSQL (a second process stands by)."""
+    if context.invoked_subcommand is not None:
+        return
     from impactchain.registry import ManifestError
     from indexer.main import run_indexer
 
@@ -93,6 +99,38 @@ def indexer() -> None:
         asyncio.run(run_indexer(_settings()))
     except (ManifestError, RuntimeError) as exc:
         _fail(str(exc))
+
+
+@indexer_app.command("rebuild")
+def indexer_rebuild(
+    projection: Annotated[str, typer.Argument(help="the projection's name, e.g. donations or funding-rounds")],
+) -> None:
+    """Derive a projection's tables again from the stored events (contract_events), without the node."""
+    from impactchain.registry import ManifestError
+    from indexer.main import rebuild_from_store
+    from indexer.rebuild import UnknownProjectionError
+
+    settings = _settings()
+    _require(settings.database_url, "DATABASE_URL")
+    try:
+        rebuilt = asyncio.run(rebuild_from_store(settings, projection))
+    except (ManifestError, UnknownProjectionError) as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"{rebuilt.projection}: {rebuilt.events:,} events replayed into {rebuilt.rows:,} rows "
+        f"in {rebuilt.seconds:.1f}s ({rebuilt.events_per_second:,.0f} events/s)"
+    )
+
+
+@indexer_app.command("status")
+def indexer_status() -> None:
+    """Each checkpoint's block, lag and finality, the process holding the writer lock, pending jobs."""
+    from indexer.status import indexer_status as read_status
+
+    settings = _settings()
+    database_url = _require(settings.database_url, "DATABASE_URL")
+    status = asyncio.run(read_status(database_url, settings.indexer_rpc_endpoints))
+    typer.echo("\n".join(status.lines()))
 
 
 @app.command()

@@ -2,9 +2,10 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,17 @@ class Settings(BaseSettings):
     indexer_confirmations: int = Field(default=0, ge=0)
     indexer_reorg_window: int = Field(default=128, ge=1)
     indexer_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    # Several providers, tried in this order with failover (comma-separated); empty: `rpc_url`.
+    indexer_rpc_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    indexer_rpc_timeout_seconds: float = Field(default=20.0, gt=0)
+    indexer_rpc_attempts: int = Field(default=6, ge=1)
+    indexer_rpc_backoff_cap_seconds: float = Field(default=5.0, gt=0)
+    indexer_standby_poll_seconds: float = Field(default=0.5, gt=0)
+    # Thank-you jobs only for events at most this many blocks below the head: backfills notify nobody.
+    indexer_notify_horizon_blocks: int = Field(default=1000, ge=0)
+    # A reorg deeper than the window: "halt" with an alert, "rebuild" from the deployment block, or
+    # "auto" (rebuild on local dev chains 31337/1337, halt anywhere else).
+    indexer_deep_reorg: Literal["auto", "halt", "rebuild"] = "auto"
 
     queue_name: str = "default"
     ape_network: str | None = None
@@ -48,6 +60,13 @@ class Settings(BaseSettings):
                 return "postgresql://" + value.removeprefix(prefix)
         return value
 
+    @field_validator("indexer_rpc_urls", mode="before")
+    @classmethod
+    def _url_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [url.strip() for url in value.split(",") if url.strip()]
+        return value
+
     @property
     def sqlalchemy_url(self) -> str:
         if self.database_url is None:
@@ -57,6 +76,10 @@ class Settings(BaseSettings):
     @property
     def chain_rpc_url(self) -> str:
         return self.rpc_url or f"http://127.0.0.1:{self.anvil_port}"
+
+    @property
+    def indexer_rpc_endpoints(self) -> list[str]:
+        return self.indexer_rpc_urls or [self.chain_rpc_url]
 
 
 def sqlalchemy_url(database_url: str) -> str:

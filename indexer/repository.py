@@ -19,6 +19,7 @@ class Checkpoint:
     chain_id: int
     block_number: int
     block_hash: str
+    finalized_block: int | None = None
 
 
 class IndexerRepository:
@@ -39,16 +40,19 @@ class IndexerRepository:
     async def save_checkpoint(self, checkpoint: Checkpoint) -> None:
         await self.connection.execute(
             """
-            INSERT INTO indexer_checkpoints (name, chain_id, block_number, block_hash, updated_at)
-            VALUES ($1, $2, $3, $4, now())
+            INSERT INTO indexer_checkpoints (name, chain_id, block_number, block_hash, finalized_block, updated_at)
+            VALUES ($1, $2, $3, $4, $5, now())
             ON CONFLICT (name) DO UPDATE
             SET chain_id = EXCLUDED.chain_id, block_number = EXCLUDED.block_number,
-                block_hash = EXCLUDED.block_hash, updated_at = now()
+                block_hash = EXCLUDED.block_hash,
+                finalized_block = coalesce(EXCLUDED.finalized_block, indexer_checkpoints.finalized_block),
+                updated_at = now()
             """,
             self.indexer,
             checkpoint.chain_id,
             checkpoint.block_number,
             checkpoint.block_hash,
+            checkpoint.finalized_block,
         )
 
     async def record_blocks(self, blocks: dict[int, str], keep_from: int) -> None:
@@ -84,9 +88,12 @@ async def insert_new(
     *,
     unique: str = "tx_hash, log_index",
     job: str | None = None,
+    notify_from: int = 0,
 ) -> int:
     """Insert the `records` not stored yet (by the `unique` columns) and return how many were new;
-    with `job`, also one outbox job per new row, its id as the job's argument.
+    with `job`, also one outbox job per new row from block `notify_from` on, named by the chain
+    identity of its event (chain id, tx hash, log index) rather than by the row's id, so a row
+    deleted and derived again (a reorg, a rebuild) is still the same donation to the job.
 
     The records go by COPY into a temporary table of `columns` (emptied at commit), then one
     INSERT … SELECT … ON CONFLICT DO NOTHING skips the rows a replayed step already stored.
@@ -105,12 +112,36 @@ async def insert_new(
     await connection.copy_records_to_table(staging, records=records, columns=list(columns))
     insert = (
         f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ORDER BY block_number, log_index "  # noqa: S608
-        f"ON CONFLICT ({unique}) DO NOTHING RETURNING id"
+        f"ON CONFLICT ({unique}) DO NOTHING RETURNING chain_id, tx_hash, log_index, block_number"
     )
-    jobs = ", jobs AS (INSERT INTO job_outbox (function, args) SELECT $1, jsonb_build_array(id) FROM added)"
+    jobs = (
+        ", jobs AS (INSERT INTO job_outbox (function, args) "
+        "SELECT $1, jsonb_build_array(chain_id, tx_hash, log_index) FROM added WHERE block_number >= $2 "
+        "ORDER BY block_number, log_index)"
+    )
     statement = f"WITH added AS ({insert}){jobs if job else ''} SELECT count(*) FROM added"  # noqa: S608
-    added: int = await connection.fetchval(statement, *([job] if job else []))
+    added: int = await connection.fetchval(statement, *([job, notify_from] if job else []))
     return added
+
+
+async def delete_rows(
+    connection: Connection, table: str, condition: str, *params: object, job: str | None = None
+) -> int:
+    """Delete the rows of `table` matching `condition` (SQL over `params`, a caller's constant) and
+    return how many; with `job`, also their outbox jobs not enqueued yet, so a rolled-back row
+    leaves no job behind (one already enqueued finds no row and does nothing)."""
+    deleted = f"DELETE FROM {table} WHERE {condition} RETURNING chain_id, tx_hash, log_index"  # noqa: S608
+    if job is None:
+        count: int = await connection.fetchval(f"WITH gone AS ({deleted}) SELECT count(*) FROM gone", *params)  # noqa: S608
+        return count
+    position = len(params) + 1
+    statement = (
+        f"WITH gone AS ({deleted}), jobs AS (DELETE FROM job_outbox o USING gone "  # noqa: S608
+        f"WHERE o.enqueued_at IS NULL AND o.function = ${position} "
+        "AND o.args = jsonb_build_array(gone.chain_id, gone.tx_hash, gone.log_index)) SELECT count(*) FROM gone"
+    )
+    count = await connection.fetchval(statement, *params, job)
+    return int(count)
 
 
 class OutboxRepository:

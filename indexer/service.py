@@ -1,7 +1,7 @@
 """The indexer engine: backfill then tail a projection's logs into PostgreSQL.
 
-A projection (indexer/helpdesk.py, indexer/funding.py, indexer/events.py) says which logs it
-reads and which rows it keeps; the engine does the rest, the same way for each. Each step runs
+A projection (the platform's event stream, indexer/stream.py) says which logs it reads and
+which rows it keeps; the engine does the rest. Each step runs
 in one database transaction: it checks the checkpoint's block hash against the chain (rolling
 back to the fork point on a reorg), fetches the next range of logs with several requests in
 flight, writes the projection's rows (and outbox jobs) and the new checkpoint, and commits. A
@@ -10,9 +10,10 @@ crash anywhere leaves the checkpoint and the rows agreeing, so a restart resumes
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 import asyncpg
 import structlog
@@ -33,7 +34,12 @@ class ChainMismatchError(RuntimeError):
 
 
 class ChainMovedError(RuntimeError):
-    """The chain changed under a step (a reorg mid-fetch); the step is retried."""
+    """The fetched range does not descend from the checkpoint (a reorg under the step); nothing
+    was committed and the next step retries (rolling back first if the checkpoint was orphaned)."""
+
+
+class DeepReorgError(RuntimeError):
+    """The chain forked below every block hash the indexer kept: it cannot tell which rows survive."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,12 @@ class IndexerConfig:
     reorg_window: int = 128
     poll_seconds: float = 1.0
     concurrency: int = 4
+    # A reorg deeper than the window: "halt" (alert and stop; what real networks want, where that
+    # means something is badly wrong) or "rebuild" from the deployment block (dev chains).
+    deep_reorg: Literal["halt", "rebuild"] = "rebuild"
+    # Jobs (thank-yous) only for events this close to the head: a backfill notifies nobody.
+    notify_horizon: int = 1000
+    max_backoff_seconds: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -89,12 +101,20 @@ class Projection(Protocol[EventT]):
         """The decoded logs of `ranges` (consecutive, inclusive), in chain order."""
         ...
 
-    async def write(self, connection: Connection, chain_id: int, events: Sequence[EventT]) -> int:
-        """Store `events`, ignoring any already stored; returns how many rows were added."""
+    async def write(self, connection: Connection, chain_id: int, events: Sequence[EventT], notify_from: int) -> int:
+        """Store `events`, ignoring any already stored; returns how many rows were added. Jobs
+        (notifications) only for events from block `notify_from` on."""
         ...
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
-        """Delete every row derived from blocks above `block_number`; returns how many."""
+        """Delete every row derived from blocks above `block_number` (and the jobs not yet
+        enqueued for them); returns how many rows."""
+        ...
+
+
+class WriterFence(Protocol):
+    async def check(self, connection: Connection) -> None:
+        """Raise unless this process still holds the writer lock (checked inside the step's transaction)."""
         ...
 
 
@@ -108,6 +128,7 @@ class LogIndexer(Generic[EventT]):
         chain_id: int,
         config: IndexerConfig,
         after_commit: Callable[[], Awaitable[object]] | None = None,
+        writer: WriterFence | None = None,
     ) -> None:
         self.rpc = rpc
         self.pool = pool
@@ -115,7 +136,10 @@ class LogIndexer(Generic[EventT]):
         self.chain_id = chain_id
         self.config = config
         self.after_commit = after_commit
+        self.writer = writer
         self._batch_blocks = min(INITIAL_BATCH_BLOCKS, config.max_batch_blocks)
+        self._ask_finality_at = 0.0  # when to ask again a node that serves no `finalized` tag
+        self._progress = BackfillProgress(self.name)
 
     @property
     def name(self) -> str:
@@ -127,12 +151,17 @@ class LogIndexer(Generic[EventT]):
 
     async def step(self) -> StepResult:
         with metrics.STEP_SECONDS.labels(self.name).time():
-            head = await self.rpc.block_number() - self.config.confirmations
+            latest = await self.rpc.block_number()
+            head = latest - self.config.confirmations
+            finalized = await self._finalized()
             async with self.pool.acquire() as connection, connection.transaction():
+                if self.writer is not None:
+                    await self.writer.check(connection)
                 repository = IndexerRepository(connection, self.name)
                 await repository.lock_checkpoint()
-                result = await self._step(repository, head)
+                result = await self._step(repository, head, latest - self.config.notify_horizon, finalized)
         self._observe(result, head)
+        self._progress.stepped(result, head)
         if result.advanced and self.after_commit is not None:
             await self.after_commit()
         return result
@@ -146,10 +175,23 @@ class LogIndexer(Generic[EventT]):
         if result.reorged_to is not None:
             metrics.REORGS.labels(self.name).inc()
 
-    async def _step(self, repository: IndexerRepository, head: int) -> StepResult:
+    async def _finalized(self) -> int | None:
+        """The chain's finalized block, if it serves one (asked again a minute after it did not)."""
+        if time.monotonic() < self._ask_finality_at:
+            return None
+        finalized = await self.rpc.finalized_block()
+        if finalized is None:
+            self._ask_finality_at = time.monotonic() + 60
+        else:
+            metrics.FINALIZED_BLOCK.labels(self.name).set(finalized)
+        return finalized
+
+    async def _step(
+        self, repository: IndexerRepository, head: int, notify_from: int, finalized: int | None = None
+    ) -> StepResult:
         checkpoint = await repository.checkpoint()
         if checkpoint is None:
-            last = self.start_block - 1
+            last, last_hash = self.start_block - 1, None
         else:
             if checkpoint.chain_id != self.chain_id:
                 raise ChainMismatchError(f"database indexed chain {checkpoint.chain_id}, node serves {self.chain_id}")
@@ -157,53 +199,72 @@ class LogIndexer(Generic[EventT]):
             if current is None or current.hash != checkpoint.block_hash:
                 fork = await self._roll_back(repository, checkpoint)
                 return StepResult(checkpoint.block_number + 1, checkpoint.block_number, 0, reorged_to=fork)
-            last = checkpoint.block_number
+            last, last_hash = checkpoint.block_number, checkpoint.block_hash
         if last >= head:
             return StepResult(last + 1, last, 0)
         to_block = min(head, last + self._batch_blocks)
-        events, block_hashes = await self._fetch(repository.connection, last + 1, to_block)
-        added = await self.projection.write(repository.connection, self.chain_id, events)
-        await repository.record_blocks(block_hashes, keep_from=to_block - self.config.reorg_window)
-        await repository.save_checkpoint(Checkpoint(self.chain_id, to_block, block_hashes[to_block]))
+        events, block_hashes = await self._fetch(repository.connection, last, last_hash, to_block)
+        added = await self.projection.write(repository.connection, self.chain_id, events, notify_from)
+        keep_from = to_block - self.config.reorg_window
+        await repository.record_blocks({n: h for n, h in block_hashes.items() if n >= keep_from}, keep_from=keep_from)
+        await repository.save_checkpoint(Checkpoint(self.chain_id, to_block, block_hashes[to_block], finalized))
         self._adapt_batch(len(events))
         log.debug("indexed", indexer=self.name, from_block=last + 1, to_block=to_block, events=added)
         return StepResult(last + 1, to_block, added)
 
     async def _fetch(
-        self, connection: Connection, from_block: int, to_block: int
+        self, connection: Connection, last: int, last_hash: str | None, to_block: int
     ) -> tuple[list[EventT], dict[int, str]]:
-        before = await self.rpc.block(to_block)
-        ranges = _split(from_block, to_block, self.config.concurrency)
+        """The events of blocks `last`+1..`to_block` and those blocks' hashes, proven to descend from
+        block `last` (hash `last_hash`, the checkpoint's): the headers, read after the logs, chain
+        by parent hash from the checkpoint to `to_block`, and every log's block hash is its block's.
+        A reorg at any moment before the headers are read breaks one of those links."""
+        ranges = _split(last + 1, to_block, self.config.concurrency)
         events = await self.projection.fetch(self.rpc, connection, self.chain_id, ranges)
-        after = await self.rpc.block(to_block)
-        if before is None or after is None or before.hash != after.hash:
-            raise ChainMovedError(f"block {to_block} changed while its logs were fetched")
+        headers = await self.rpc.blocks(range(last + 1, to_block + 1), concurrency=self.config.concurrency)
         block_hashes: dict[int, str] = {}
+        parent = last_hash
+        for number, header in enumerate(headers, start=last + 1):
+            if header is None or header.number != number:
+                raise ChainMovedError(f"block {number} is gone (the chain is shorter now)")
+            if parent is not None and header.parent_hash != parent:
+                raise ChainMovedError(f"block {number} does not descend from block {number - 1} as read")
+            block_hashes[number] = parent = header.hash
         for event in events:
-            if block_hashes.setdefault(event.block_number, event.block_hash) != event.block_hash:
-                raise ChainMovedError(f"logs of block {event.block_number} came from two forks")
-        if block_hashes.get(to_block, after.hash) != after.hash:
-            raise ChainMovedError(f"logs of block {to_block} came from another fork")
-        block_hashes[to_block] = after.hash
+            if block_hashes.get(event.block_number) != event.block_hash:
+                raise ChainMovedError(f"a log of block {event.block_number} came from another fork")
         return events, block_hashes
 
     async def _roll_back(self, repository: IndexerRepository, checkpoint: Checkpoint) -> int:
-        fork = self.start_block - 1
-        fork_hash = ""
-        for number, known_hash in await repository.recent_blocks():
-            current = await self.rpc.block(number)
-            if current is not None and current.hash == known_hash:
+        fork, fork_hash = self.start_block - 1, ""
+        recent = await repository.recent_blocks()
+        current = await self.rpc.blocks([number for number, _ in recent], concurrency=self.config.concurrency)
+        for (number, known_hash), now in zip(recent, current, strict=True):
+            if now is not None and now.hash == known_hash:
                 fork, fork_hash = number, known_hash
                 break
         if not fork_hash:
-            # Deeper than the window (or a new chain): rebuild from the deployment block.
-            fork_block = await self.rpc.block(fork) if fork >= 0 else None
-            fork_hash = fork_block.hash if fork_block is not None else ""
+            fork, fork_hash = await self._deep_reorg(checkpoint, recent)
         removed = await self.projection.forget_after(repository.connection, self.chain_id, fork)
         await repository.forget_blocks_after(fork)
         await repository.save_checkpoint(Checkpoint(self.chain_id, fork, fork_hash))
         log.warning("reorg", indexer=self.name, checkpoint=checkpoint.block_number, fork=fork, rows_removed=removed)
         return fork
+
+    async def _deep_reorg(self, checkpoint: Checkpoint, recent: list[tuple[int, str]]) -> tuple[int, str]:
+        oldest = recent[-1][0] if recent else checkpoint.block_number
+        if self.config.deep_reorg == "halt":
+            raise DeepReorgError(
+                f"{self.name}: the chain forked below block {oldest}, the oldest of the "
+                f"{len(recent)} block hashes kept (checkpoint {checkpoint.block_number}); nothing was "
+                "changed. Check the node, then rebuild the projection (drop its rows and checkpoint) "
+                "or raise IMPACTCHAIN_INDEXER_REORG_WINDOW"
+            )
+        # A dev chain (reverted, restarted): rebuild from the deployment block.
+        log.warning("reorg deeper than the window; rebuilding", indexer=self.name, oldest_kept=oldest)
+        fork = self.start_block - 1
+        fork_block = await self.rpc.block(fork) if fork >= 0 else None
+        return fork, fork_block.hash if fork_block is not None else ""
 
     def _adapt_batch(self, logs: int) -> None:
         # Aim for about TARGET_LOGS_PER_STEP logs a step: big enough to amortize the
@@ -214,7 +275,9 @@ class LogIndexer(Generic[EventT]):
             self._batch_blocks = min(self.config.max_batch_blocks, self._batch_blocks * 2)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Step until `stop` is set: flat out while behind, polling once at the head."""
+        """Step until `stop` is set: flat out while behind, polling once at the head. A failed step
+        (node, network or database trouble, a reorg under the step) is logged, counted and retried
+        with a capped backoff; only a reorg deeper than the window under "halt" stops it."""
         backoff = self.config.poll_seconds
         while not stop.is_set():
             try:
@@ -222,11 +285,64 @@ class LogIndexer(Generic[EventT]):
                 backoff = self.config.poll_seconds
                 if result.advanced:
                     continue
-            except (RpcError, ChainMovedError, OSError, asyncpg.PostgresConnectionError) as exc:
-                log.warning("indexer step failed; retrying", error=str(exc), retry_in=backoff)
-                backoff = min(backoff * 2, 30.0)
+            except DeepReorgError as exc:
+                metrics.HALTED.labels(self.name).set(1)
+                log.critical("deep reorg: indexer halted", indexer=self.name, error=str(exc))
+                await stop.wait()
+                return
+            except ChainMismatchError:
+                raise
+            except ChainMovedError as exc:
+                metrics.CHAIN_MOVED.labels(self.name).inc()
+                log.warning("chain moved under the step; retrying", indexer=self.name, error=str(exc))
+            except (RpcError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                metrics.STEP_FAILURES.labels(self.name, type(exc).__name__).inc()
+                log.warning("indexer step failed; retrying", indexer=self.name, error=str(exc), retry_in=backoff)
+                backoff = min(backoff * 2, self.config.max_backoff_seconds)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=backoff)
+
+
+class BackfillProgress:
+    """A progress line while an indexer is far behind the head: blocks done, events/s, ETA."""
+
+    EVERY_SECONDS = 10.0
+    FAR_BEHIND = 100  # blocks: tailing the head is not a backfill
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._since = time.monotonic()
+        self._events = 0
+        self._blocks = 0
+
+    def stepped(self, result: StepResult, head: int) -> None:
+        if result.reorged_to is not None or result.to_block < result.from_block:
+            return
+        self._events += result.events
+        self._blocks += result.to_block - result.from_block + 1
+        elapsed = time.monotonic() - self._since
+        if elapsed < self.EVERY_SECONDS:
+            return
+        behind = head - result.to_block
+        if behind >= self.FAR_BEHIND or self._blocks >= self.FAR_BEHIND:
+            blocks_per_s = self._blocks / elapsed
+            log.info(
+                "backfill progress",
+                indexer=self.name,
+                block=result.to_block,
+                head=head,
+                done=f"{100 * result.to_block / max(head, 1):.1f}%",
+                events_per_s=round(self._events / elapsed),
+                blocks_per_s=round(blocks_per_s, 1),
+                eta=_duration(behind / blocks_per_s) if blocks_per_s and behind else "caught up",
+            )
+        self._since, self._events, self._blocks = time.monotonic(), 0, 0
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
 
 
 def _split(start: int, end: int, parts: int) -> list[tuple[int, int]]:

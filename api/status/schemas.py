@@ -7,13 +7,16 @@ from api.status.service import IndexingStatus
 
 
 class IndexerRead(CamelStruct):
-    """One indexer: the last block it fully processed and how many blocks it trails the head."""
+    """One indexer: the last block it fully processed, how many blocks it trails the head, and
+    (on chains with finality) the finalized block and how many indexed blocks are unconfirmed."""
 
     name: str
     block_number: int
     block_hash: str
     lag_blocks: int
     updated_at: datetime | None
+    finalized_block: int | None
+    unconfirmed_blocks: int | None
 
 
 class StatusRead(CamelStruct):
@@ -35,6 +38,8 @@ class StatusRead(CamelStruct):
                     block_hash=p.block_hash,
                     lag_blocks=p.lag_blocks,
                     updated_at=p.updated_at,
+                    finalized_block=p.finalized_block,
+                    unconfirmed_blocks=p.unconfirmed_blocks,
                 )
                 for p in status.indexers
             ],

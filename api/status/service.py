@@ -14,6 +14,10 @@ class IndexerProgress:
     block_hash: str
     lag_blocks: int
     updated_at: datetime | None
+    # The chain's finalized block as the indexer last read it (None: the chain serves none), and
+    # how many indexed blocks lie above it: their rows are unconfirmed and a reorg may yet undo them.
+    finalized_block: int | None = None
+    unconfirmed_blocks: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,12 @@ class StatusService:
                 # A checkpoint can briefly lead a lagging load-balanced node: never negative.
                 lag_blocks=max(0, head - checkpoint.block_number),
                 updated_at=checkpoint.updated_at,
+                finalized_block=checkpoint.finalized_block,
+                unconfirmed_blocks=(
+                    None
+                    if checkpoint.finalized_block is None
+                    else max(0, checkpoint.block_number - checkpoint.finalized_block)
+                ),
             )
             for checkpoint in await self._repository.checkpoints(chain_id)
         ]

@@ -15,6 +15,9 @@ class IndexerCheckpoint(SQLModel, table=True):
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
     block_hash: str = Field(max_length=66)
+    # The chain's finalized block when the checkpoint was saved (None: the chain serves no
+    # `finalized` tag); indexed rows above it are unconfirmed.
+    finalized_block: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     updated_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
     )

@@ -14,9 +14,19 @@ log = structlog.get_logger(__name__)
 WEI_PER_MATIC = 10**18
 
 
+@dataclass(frozen=True, slots=True)
+class EventIdentity:
+    """Which event a job is about, as the chain names it: it survives reorgs and rebuilds, which
+    give the event's row a new id."""
+
+    chain_id: int
+    tx_hash: str
+    log_index: int
+
+
 @dataclass(frozen=True)
 class ThankYouOutcome:
-    donation_id: int
+    event: EventIdentity
     status: str  # "sent", "already-sent" or "donation-gone"
 
 
@@ -53,36 +63,46 @@ def round_thank_you_message(donation: RoundDonation) -> str:
     )
 
 
-async def send_thank_you(repository: NotificationRepository, donation_id: int) -> ThankYouOutcome:
-    donation = await repository.donation(donation_id)
+async def send_thank_you(repository: NotificationRepository, event: EventIdentity) -> ThankYouOutcome:
+    donation = await repository.donation(event.chain_id, event.tx_hash, event.log_index)
     if donation is None:
         # The donation was rolled back by a reorg after the job was enqueued.
-        return ThankYouOutcome(donation_id, "donation-gone")
+        return ThankYouOutcome(event, "donation-gone")
     notification = Notification(
-        donation_id=donation_id,
+        chain_id=event.chain_id,
+        tx_hash=event.tx_hash,
+        log_index=event.log_index,
+        donation_id=donation.id,
         kind="thank-you",
         recipient=Web3.to_checksum_address(donation.donor),
         message=thank_you_message(donation),
     )
-    return await _record(repository, notification, donation_id)
+    return await _record(repository, notification, event)
 
 
-async def send_round_thank_you(repository: NotificationRepository, round_donation_id: int) -> ThankYouOutcome:
-    donation = await repository.round_donation(round_donation_id)
+async def send_round_thank_you(repository: NotificationRepository, event: EventIdentity) -> ThankYouOutcome:
+    donation = await repository.round_donation(event.chain_id, event.tx_hash, event.log_index)
     if donation is None:
-        return ThankYouOutcome(round_donation_id, "donation-gone")
+        return ThankYouOutcome(event, "donation-gone")
     notification = Notification(
-        round_donation_id=round_donation_id,
+        chain_id=event.chain_id,
+        tx_hash=event.tx_hash,
+        log_index=event.log_index,
+        round_donation_id=donation.id,
         kind="round-thank-you",
         recipient=Web3.to_checksum_address(donation.donor),
         message=round_thank_you_message(donation),
     )
-    return await _record(repository, notification, round_donation_id)
+    return await _record(repository, notification, event)
 
 
-async def _record(repository: NotificationRepository, notification: Notification, donation_id: int) -> ThankYouOutcome:
+async def _record(
+    repository: NotificationRepository, notification: Notification, event: EventIdentity
+) -> ThankYouOutcome:
     if not await repository.add_once(notification):
-        return ThankYouOutcome(donation_id, "already-sent")
+        return ThankYouOutcome(event, "already-sent")
     # Delivery channels (e-mail, push) plug in here; the record is the notification for now.
-    log.info(notification.kind + " sent", donation_id=donation_id, recipient=notification.recipient)
-    return ThankYouOutcome(donation_id, "sent")
+    log.info(
+        notification.kind + " sent", tx_hash=event.tx_hash, log_index=event.log_index, recipient=notification.recipient
+    )
+    return ThankYouOutcome(event, "sent")

@@ -8,12 +8,11 @@ from web3 import Web3
 
 from impactchain.registry import DeploymentManifest
 from impactchain.settings import Settings
-from indexer.events import PlatformEvents
-from indexer.funding import FundingRounds
-from indexer.helpdesk import HelpDeskDonations
-from indexer.main import indexer_config
-from indexer.rpc import JsonRpcClient
+from indexer.main import indexer_config, projections
+from indexer.rpc import JsonRpcClient, RetryPolicy
 from indexer.service import LogIndexer
+from indexer.stream import PlatformStream
+from tests.support.rpc_proxy import RpcProxy
 
 
 @pytest.fixture
@@ -35,36 +34,43 @@ async def rpc(settings: Settings) -> AsyncIterator[JsonRpcClient]:
 def make_indexer(
     rpc: JsonRpcClient, pool: asyncpg.Pool, settings: Settings, manifest: DeploymentManifest, chain: Web3
 ) -> Callable[..., LogIndexer[Any]]:
-    """HelpDesk's donation indexer, with `IndexerConfig` fields overridden by keyword."""
+    """The platform's stream indexer (every contract, every round, every projection), as
+    `impactchain indexer` runs it, with `IndexerConfig` fields overridden by keyword."""
 
     def build(**overrides: Any) -> LogIndexer[Any]:
         config = replace(indexer_config(settings), **overrides)
-        return LogIndexer(rpc, pool, HelpDeskDonations(manifest.contract("HelpDesk")), chain_id=31337, config=config)
+        return LogIndexer(rpc, pool, PlatformStream.from_manifest(manifest), chain_id=31337, config=config)
 
     return build
 
 
 @pytest.fixture
-def make_round_indexer(
-    rpc: JsonRpcClient, pool: asyncpg.Pool, settings: Settings, manifest: DeploymentManifest, chain: Web3
-) -> Callable[..., LogIndexer[Any]]:
-    """The funding-round indexer of the deployed factory, with `IndexerConfig` fields overridden."""
+async def proxy(settings: Settings, chain: Web3) -> AsyncIterator[RpcProxy]:
+    """A JSON-RPC proxy in front of anvil; a test sets its `hook` to reorg or to fail requests."""
+    running = await RpcProxy(settings.chain_rpc_url).start()
+    yield running
+    await running.stop()
 
-    def build(**overrides: Any) -> LogIndexer[Any]:
-        config = replace(indexer_config(settings), **overrides)
-        return LogIndexer(rpc, pool, FundingRounds.from_manifest(manifest), chain_id=31337, config=config)
 
-    return build
+# Quick retries for tests: faults cost milliseconds, not seconds.
+FAST_RETRY = RetryPolicy(attempts=8, base_seconds=0.01, cap_seconds=0.05)
 
 
 @pytest.fixture
-def make_platform_indexer(
-    rpc: JsonRpcClient, pool: asyncpg.Pool, settings: Settings, manifest: DeploymentManifest, chain: Web3
-) -> Callable[..., LogIndexer[Any]]:
-    """The indexer of every platform contract's events, as `impactchain indexer` runs it."""
+async def proxied_rpc(proxy: RpcProxy) -> AsyncIterator[JsonRpcClient]:
+    client = JsonRpcClient(proxy.url, timeout=1.0, retry=FAST_RETRY)
+    yield client
+    await client.close()
 
-    def build(**overrides: Any) -> LogIndexer[Any]:
+
+@pytest.fixture
+def make_indexers(
+    pool: asyncpg.Pool, settings: Settings, manifest: DeploymentManifest, chain: Web3
+) -> Callable[..., list[LogIndexer[Any]]]:
+    """What `impactchain indexer` runs, over `rpc`, with `IndexerConfig` overrides."""
+
+    def build(rpc: JsonRpcClient, **overrides: Any) -> list[LogIndexer[Any]]:
         config = replace(indexer_config(settings), **overrides)
-        return LogIndexer(rpc, pool, PlatformEvents.from_manifest(manifest), chain_id=31337, config=config)
+        return [LogIndexer(rpc, pool, p, chain_id=31337, config=config) for p in projections(manifest)]
 
     return build

@@ -12,8 +12,8 @@ from web3 import Web3
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
 from impactchain.devstack.seed import send_donation
 from impactchain.registry import DeploymentManifest
-from indexer.events import IMPLEMENTATIONS
 from indexer.service import LogIndexer
+from indexer.stream import IMPLEMENTATIONS
 from tests.support.chain import rpc
 
 DONOR = Account.from_key(DEV_PRIVATE_KEYS[1]).address
@@ -35,12 +35,12 @@ async def events_of(db: asyncpg.Connection, tx_hash: str) -> list[tuple[str, str
 async def test_a_donation_is_seen_in_every_contract_it_touches(
     chain: Web3,
     manifest: DeploymentManifest,
-    make_platform_indexer: Callable[..., LogIndexer[Any]],
+    make_indexer: Callable[..., LogIndexer[Any]],
     db: asyncpg.Connection,
 ) -> None:
     tx_hash = send_donation(chain, manifest.contract("HelpDesk").address, DEV_PRIVATE_KEYS[1], 2 * 10**18)
 
-    await run_to_head(make_platform_indexer(max_batch_blocks=7))
+    await run_to_head(make_indexer(max_batch_blocks=7))
 
     events = await events_of(db, tx_hash)
     assert [(name, event) for name, event, _ in events] == [
@@ -70,14 +70,14 @@ async def test_a_donation_is_seen_in_every_contract_it_touches(
 async def test_a_reorg_forgets_the_events_of_the_lost_fork(
     chain: Web3,
     manifest: DeploymentManifest,
-    make_platform_indexer: Callable[..., LogIndexer[Any]],
+    make_indexer: Callable[..., LogIndexer[Any]],
     db: asyncpg.Connection,
 ) -> None:
     help_desk = manifest.contract("HelpDesk").address
     kept = send_donation(chain, help_desk, DEV_PRIVATE_KEYS[1], 10**18)
     fork_point = rpc(chain, "evm_snapshot")
     lost = send_donation(chain, help_desk, DEV_PRIVATE_KEYS[2], 10**18)
-    indexer = make_platform_indexer()
+    indexer = make_indexer()
     await run_to_head(indexer)
     before = await db.fetchval("SELECT count(*) FROM contract_events")
 

@@ -44,7 +44,7 @@ async def donation_rows(db: asyncpg.Connection) -> list[asyncpg.Record]:
 async def test_rounds_and_their_donations_are_indexed(
     chain: Web3,
     manifest: DeploymentManifest,
-    make_round_indexer: Callable[..., LogIndexer[Any]],
+    make_indexer: Callable[..., LogIndexer[Any]],
     db: asyncpg.Connection,
     max_batch_blocks: int,
 ) -> None:
@@ -55,7 +55,7 @@ async def test_rounds_and_their_donations_are_indexed(
 
     # One block per step, or everything in one step: a round's donations are found either way,
     # including those in the same step as the round's creation.
-    await run_to_head(make_round_indexer(max_batch_blocks=max_batch_blocks))
+    await run_to_head(make_indexer(max_batch_blocks=max_batch_blocks))
 
     factory = contract_at(chain, manifest, "FundingRoundFactory")
     rounds = await round_rows(db)
@@ -81,29 +81,29 @@ async def test_rounds_and_their_donations_are_indexed(
     assert all(d["currency"] == NATIVE and d["matic_equivalent"] == d["amount"] for d in donations)
     donor = Account.from_key(DEV_PRIVATE_KEYS[1]).address
     assert donations[-1]["donor_total"] == 5 * 10**17 == first.functions.contributionOf(donor, NATIVE).call()
-    checkpoint = await db.fetchval("SELECT block_number FROM indexer_checkpoints WHERE name LIKE 'funding-rounds:%'")
+    checkpoint = await db.fetchval("SELECT block_number FROM indexer_checkpoints")  # one for the whole stream
     assert checkpoint == chain.eth.block_number
     # Each new donation got its thank-you job, written with it.
     jobs = await db.fetch("SELECT function, args FROM job_outbox ORDER BY id")
     assert [(job["function"], json.loads(job["args"])) for job in jobs] == [
-        (ROUND_THANK_YOU_JOB, [donation["id"]]) for donation in donations
+        (ROUND_THANK_YOU_JOB, [31337, donation["tx_hash"], donation["log_index"]]) for donation in donations
     ]
 
 
 async def test_a_replayed_step_adds_nothing(
     chain: Web3,
     manifest: DeploymentManifest,
-    make_round_indexer: Callable[..., LogIndexer[Any]],
+    make_indexer: Callable[..., LogIndexer[Any]],
     db: asyncpg.Connection,
 ) -> None:
     round_ = create_round(chain, manifest, FOUNDER, salt=keccak(text="replay"), cid=CID, goal=10**19)
     donate(chain, round_, 1, 10**17)
-    await run_to_head(make_round_indexer())
+    await run_to_head(make_indexer())
     # As after a crash between the writes and a checkpoint that never committed.
     await db.execute("DELETE FROM indexer_checkpoints")
     await db.execute("DELETE FROM indexed_blocks")
 
-    indexer = make_round_indexer()
+    indexer = make_indexer()
     result = await indexer.step()
 
     assert result.events == 0
@@ -115,7 +115,7 @@ async def test_a_replayed_step_adds_nothing(
 async def test_a_reorg_forgets_rounds_and_donations_of_the_lost_fork(
     chain: Web3,
     manifest: DeploymentManifest,
-    make_round_indexer: Callable[..., LogIndexer[Any]],
+    make_indexer: Callable[..., LogIndexer[Any]],
     db: asyncpg.Connection,
 ) -> None:
     kept = create_round(chain, manifest, FOUNDER, salt=keccak(text="kept"), cid=CID, goal=10**19)
@@ -124,7 +124,7 @@ async def test_a_reorg_forgets_rounds_and_donations_of_the_lost_fork(
     lost = create_round(chain, manifest, FOUNDER, salt=keccak(text="lost"), cid=CID, goal=10**19)
     donate(chain, lost, 3, 10**17)
     donate(chain, kept, 3, 2 * 10**17)
-    indexer = make_round_indexer()
+    indexer = make_indexer()
     await run_to_head(indexer)
     assert len(await round_rows(db)) == 2
 
@@ -140,7 +140,7 @@ async def test_a_reorg_forgets_rounds_and_donations_of_the_lost_fork(
 async def test_a_rounds_other_events_are_kept_with_their_arguments(
     chain: Web3,
     manifest: DeploymentManifest,
-    make_round_indexer: Callable[..., LogIndexer[Any]],
+    make_indexer: Callable[..., LogIndexer[Any]],
     db: asyncpg.Connection,
 ) -> None:
     round_ = create_round(chain, manifest, FOUNDER, salt=keccak(text="lifecycle"), cid=CID, goal=10**17)
@@ -151,7 +151,7 @@ async def test_a_rounds_other_events_are_kept_with_their_arguments(
     # Anyone choosing a string argument can put NUL in it, which PostgreSQL cannot store.
     transact(chain, round_.functions.submitEvidence(0, "bafy\x00evidence"), DEV_PRIVATE_KEYS[2])
 
-    await run_to_head(make_round_indexer())
+    await run_to_head(make_indexer())
 
     rows = await db.fetch("SELECT event, args FROM round_events ORDER BY block_number, log_index")
     events = {row["event"]: json.loads(row["args"]) for row in rows}

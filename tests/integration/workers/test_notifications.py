@@ -15,6 +15,10 @@ from workers.main import run_worker
 
 DONOR = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
 ROUND = "0x" + "cd" * 20
+# The chain identity (chain id, tx hash, log index) of the donation each insert_* helper stores.
+DONATION = (31337, "0x" + "22" * 32, 0)
+ROUND_DONATION = (31337, "0x" + "44" * 32, 1)
+GONE = (31337, "0x" + "99" * 32, 7)
 
 
 @pytest.fixture
@@ -82,8 +86,8 @@ def work(queue: Queue, settings: Settings, *args: object, job: str = THANK_YOU_J
 async def test_thank_you_is_recorded_once(db: asyncpg.Connection, queue: Queue, worker_env: Settings) -> None:
     donation_id = await insert_donation(db, 1_500_000_000_000_000_000)
 
-    first = work(queue, worker_env, donation_id)
-    second = work(queue, worker_env, donation_id)
+    first = work(queue, worker_env, *DONATION)
+    second = work(queue, worker_env, *DONATION)
 
     assert first.get_status() == JobStatus.FINISHED
     assert first.return_value() == "sent"
@@ -91,6 +95,7 @@ async def test_thank_you_is_recorded_once(db: asyncpg.Connection, queue: Queue, 
     rows = await db.fetch("SELECT * FROM notifications")
     assert len(rows) == 1
     assert rows[0]["donation_id"] == donation_id
+    assert (rows[0]["chain_id"], rows[0]["tx_hash"], rows[0]["log_index"]) == DONATION
     assert rows[0]["recipient"] == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
     assert "1.5 MATIC" in rows[0]["message"]
 
@@ -98,7 +103,7 @@ async def test_thank_you_is_recorded_once(db: asyncpg.Connection, queue: Queue, 
 async def test_job_for_a_rolled_back_donation_is_a_no_op(
     db: asyncpg.Connection, queue: Queue, worker_env: Settings
 ) -> None:
-    job = work(queue, worker_env, 424242)
+    job = work(queue, worker_env, *GONE)
     assert job.return_value() == "donation-gone"
     assert await db.fetchval("SELECT count(*) FROM notifications") == 0
 
@@ -106,12 +111,12 @@ async def test_job_for_a_rolled_back_donation_is_a_no_op(
 async def test_bad_argument_fails_the_job_with_a_clear_error(
     db: asyncpg.Connection, queue: Queue, worker_env: Settings
 ) -> None:
-    job = work(queue, worker_env, "12; DROP TABLE donations")
+    job = work(queue, worker_env, 31337, "12; DROP TABLE donations", 0)
     assert job.get_status() == JobStatus.FAILED
     result = job.latest_result()
     assert result is not None
     assert result.exc_string is not None
-    assert "donation_id must be a positive int" in result.exc_string
+    assert "tx_hash must be a lowercase 0x-prefixed 32-byte hex string" in result.exc_string
     assert await db.fetchval("SELECT count(*) FROM donations") == 0
 
 
@@ -122,9 +127,9 @@ async def test_round_donors_are_thanked_once_apart_from_help_desk_donors(
     round_donation_id = await insert_round_donation(db, 25 * 10**17, donor_total=4 * 10**18)
     assert donation_id == round_donation_id  # same number, different tables: two notifications
 
-    help_desk = work(queue, worker_env, donation_id)
-    first = work(queue, worker_env, round_donation_id, job=ROUND_THANK_YOU_JOB)
-    second = work(queue, worker_env, round_donation_id, job=ROUND_THANK_YOU_JOB)
+    help_desk = work(queue, worker_env, *DONATION)
+    first = work(queue, worker_env, *ROUND_DONATION, job=ROUND_THANK_YOU_JOB)
+    second = work(queue, worker_env, *ROUND_DONATION, job=ROUND_THANK_YOU_JOB)
 
     assert [job.return_value() for job in (help_desk, first, second)] == ["sent", "sent", "already-sent"]
     rows = await db.fetch("SELECT * FROM notifications WHERE round_donation_id IS NOT NULL")
@@ -141,11 +146,27 @@ async def test_round_donors_are_thanked_once_apart_from_help_desk_donors(
 async def test_round_thank_you_for_a_rolled_back_donation_is_a_no_op(
     db: asyncpg.Connection, queue: Queue, worker_env: Settings
 ) -> None:
-    job = work(queue, worker_env, 424242, job=ROUND_THANK_YOU_JOB)
+    job = work(queue, worker_env, *GONE, job=ROUND_THANK_YOU_JOB)
     assert job.return_value() == "donation-gone"
-    bad = work(queue, worker_env, True, job=ROUND_THANK_YOU_JOB)
+    bad = work(queue, worker_env, True, GONE[1], GONE[2], job=ROUND_THANK_YOU_JOB)
     assert bad.get_status() == JobStatus.FAILED
     result = bad.latest_result()
     assert result is not None and result.exc_string is not None
-    assert "round_donation_id must be a positive int, got True" in result.exc_string
+    assert "chain_id must be a positive int, got True" in result.exc_string
     assert await db.fetchval("SELECT count(*) FROM notifications") == 0
+
+
+async def test_a_donation_derived_again_with_a_new_row_is_not_thanked_twice(
+    db: asyncpg.Connection, queue: Queue, worker_env: Settings
+) -> None:
+    first_id = await insert_donation(db, 10**18)
+    assert work(queue, worker_env, *DONATION).return_value() == "sent"
+    # A reorg deeper than the window, or a rebuild: the same event's row deleted and written again.
+    await db.execute("DELETE FROM donations")
+    second_id = await insert_donation(db, 10**18)
+    assert second_id != first_id
+
+    again = work(queue, worker_env, *DONATION)
+
+    assert again.return_value() == "already-sent"
+    assert await db.fetchval("SELECT count(*) FROM notifications") == 1

@@ -1,0 +1,137 @@
+"""Faults are weather: behind a proxy that cuts bodies, answers 429/503, drops connections, stalls
+and refuses wide log ranges, the indexer neither exits nor wedges, and ends with exactly the rows
+of a clean run."""
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import asyncpg
+import pytest
+from eth_utils import keccak
+from prometheus_client import REGISTRY
+from web3 import Web3
+
+from impactchain.registry import DeploymentManifest
+from indexer.main import wait_for_chain_id
+from indexer.rpc import JsonRpcClient, RetryPolicy, endpoint_label
+from indexer.service import LogIndexer
+from tests.integration.indexer.conftest import FAST_RETRY
+from tests.integration.indexer.test_chain_continuity import index_until_caught_up
+from tests.integration.indexer.test_indexer import donate_many
+from tests.integration.indexer.test_round_indexer import CID, FOUNDER, donate
+from tests.support.chain import create_round
+from tests.support.indexing import clean_index, projected_rows
+from tests.support.rpc_proxy import FAULTS, RpcProxy, WeatherHook
+
+
+def metric(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def faults_of(endpoint: str) -> float:
+    """Every fault counted for `endpoint`, whatever the method and kind."""
+    return sum(
+        sample.value
+        for family in REGISTRY.collect()
+        for sample in family.samples
+        if sample.name == "impactchain_indexer_rpc_faults_total" and sample.labels.get("endpoint") == endpoint
+    )
+
+
+async def run_until_caught_up(indexers: list[LogIndexer[Any]], w3: Web3, db: asyncpg.Connection) -> None:
+    """Run every indexer's loop (as the process does) until each checkpoint is the chain's head."""
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(indexer.run(stop)) for indexer in indexers]
+    head = w3.eth.block_number
+    try:
+        for _ in range(1200):
+            done = await db.fetchval("SELECT count(*) FROM indexer_checkpoints WHERE block_number = $1", head)
+            if done == len(indexers):
+                break
+            assert not any(task.done() for task in tasks), "an indexer loop exited"
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the indexers never caught up")
+    finally:
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_under_rpc_weather_the_tables_equal_a_clean_runs(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    proxy: RpcProxy,
+    proxied_rpc: JsonRpcClient,
+    rpc: JsonRpcClient,
+    make_indexers: Callable[..., list[LogIndexer[Any]]],
+    db: asyncpg.Connection,
+    seed: int,
+) -> None:
+    donate_many(chain, manifest, 6)
+    round_ = create_round(chain, manifest, FOUNDER, salt=keccak(text=f"weather{seed}"), cid=CID, goal=10**19)
+    for key in range(1, 4):
+        donate(chain, round_, key, 10**17 * key)
+    donate_many(chain, manifest, 4, base=3 * 10**15)
+    proxy.stall_seconds = 1.5  # the client gives up after 1 s
+    proxy.hook = WeatherHook(seed, rate=0.3, max_range=3)
+    splits = metric("impactchain_indexer_range_splits_total")
+    faults = faults_of(endpoint_label(proxy.url))
+
+    await run_until_caught_up(make_indexers(proxied_rpc, poll_seconds=0.05, max_backoff_seconds=0.2), chain, db)
+
+    assert set(proxy.faults) >= set(FAULTS) | {"refuse-range-infura", "refuse-range-bare"}, proxy.faults
+    assert metric("impactchain_indexer_range_splits_total") > splits
+    # One fault counted per failed attempt (a range refusal is not a fault: it is split).
+    weather = sum(count for kind, count in proxy.faults.items() if not kind.startswith("refuse-range"))
+    assert faults_of(endpoint_label(proxy.url)) - faults == weather
+    indexed = await projected_rows(db)
+    assert len(indexed["donations"]) == 10 and len(indexed["round_donations"]) == 3
+    assert indexed == await clean_index(db, lambda: index_until_caught_up(make_indexers(rpc)))
+
+
+async def test_startup_waits_for_a_node_that_does_not_answer_yet(proxy: RpcProxy) -> None:
+    refused = 0
+
+    async def down_for_a_while(method: str, call: dict[str, Any]) -> str | None:
+        nonlocal refused
+        if method == "eth_chainId" and refused < 12:
+            refused += 1
+            return ("503", "drop", "cut")[refused % 3]
+        return None
+
+    proxy.hook = down_for_a_while
+    client = JsonRpcClient(proxy.url, timeout=1.0, retry=RetryPolicy(attempts=3, base_seconds=0.01, cap_seconds=0.02))
+    try:
+        chain_id = await wait_for_chain_id(client, asyncio.Event(), first_delay=0.01)
+    finally:
+        await client.close()
+    assert chain_id == 31337
+    assert refused == 12
+
+
+async def test_a_dead_endpoint_fails_over_to_the_next(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    proxy: RpcProxy,
+    rpc: JsonRpcClient,
+    db: asyncpg.Connection,
+    make_indexers: Callable[..., list[LogIndexer[Any]]],
+) -> None:
+    async def down(method: str, call: dict[str, Any]) -> str | None:
+        return "503"
+
+    proxy.hook = down
+    sent = donate_many(chain, manifest, 3)
+    client = JsonRpcClient([proxy.url, rpc.url], timeout=1.0, retry=FAST_RETRY)
+    try:
+        await index_until_caught_up(make_indexers(client))
+        dead, alive = client.endpoints
+    finally:
+        await client.close()
+    assert sorted(r["tx_hash"] for r in await db.fetch("SELECT tx_hash FROM donations")) == sorted(t for t, _ in sent)
+    assert alive.served > dead.served == 0
+    assert sum(proxy.calls.values()) < 10  # the dead one is left alone while it cools down
+    assert metric("impactchain_indexer_rpc_endpoint_up", endpoint=dead.label) == 0
+    assert metric("impactchain_indexer_rpc_endpoint_up", endpoint=alive.label) == 1
