@@ -5,16 +5,17 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from api.contracts.endpoints import ContractsController
 from api.donations.endpoints import DonationController
 from api.events.endpoints import EventController
 from api.health.endpoints import HealthController
 from api.kit.chain import chain_lifespan, provide_chain_node
-from api.kit.database import database_lifespan, provide_db_session
+from api.kit.database import database_lifespan, provide_database, provide_db_session, session_lifespan
 from api.kit.problems import EXCEPTION_HANDLERS
 from api.kit.settings import provide_settings
+from api.kit.strict_input import check_strict_input
+from api.metrics.endpoints import PROMETHEUS, MetricsController
 from api.rounds.endpoints import RoundController
 from api.status.endpoints import StatusController
 from api.tx.endpoints import TxController
@@ -22,8 +23,6 @@ from impactchain.settings import Settings, get_settings
 
 API_TITLE = "ImpactChain API"
 API_VERSION = "0.1.0"
-# Request counts and latencies per route template at /metrics, for Prometheus to scrape.
-PROMETHEUS = PrometheusConfig(app_name="impactchain-api", prefix="impactchain_api", group_path=True, exclude="/metrics")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -37,15 +36,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EventController,
             ContractsController,
             TxController,
-            PrometheusController,
+            MetricsController,
         ],
         middleware=[PROMETHEUS.middleware],
         dependencies={
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "database": Provide(provide_database, sync_to_thread=False),
             "db_session": Provide(provide_db_session),
             "chain_node": Provide(provide_chain_node, sync_to_thread=False),
         },
-        lifespan=[database_lifespan, chain_lifespan],
+        lifespan=[database_lifespan, session_lifespan, chain_lifespan],
+        before_request=check_strict_input,
         state=State({"settings": settings or get_settings()}),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(

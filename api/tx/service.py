@@ -15,6 +15,7 @@ from api.kit.addresses import parse_address
 from api.kit.chain import ChainNode
 from api.kit.problems import ApiError, InvalidFieldError
 from api.kit.wei import parse_wei
+from impactchain.db.types import UINT256_MAX
 from impactchain.helpdesk import GENERAL_FUND, donate_calldata
 from impactchain.reverts import describe_revert
 
@@ -83,6 +84,8 @@ class TxService:
         """An unsigned `HelpDesk.donate(request_id)` of `amount` wei from `sender`, simulated and priced."""
         donor = parse_address("from", sender)
         value = parse_wei("amount", amount)
+        if request_id > UINT256_MAX:
+            raise InvalidFieldError("requestId", request_id, "must be at most 2**256-1 (a uint256)")
         help_desk = await self._contracts.deployed("HelpDesk")
         to, data = to_checksum_address(help_desk.address), HexStr(donate_calldata(request_id))
         call: TxParams = {"from": donor, "to": to, "data": data, "value": Wei(value)}
