@@ -372,7 +372,7 @@ async def tx_builds(port: int, concurrency: int, builds: int) -> tuple[float, fl
 
 
 def start_api(
-    database_url: str, rpc_url: str, deployments_dir: Path, workers: int
+    database_url: str, rpc_url: str, deployments_dir: Path, workers: int, checkout: Path
 ) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {
@@ -386,9 +386,11 @@ def start_api(
         "IMPACTCHAIN_API_MAX_CONNECTIONS": "4096",
     }
     env.pop("REDIS_URL", None)
+    command = [sys.executable, "-m", "impactchain", "api"] + (["--workers", str(workers)] if workers > 1 else [])
     process = subprocess.Popen(
-        [sys.executable, "-m", "impactchain", "api", "--workers", str(workers)],
-        env=env,
+        command,
+        cwd=checkout,
+        env={**env, "PYTHONPATH": str(checkout)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -436,6 +438,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=1, help="API processes")
     parser.add_argument("--builds", type=int, default=200, help="tx builds per concurrency level")
+    parser.add_argument(
+        "--api-checkout",
+        type=Path,
+        default=Path.cwd(),
+        help="serve the API from this source tree (e.g. an older commit's, for a before/after)",
+    )
     args = parser.parse_args(argv)
 
     with (
@@ -450,9 +458,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         anvil = Anvil(free_port()).start()
         try:
             deploy(anvil.url, deployments_dir=Path(deployments))
-            api, port = start_api(database_url, anvil.url, Path(deployments), args.workers)
+            api, port = start_api(database_url, anvil.url, Path(deployments), args.workers, args.api_checkout)
             try:
-                print(f"API: impactchain api --workers {args.workers}")
+                print(f"API: impactchain api --workers {args.workers} from {args.api_checkout}")
                 asyncio.run(compare(database_url, port, keys, args.clients, args.seconds))
                 asyncio.run(measure_tx(port, args.builds))
             finally:
