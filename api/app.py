@@ -1,20 +1,26 @@
 """The one place that builds the API: every controller, dependency, lifespan and error mapping."""
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from api.contracts.endpoints import ContractsController
 from api.donations.endpoints import DonationController
 from api.events.endpoints import EventController
 from api.health.endpoints import HealthController
 from api.kit.chain import chain_lifespan, provide_chain_node
-from api.kit.database import database_lifespan, provide_db_session
+from api.kit.database import database_lifespan, provide_database, provide_db_session, session_lifespan
+from api.kit.edge import EdgeHeadersMiddleware, RequestHeadLimitMiddleware
 from api.kit.problems import EXCEPTION_HANDLERS
+from api.kit.rate_limit import RateLimitMiddleware, rate_limit_lifespan
 from api.kit.settings import provide_settings
+from api.kit.strict_input import check_strict_input
+from api.metrics.endpoints import PROMETHEUS, MetricsController
 from api.rounds.endpoints import RoundController
 from api.status.endpoints import StatusController
 from api.tx.endpoints import TxController
@@ -22,12 +28,17 @@ from impactchain.settings import Settings, get_settings
 
 API_TITLE = "ImpactChain API"
 API_VERSION = "0.1.0"
-# Request counts and latencies per route template at /metrics, for Prometheus to scrape.
-PROMETHEUS = PrometheusConfig(app_name="impactchain-api", prefix="impactchain_api", group_path=True, exclude="/metrics")
+
+
+# Bodies the API reads are small JSON objects; anything bigger is refused with 413 before it is read.
+MAX_BODY_BYTES = 4096
+# Localhost on any port, http or https: what a dapp under development runs on.
+LOCALHOST_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?"
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     """The Litestar app; `uvicorn --factory api.app:create_app` serves it with settings from the environment."""
+    settings = settings or get_settings()
     return Litestar(
         route_handlers=[
             HealthController,
@@ -37,16 +48,29 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EventController,
             ContractsController,
             TxController,
-            PrometheusController,
+            MetricsController,
         ],
-        middleware=[PROMETHEUS.middleware],
+        # Outermost first: every answer (a 431 or a 429 too) gets the edge headers.
+        middleware=[
+            EdgeHeadersMiddleware,
+            DefineMiddleware(RequestHeadLimitMiddleware, max_bytes=settings.api_max_header_bytes),
+            RateLimitMiddleware,
+            PROMETHEUS.middleware,
+        ],
+        cors_config=cors_config(settings),
+        compression_config=CompressionConfig(
+            backend="brotli", brotli_gzip_fallback=True, brotli_quality=4, gzip_compress_level=6, minimum_size=1024
+        ),
+        request_max_body_size=MAX_BODY_BYTES,
         dependencies={
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "database": Provide(provide_database, sync_to_thread=False),
             "db_session": Provide(provide_db_session),
             "chain_node": Provide(provide_chain_node, sync_to_thread=False),
         },
-        lifespan=[database_lifespan, chain_lifespan],
-        state=State({"settings": settings or get_settings()}),
+        lifespan=[database_lifespan, session_lifespan, chain_lifespan, rate_limit_lifespan],
+        before_request=check_strict_input,
+        state=State({"settings": settings}),
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title=API_TITLE,
@@ -54,4 +78,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), RedocRenderPlugin()],
         ),
+    )
+
+
+def cors_config(settings: Settings) -> CORSConfig | None:
+    """Browsers on the configured origins (and on localhost when enabled) may call every route."""
+    if not settings.api_cors_origins and not settings.api_cors_localhost:
+        return None
+    return CORSConfig(
+        allow_origins=list(settings.api_cors_origins),
+        allow_origin_regex=LOCALHOST_ORIGINS if settings.api_cors_localhost else None,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["content-type", "if-none-match"],
+        expose_headers=["etag", "retry-after"],
+        max_age=600,
     )

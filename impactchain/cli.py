@@ -134,14 +134,16 @@ def indexer_status() -> None:
 
 
 @app.command()
-def api() -> None:
+def api(
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="processes accepting on the port (default IMPACTCHAIN_API_WORKERS, 1)")
+    ] = None,
+) -> None:
     """Serve the HTTP API (OpenAPI UI under /schema)."""
-    import uvicorn
-
-    from api.app import create_app
+    from api.server import serve
 
     settings = _settings()
-    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_level="info")
+    serve(settings, workers=workers or settings.api_workers)
 
 
 @app.command()

@@ -26,6 +26,24 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     anvil_port: int = Field(default=8545, ge=1, le=65535)
+    # The API's processes, pool and edge (see README: Configuration).
+    api_workers: int = Field(default=1, ge=1)
+    api_db_pool_min: int = Field(default=2, ge=0)
+    api_db_pool_max: int = Field(default=10, ge=1)
+    api_db_statement_timeout_ms: int = Field(default=5000, ge=1)
+    # Browser origins allowed to call the API, comma-separated; `api_cors_localhost` adds any
+    # http(s)://localhost or 127.0.0.1 origin on any port (what `impactchain dev` turns on).
+    api_cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    api_cors_localhost: bool = False
+    # Requests per client IP in any sliding 60 s window (0 = no limit); stricter on /v1/tx/*.
+    api_rate_limit_per_minute: int = Field(default=600, ge=0)
+    api_tx_rate_limit_per_minute: int = Field(default=30, ge=0)
+    # Slow clients: whole request head within, body within, idle keep-alive connections closed after.
+    api_header_timeout_seconds: float = Field(default=5.0, gt=0)
+    api_body_timeout_seconds: float = Field(default=10.0, gt=0)
+    api_keep_alive_seconds: int = Field(default=5, ge=1)
+    api_max_connections: int = Field(default=1000, ge=1)
+    api_max_header_bytes: int = Field(default=8192, ge=1024)
 
     indexer_batch_blocks: int = Field(default=2000, ge=1)
     indexer_poll_seconds: float = Field(default=1.0, gt=0)
@@ -49,6 +67,13 @@ class Settings(BaseSettings):
     deployer_account: str | None = None
     keeper_account: str | None = None
 
+    @field_validator("api_cors_origins", "indexer_rpc_urls", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _plain_postgres_url(cls, value: str | None) -> str | None:
@@ -58,13 +83,6 @@ class Settings(BaseSettings):
         for prefix in ("postgresql+asyncpg://", "postgres://"):
             if value.startswith(prefix):
                 return "postgresql://" + value.removeprefix(prefix)
-        return value
-
-    @field_validator("indexer_rpc_urls", mode="before")
-    @classmethod
-    def _url_list(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [url.strip() for url in value.split(",") if url.strip()]
         return value
 
     @property

@@ -14,7 +14,7 @@ class ContractsController(Controller):
     tags = ("contracts",)
     dependencies = CONTRACTS_DEPENDENCIES
 
-    @get(responses=problem_responses(503))
+    @get(responses=problem_responses(429, 503))
     async def get_deployment(self, contracts_service: NamedDependency[ContractsService]) -> DeploymentRead:
         """Get the addresses, deployment blocks and ABIs of the contracts on the connected chain."""
         return DeploymentRead.from_registry(await contracts_service.current_manifest())

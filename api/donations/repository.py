@@ -2,26 +2,30 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+import asyncpg
 
 from api.kit.cursor import LogPosition, newest_first
-from impactchain.models import Donation
+from api.kit.database import Database
+
+# Exactly the columns a DonationItem shows, wei as text (exact, and no Decimal per row).
+_SELECT = (
+    "SELECT request_id, donor, currency, amount::text AS amount, donor_total::text AS donor_total, contract,"
+    " block_number, block_hash, tx_hash, log_index FROM donations"
+)
 
 
 class DonationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     async def list_newest_first(
         self, *, donor: str | None, request_id: int | None = None, before: LogPosition | None, limit: int
-    ) -> Sequence[Donation]:
+    ) -> Sequence[asyncpg.Record]:
         """Up to `limit` donations in (block_number, log_index) descending order, strictly before `before`."""
-        statement = newest_first(select(Donation), Donation, before, limit)
+        filters: list[tuple[str, object]] = []
         if donor is not None:
-            statement = statement.where(col(Donation.donor) == donor)
+            filters.append(("donor", donor))
         if request_id is not None:
-            statement = statement.where(col(Donation.request_id) == request_id)
-        result = await self._session.execute(statement)
-        return result.scalars().all()
+            filters.append(("request_id", request_id))
+        sql, args = newest_first(_SELECT, filters, before, limit)
+        return await self._database.fetch(sql, *args)

@@ -1,34 +1,36 @@
 """Donations on the wire: wei as decimal strings, addresses checksummed."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from eth_utils import to_checksum_address
 
-from api.kit.schemas import CamelStruct, LoggedItem, WeiString, log_fields
-from impactchain.models import Donation
+from api.kit.addresses import checksummed
+from api.kit.schemas import Address, CamelStruct, LoggedItem, WeiString
 
 
 class DonationItem(LoggedItem):
     """One `Donated` event: to which help request (0 = the general fund), in which currency, from which block."""
 
     request_id: int
-    donor: str
-    currency: Annotated[str, msgspec.Meta(description="ERC-20 address, or the zero address for native MATIC.")]
+    donor: Address
+    currency: Annotated[Address, msgspec.Meta(description="ERC-20 address, or the zero address for native MATIC.")]
     amount: WeiString
     donor_total: WeiString
-    contract: str
+    contract: Address
 
     @classmethod
-    def from_model(cls, donation: Donation) -> "DonationItem":
+    def from_row(cls, row: Any) -> "DonationItem":
         return cls(
-            request_id=donation.request_id,
-            donor=to_checksum_address(donation.donor),
-            currency=to_checksum_address(donation.currency),
-            amount=str(donation.amount),
-            donor_total=str(donation.donor_total),
-            contract=to_checksum_address(donation.contract),
-            **log_fields(donation),
+            request_id=row["request_id"],
+            donor=checksummed(row["donor"]),
+            currency=checksummed(row["currency"]),
+            amount=row["amount"],
+            donor_total=row["donor_total"],
+            contract=checksummed(row["contract"]),
+            block_number=row["block_number"],
+            block_hash=row["block_hash"],
+            tx_hash=row["tx_hash"],
+            log_index=row["log_index"],
         )
 
 

@@ -1,9 +1,10 @@
 """Rules for reading donations: donor filter, page size and cursors."""
 
+import asyncpg
+
 from api.donations.repository import DonationRepository
 from api.kit.addresses import address_key
 from api.kit.cursor import Page, page_of, position_before
-from impactchain.models import Donation
 
 
 class DonationService:
@@ -12,7 +13,7 @@ class DonationService:
 
     async def list_donations(
         self, *, donor: str | None, request_id: int | None = None, cursor: str | None, limit: int
-    ) -> Page[Donation]:
+    ) -> Page[asyncpg.Record]:
         """One page, newest first; `next_cursor` is set only when more donations follow."""
         donor_key = address_key("donor", donor)
         before = position_before(cursor)

@@ -8,9 +8,10 @@ from litestar.params import QueryParameter
 
 from api.events.deps import EVENT_DEPENDENCIES
 from api.events.schemas import EventItem, EventList
-from api.events.service import EventService
-from api.kit.cursor import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from api.kit.problems import problem_responses
+from api.events.service import ARG_FILTER_PATTERN, MAX_ARG_FILTERS, EventService
+from api.kit.addresses import ADDRESS_PATTERN
+from api.kit.params import DEFAULT_LIMIT, NAME_PATTERN, Cursor, Limit, name_query
+from api.kit.problems import READ_PROBLEMS
 
 
 class EventController(Controller):
@@ -18,27 +19,33 @@ class EventController(Controller):
     tags = ("events",)
     dependencies = EVENT_DEPENDENCIES
 
-    @get(responses=problem_responses(400))
+    @get(responses=READ_PROBLEMS)
     async def list_events(
         self,
         event_service: NamedDependency[EventService],
         contract: Annotated[
-            str | None, QueryParameter(description="A contract's manifest name (e.g. DAOCore) or its address.")
+            str | None,
+            QueryParameter(
+                description="A contract's manifest name (e.g. DAOCore) or its address.",
+                schema_extra={"pattern": f"{NAME_PATTERN}|{ADDRESS_PATTERN}"},
+            ),
         ] = None,
-        event: Annotated[str | None, QueryParameter(description="Only events of this name, e.g. VoteCast.")] = None,
+        event: Annotated[str | None, name_query("Only events of this name, e.g. VoteCast.")] = None,
         arg: Annotated[
             list[str] | None,
             QueryParameter(
-                description="name:value, repeatable (up to 4, all must hold): only events with that argument, "
-                "e.g. voter:0x70997970C51812dc3A010C7d01b50e0d17dc79C8 or proposalId:42."
+                description=f"name:value, repeatable (up to {MAX_ARG_FILTERS}, all must hold): only events with that "
+                "argument, e.g. voter:0x70997970C51812dc3A010C7d01b50e0d17dc79C8 or proposalId:42.",
+                max_items=MAX_ARG_FILTERS,
+                schema_extra={"items": {"type": "string", "pattern": ARG_FILTER_PATTERN}},
             ),
         ] = None,
-        cursor: Annotated[str | None, QueryParameter(description="`nextCursor` from the previous page.")] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Page size.")] = DEFAULT_PAGE_SIZE,
+        cursor: Cursor = None,
+        limit: Limit = DEFAULT_LIMIT,
     ) -> EventList:
         """List every event of the platform's contracts newest first (by block, then log index): votes,
         proposals, transfers, badges, auctions, streams, matching claims, carbon retirements…"""
         page = await event_service.list_events(
             contract=contract, event=event, args=arg or [], cursor=cursor, limit=limit
         )
-        return EventList(items=[EventItem.from_model(e) for e in page.items], next_cursor=page.next_cursor)
+        return EventList(items=[EventItem.from_row(row) for row in page.items], next_cursor=page.next_cursor)

@@ -1,19 +1,22 @@
 """All SQL for platform events."""
 
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+import asyncpg
 
 from api.kit.cursor import LogPosition, newest_first
-from impactchain.models import ContractEvent
+from api.kit.database import Database
+
+# `args` as JSON text: served as it is stored, never decoded and re-encoded here.
+_SELECT = (
+    "SELECT contract, contract_name, event, args::text AS args, block_number, block_hash, tx_hash, log_index"
+    " FROM contract_events"
+)
 
 
 class EventRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     async def list_newest_first(
         self,
@@ -21,19 +24,16 @@ class EventRepository:
         contract_name: str | None,
         contract: str | None,
         event: str | None,
-        args: dict[str, Any],
+        args: str | None,
         before: LogPosition | None,
         limit: int,
-    ) -> Sequence[ContractEvent]:
+    ) -> Sequence[asyncpg.Record]:
         """Up to `limit` events by (block_number, log_index) descending, strictly before `before`;
-        `args` must be contained in an event's arguments (JSONB @>, served by a GIN index)."""
-        statement = newest_first(select(ContractEvent), ContractEvent, before, limit)
-        if contract_name is not None:
-            statement = statement.where(col(ContractEvent.contract_name) == contract_name)
-        if contract is not None:
-            statement = statement.where(col(ContractEvent.contract) == contract)
-        if event is not None:
-            statement = statement.where(col(ContractEvent.event) == event)
-        if args:
-            statement = statement.where(col(ContractEvent.args).contains(args))
-        return (await self._session.execute(statement)).scalars().all()
+        `args` (a JSON object) must be contained in an event's arguments (JSONB @>, served by a GIN index)."""
+        filters: list[tuple[str, object]] = [
+            (column, value)
+            for column, value in (("contract_name", contract_name), ("contract", contract), ("event", event))
+            if value is not None
+        ]
+        sql, values = newest_first(_SELECT, filters, before, limit, contains=("args", args))
+        return await self._database.fetch(sql, *values)

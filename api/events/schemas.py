@@ -3,29 +3,31 @@
 from typing import Annotated, Any
 
 import msgspec
-from eth_utils import to_checksum_address
 
-from api.kit.schemas import CamelStruct, LoggedItem, log_fields
-from impactchain.models import ContractEvent
+from api.kit.addresses import checksummed
+from api.kit.schemas import Address, CamelStruct, EventArgs, LoggedItem
 
 
 class EventItem(LoggedItem):
     """One event of a platform contract, its arguments by their Solidity names: integers as
     decimal strings, addresses checksummed, bytes as 0x-hex, structs as objects."""
 
-    contract: str
+    contract: Address
     contract_name: Annotated[str, msgspec.Meta(description="As the deployment manifest (/v1/contracts) names it.")]
     event: Annotated[str, msgspec.Meta(examples=["VoteCast"])]
-    args: dict[str, Any]
+    args: EventArgs
 
     @classmethod
-    def from_model(cls, event: ContractEvent) -> "EventItem":
+    def from_row(cls, row: Any) -> "EventItem":
         return cls(
-            contract=to_checksum_address(event.contract),
-            contract_name=event.contract_name,
-            event=event.event,
-            args=event.args,
-            **log_fields(event),
+            contract=checksummed(row["contract"]),
+            contract_name=row["contract_name"],
+            event=row["event"],
+            args=msgspec.Raw(row["args"]),
+            block_number=row["block_number"],
+            block_hash=row["block_hash"],
+            tx_hash=row["tx_hash"],
+            log_index=row["log_index"],
         )
 
 

@@ -3,16 +3,20 @@
 import re
 from typing import Any
 
+import asyncpg
+import msgspec
+
 from api.events.repository import EventRepository
 from api.kit.addresses import address_key, parse_address
 from api.kit.cursor import Page, page_of, position_before
 from api.kit.problems import InvalidFieldError
-from impactchain.models import ContractEvent
+from impactchain.events import storable_text
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 _ADDRESS_LIKE = re.compile(r"0x[0-9a-fA-F]{40}")
 _HEX = re.compile(r"0x[0-9a-fA-F]*")
 MAX_ARG_FILTERS = 4
+ARG_FILTER_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,63}:."
 
 
 class EventService:
@@ -21,7 +25,7 @@ class EventService:
 
     async def list_events(
         self, *, contract: str | None, event: str | None, args: list[str], cursor: str | None, limit: int
-    ) -> Page[ContractEvent]:
+    ) -> Page[asyncpg.Record]:
         """One page of events, newest first; `next_cursor` is set only when more events follow."""
         contract_name = contract_address = None
         if contract is not None:
@@ -36,12 +40,13 @@ class EventService:
         if len(args) > MAX_ARG_FILTERS:
             raise InvalidFieldError("arg", args, f"at most {MAX_ARG_FILTERS} argument filters, got {len(args)}")
         wanted = dict(parse_arg_filter(raw) for raw in args)
+        wanted_json = msgspec.json.encode(wanted).decode() if wanted else None
         before = position_before(cursor)
         rows = await self._repository.list_newest_first(
             contract_name=contract_name,
             contract=contract_address,
             event=event,
-            args=wanted,
+            args=wanted_json,
             before=before,
             limit=limit + 1,
         )
@@ -62,4 +67,5 @@ def parse_arg_filter(raw: str) -> tuple[str, Any]:
         return name, value.lower()
     if value in ("true", "false"):
         return name, value == "true"
-    return name, value
+    # The indexer stored strings with NUL made storable; look for them the same way.
+    return name, storable_text(value)

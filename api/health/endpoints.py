@@ -2,6 +2,7 @@
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
 from api.health.deps import HEALTH_DEPENDENCIES
@@ -14,7 +15,13 @@ class HealthController(Controller):
     tags = ("health",)
     dependencies = HEALTH_DEPENDENCIES
 
-    @get()
+    @get(
+        responses={
+            HTTP_503_SERVICE_UNAVAILABLE: ResponseSpec(
+                data_container=HealthRead, description="The database or the chain node did not answer"
+            )
+        },
+    )
     async def get_health(self, health_service: NamedDependency[HealthService]) -> Response[HealthRead]:
         """Check the database and the chain node; 503 when either does not answer."""
         report = await health_service.check()

@@ -1,14 +1,12 @@
 """The database side of the health check."""
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from api.kit.database import Database
 
 
 class HealthRepository:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     async def ping(self) -> None:
         """Raise unless a pooled connection answers `SELECT 1`."""
-        async with self._engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await self._database.fetch("SELECT 1")

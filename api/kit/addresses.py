@@ -1,14 +1,24 @@
 """Ethereum addresses from clients: well-formed hex, and a valid EIP-55 checksum when mixed-case."""
 
 import re
+from functools import lru_cache
 from typing import overload
 
+from cchecksum import to_checksum_address as _checksum
 from eth_typing import ChecksumAddress
-from eth_utils import to_checksum_address
 
 from api.kit.problems import InvalidFieldError
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+ADDRESS_PATTERN = r"^0x[0-9a-fA-F]{40}$"
+# Distinct addresses a process keeps in checksum form: ~200 bytes each, so ~20 MB at most.
+CHECKSUM_CACHE_SIZE = 100_000
+
+
+@lru_cache(maxsize=CHECKSUM_CACHE_SIZE)
+def checksummed(address: str) -> ChecksumAddress:
+    """The EIP-55 form of a stored (lowercase) address, computed once per distinct address."""
+    return _checksum(address)
 
 
 class InvalidAddressError(InvalidFieldError):
@@ -22,11 +32,11 @@ def parse_address(field: str, raw: str) -> ChecksumAddress:
     """The checksummed form of `raw`; all-lowercase and all-uppercase hex carry no checksum to check."""
     if not _ADDRESS.fullmatch(raw):
         raise InvalidAddressError(field, raw, f"must be 0x followed by 40 hex digits, got {raw!r}")
-    checksummed = to_checksum_address(raw)
+    expected = checksummed(raw.lower())
     digits = raw[2:]
-    if digits not in (digits.lower(), digits.upper()) and raw != checksummed:
-        raise InvalidAddressError(field, raw, f"checksum invalid: {raw!r} (EIP-55 form is {checksummed})")
-    return checksummed
+    if digits not in (digits.lower(), digits.upper()) and raw != expected:
+        raise InvalidAddressError(field, raw, f"checksum invalid: {raw!r} (EIP-55 form is {expected})")
+    return expected
 
 
 @overload

@@ -7,14 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import Select, tuple_
-from sqlmodel import col
-
 from api.kit.problems import InvalidFieldError
 
 _POSITION = re.compile(r"(0|[1-9][0-9]*):(0|[1-9][0-9]*)")
 _BIGINT_MAX = 2**63 - 1
 _MAX_CURSOR_LENGTH = 64
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
 
 class InvalidCursorError(InvalidFieldError):
@@ -66,8 +64,9 @@ MAX_PAGE_SIZE = 200
 
 
 class Positioned(Protocol):
-    block_number: int
-    log_index: int
+    """A row of a table of logs (an asyncpg Record): its columns by name."""
+
+    def __getitem__(self, column: str) -> Any: ...
 
 
 RowT = TypeVar("RowT", bound=Positioned)
@@ -86,17 +85,34 @@ def page_of(rows: Sequence[RowT], limit: int) -> Page[RowT]:
     if len(rows) <= limit:
         return Page(items=page, next_cursor=None)
     last = page[-1]
-    return Page(items=page, next_cursor=encode_cursor(LogPosition(last.block_number, last.log_index)))
+    return Page(items=page, next_cursor=encode_cursor(LogPosition(last["block_number"], last["log_index"])))
 
 
-SelectT = TypeVar("SelectT", bound=Select[Any])
+def newest_first(
+    select: str,
+    filters: Sequence[tuple[str, object]],
+    before: LogPosition | None,
+    limit: int,
+    *,
+    contains: tuple[str, str | None] | None = None,
+) -> tuple[str, list[object]]:
+    """`select` (a SELECT … FROM of a table of logs) with `filters` (column, value) ANDed, in
+    (block_number, log_index) descending order, strictly before `before`, at most `limit` rows.
 
-
-def newest_first(statement: SelectT, model: type[Any], before: LogPosition | None, limit: int) -> SelectT:
-    """`statement` over `model` (a table of logs) in (block_number, log_index) descending order,
-    strictly before `before` (a page's cursor), at most `limit` rows."""
-    block_number, log_index = col(model.block_number), col(model.log_index)
-    statement = statement.order_by(block_number.desc(), log_index.desc()).limit(limit)
+    Only the filters given appear in the SQL: each combination is its own prepared statement,
+    so PostgreSQL plans each on the index that serves it (a `col = $1 OR $1 IS NULL` would not).
+    `contains` is (a JSONB column, a JSON object as text) the column must contain (`@>`)."""
+    conditions: list[str] = []
+    args: list[object] = []
+    for column, value in filters:
+        args.append(value)
+        conditions.append(f"{column} = ${len(args)}")
+    if contains is not None and contains[1] is not None:
+        args.append(contains[1])
+        conditions.append(f"{contains[0]} @> ${len(args)}::jsonb")
     if before is not None:
-        statement = statement.where(tuple_(block_number, log_index) < tuple_(before.block_number, before.log_index))
-    return statement
+        args += [before.block_number, before.log_index]
+        conditions.append(f"(block_number, log_index) < (${len(args) - 1}, ${len(args)})")
+    args.append(limit)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    return f"{select}{where} ORDER BY block_number DESC, log_index DESC LIMIT ${len(args)}", args

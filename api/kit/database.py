@@ -1,19 +1,149 @@
-"""The database for the app's lifetime, and one session per request that commits or rolls back."""
+"""The read path every endpoint shares: one asyncpg pool, one statement per read.
 
-from collections.abc import AsyncGenerator, AsyncIterator
+The API never writes, so a read needs no transaction: each `fetch` is one round trip of a
+statement asyncpg prepared once per connection (its statement cache), run in autocommit. No
+pre-ping and no reset on release either: a connection the server dropped fails its statement
+with a connection error, and that read is retried once on a fresh connection. Sessions are
+read-only on the server side, so a bug here cannot write the indexer's tables.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
 
+import asyncpg
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.kit.problems import ApiError
 from impactchain.db.session import create_engine, create_sessionmaker
 from impactchain.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# What a dropped or unreachable server looks like to asyncpg: worth one retry on a new connection.
+_CONNECTION_ERRORS = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, ConnectionError, OSError)
+
+
+class DatabaseUnavailableError(ApiError):
+    """The database did not answer, or a read ran past its statement timeout."""
+
+    status_code = HTTP_503_SERVICE_UNAVAILABLE
+    slug = "database-unavailable"
+    title = "Database unavailable"
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(f"the database did not answer ({type(cause).__name__})")
+        self.cause = cause
+
+
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Nothing to reset on release: reads change no session state (saves a round trip per read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolOptions:
+    min_size: int
+    max_size: int
+    statement_timeout_ms: int
+
+
+class Database:
+    """The app's asyncpg pool, for repositories: `fetch` and `fetchrow` of one SQL statement.
+
+    The pool opens on first use, so an API started before its database answers 503 until the
+    database is up, then serves without a restart."""
+
+    def __init__(self, database_url: str, options: PoolOptions) -> None:
+        self._url = database_url
+        self._options = options
+        self._pool: asyncpg.Pool | None = None
+        self._opening = asyncio.Lock()
+
+    async def open(self) -> asyncpg.Pool:
+        if self._pool is not None:
+            return self._pool
+        async with self._opening:
+            if self._pool is None:
+                try:
+                    self._pool = await asyncpg.create_pool(
+                        self._url,
+                        min_size=self._options.min_size,
+                        max_size=self._options.max_size,
+                        reset=_keep_session,
+                        server_settings={
+                            "application_name": "impactchain-api",
+                            "default_transaction_read_only": "on",
+                            "statement_timeout": str(self._options.statement_timeout_ms),
+                        },
+                    )
+                except _CONNECTION_ERRORS as exc:
+                    logger.warning("database unreachable: %r", exc)
+                    raise DatabaseUnavailableError(exc) from exc
+            return self._pool
+
+    async def fetch(self, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
+        pool = self._pool or await self.open()
+        try:
+            return await pool.fetch(sql, *args)
+        except _CONNECTION_ERRORS as exc:
+            logger.warning("database read failed (%r); retrying once on a new connection", exc)
+            return await self._retry(pool, sql, args)
+        except asyncpg.QueryCanceledError as exc:
+            raise DatabaseUnavailableError(exc) from exc
+
+    async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        rows = await self.fetch(sql, *args)
+        return rows[0] if rows else None
+
+    async def _retry(self, pool: asyncpg.Pool, sql: str, args: Sequence[Any]) -> Sequence[asyncpg.Record]:
+        try:
+            return await pool.fetch(sql, *args)
+        except (*_CONNECTION_ERRORS, asyncpg.QueryCanceledError) as exc:
+            raise DatabaseUnavailableError(exc) from exc
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
 
 
 @asynccontextmanager
 async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Create the engine and session factory at startup; dispose of the pool at shutdown."""
+    """Open the pool at startup when the database answers; close it at shutdown."""
+    settings: Settings = app.state.settings
+    if settings.database_url is None:
+        raise RuntimeError("DATABASE_URL is not set")
+    options = PoolOptions(
+        min_size=settings.api_db_pool_min,
+        max_size=settings.api_db_pool_max,
+        statement_timeout_ms=settings.api_db_statement_timeout_ms,
+    )
+    database = Database(settings.database_url, options)
+    with contextlib.suppress(DatabaseUnavailableError):
+        await database.open()
+    app.state.database = database
+    try:
+        yield
+    finally:
+        await database.close()
+
+
+def provide_database(state: State) -> Database:
+    database: Database = state.database
+    return database
+
+
+# The status area still reads through an SQLAlchemy session (it follows the indexer's checkpoint
+# model); these two go once it reads through `Database` like every other area.
+@asynccontextmanager
+async def session_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Create the SQLAlchemy engine and session factory at startup; dispose of the pool at shutdown."""
     settings: Settings = app.state.settings
     engine = create_engine(settings.sqlalchemy_url)
     app.state.db_engine = engine

@@ -166,3 +166,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
         )
         for status in statuses
     }
+
+
+# Every read can be refused (400), rate limited (429) or find its database down (503).
+READ_PROBLEMS = problem_responses(400, 429, 503)

@@ -1,9 +1,11 @@
 """The base for request and response bodies (camelCase on the wire, snake_case in Python) and
 the field types they share."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
+
+from api.kit.addresses import ADDRESS_PATTERN
 
 WeiString = Annotated[
     str,
@@ -13,6 +15,7 @@ WeiString = Annotated[
         examples=["1000000000000000000"],
     ),
 ]
+Address = Annotated[str, msgspec.Meta(pattern=ADDRESS_PATTERN, description="An address in EIP-55 checksum form.")]
 
 
 class CamelStruct(msgspec.Struct, rename="camel"):
@@ -28,11 +31,5 @@ class LoggedItem(CamelStruct):
     log_index: int
 
 
-def log_fields(row: Any) -> dict[str, Any]:
-    """The `LoggedItem` fields of an indexed row (every projected table has these columns)."""
-    return {
-        "block_number": row.block_number,
-        "block_hash": row.block_hash,
-        "tx_hash": row.tx_hash,
-        "log_index": row.log_index,
-    }
+# Arguments of an event as the indexer stored them (a JSON object), passed through undecoded.
+EventArgs = msgspec.Raw

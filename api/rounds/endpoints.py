@@ -6,8 +6,9 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
-from api.kit.cursor import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from api.kit.problems import problem_responses
+from api.kit.addresses import ADDRESS_PATTERN
+from api.kit.params import DEFAULT_LIMIT, Cursor, Limit, address_query
+from api.kit.problems import READ_PROBLEMS, problem_responses
 from api.rounds.deps import ROUND_DEPENDENCIES
 from api.rounds.schemas import (
     RoundDonationItem,
@@ -18,11 +19,12 @@ from api.rounds.schemas import (
     RoundList,
     RoundRead,
 )
-from api.rounds.service import RoundService
+from api.rounds.service import EVENT_NAME_PATTERN, RoundService
 
-Cursor = Annotated[str | None, QueryParameter(description="`nextCursor` from the previous page.")]
-Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Page size.")]
-RoundAddress = Annotated[str, PathParameter(description="The round's address (any letter case).")]
+RoundAddress = Annotated[
+    str, PathParameter(description="The round's address (any letter case).", schema_extra={"pattern": ADDRESS_PATTERN})
+]
+ONE_ROUND_PROBLEMS = problem_responses(400, 404, 429, 503)
 
 
 class RoundController(Controller):
@@ -30,54 +32,54 @@ class RoundController(Controller):
     tags = ("rounds",)
     dependencies = ROUND_DEPENDENCIES
 
-    @get(responses=problem_responses(400))
+    @get(responses=READ_PROBLEMS)
     async def list_rounds(
         self,
         round_service: NamedDependency[RoundService],
-        founder: Annotated[
-            str | None, QueryParameter(description="Only this founder's rounds (any letter case).")
-        ] = None,
+        founder: Annotated[str | None, address_query("Only this founder's rounds (any letter case).")] = None,
         cursor: Cursor = None,
-        limit: Limit = DEFAULT_PAGE_SIZE,
+        limit: Limit = DEFAULT_LIMIT,
     ) -> RoundList:
         """List funding rounds newest first (by creation block, then log index), one page at a time."""
         page = await round_service.list_rounds(founder=founder, cursor=cursor, limit=limit)
-        return RoundList(items=[RoundItem.from_model(round_) for round_ in page.items], next_cursor=page.next_cursor)
+        return RoundList(items=[RoundItem.from_row(row) for row in page.items], next_cursor=page.next_cursor)
 
-    @get("/{address:str}", responses=problem_responses(400, 404))
+    @get("/{address:str}", responses=ONE_ROUND_PROBLEMS)
     async def get_round(self, round_service: NamedDependency[RoundService], address: RoundAddress) -> RoundRead:
         """Get one round with what it has raised, per currency and in all."""
         return RoundRead.from_detail(await round_service.get_round(address))
 
-    @get("/{address:str}/donations", responses=problem_responses(400, 404))
+    @get("/{address:str}/donations", responses=ONE_ROUND_PROBLEMS)
     async def list_round_donations(
         self,
         round_service: NamedDependency[RoundService],
         address: RoundAddress,
-        donor: Annotated[
-            str | None, QueryParameter(description="Only this donor's donations (any letter case).")
-        ] = None,
+        donor: Annotated[str | None, address_query("Only this donor's donations (any letter case).")] = None,
         cursor: Cursor = None,
-        limit: Limit = DEFAULT_PAGE_SIZE,
+        limit: Limit = DEFAULT_LIMIT,
     ) -> RoundDonationList:
         """List a round's donations newest first, one page at a time."""
         page = await round_service.list_donations(address, donor=donor, cursor=cursor, limit=limit)
         return RoundDonationList(
-            items=[RoundDonationItem.from_model(donation) for donation in page.items], next_cursor=page.next_cursor
+            items=[RoundDonationItem.from_row(row) for row in page.items], next_cursor=page.next_cursor
         )
 
-    @get("/{address:str}/events", responses=problem_responses(400, 404))
+    @get("/{address:str}/events", responses=ONE_ROUND_PROBLEMS)
     async def list_round_events(
         self,
         round_service: NamedDependency[RoundService],
         address: RoundAddress,
         event: Annotated[
-            str | None, QueryParameter(description="Only events of this name, e.g. MilestoneApproved.")
+            str | None,
+            QueryParameter(
+                description="Only events of this name, e.g. MilestoneApproved.",
+                schema_extra={"pattern": EVENT_NAME_PATTERN},
+            ),
         ] = None,
         cursor: Cursor = None,
-        limit: Limit = DEFAULT_PAGE_SIZE,
+        limit: Limit = DEFAULT_LIMIT,
     ) -> RoundEventList:
         """List a round's events other than donations (finalized, milestones, payouts, carbon offsets,
         refunds, cancellation, settlement) newest first, one page at a time."""
         page = await round_service.list_events(address, event=event, cursor=cursor, limit=limit)
-        return RoundEventList(items=[RoundEventItem.from_model(e) for e in page.items], next_cursor=page.next_cursor)
+        return RoundEventList(items=[RoundEventItem.from_row(row) for row in page.items], next_cursor=page.next_cursor)

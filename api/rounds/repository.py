@@ -3,96 +3,90 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+import asyncpg
 
 from api.kit.cursor import LogPosition, newest_first
-from impactchain.funding import ROUND_STATUSES
-from impactchain.models import FundingRoundRecord, RoundDonation, RoundEvent
+from api.kit.database import Database
 
-# The events that set a round's status, and the status each sets.
-_STATUS_EVENTS = ("RoundFinalized", "RoundCancelled", "RoundSettled")
+_SELECT_ROUNDS = (
+    "SELECT address, round_index, factory, founder, metadata_cid, goal::text AS goal, deadline, milestones, salt,"
+    " implementation, block_number, block_hash, tx_hash, log_index FROM funding_rounds"
+)
+_SELECT_DONATIONS = (
+    "SELECT round, donor, currency, amount::text AS amount, matic_equivalent::text AS matic_equivalent,"
+    " donor_total::text AS donor_total, block_number, block_hash, tx_hash, log_index FROM round_donations"
+)
+_SELECT_EVENTS = (
+    "SELECT event, args::text AS args, round, block_number, block_hash, tx_hash, log_index FROM round_events"
+)
+# Recomputed over every donation of the round on each read; aggregates kept by the indexer are
+# the follow-up that makes this O(1) (it needs indexer-owned tables).
+_RAISED = (
+    "SELECT currency, sum(amount)::text AS amount, sum(matic_equivalent)::text AS matic_equivalent,"
+    " count(*) AS donations FROM round_donations WHERE round = $1 GROUP BY currency ORDER BY currency"
+)
+_DONORS = "SELECT count(DISTINCT donor) FROM round_donations WHERE round = $1"
+# The events that set a round's status; the latest one wins.
+_LATEST_STATUS_EVENT = (
+    "SELECT event, args->>'status' AS status FROM round_events"
+    " WHERE round = $1 AND event IN ('RoundFinalized', 'RoundCancelled', 'RoundSettled')"
+    " ORDER BY block_number DESC, log_index DESC LIMIT 1"
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Raised:
-    """What a round received in one currency."""
+    """What a round received in one currency (wei as decimal text, exact)."""
 
     currency: str
-    amount: int
-    matic_equivalent: int
+    amount: str
+    matic_equivalent: str
     donations: int
 
 
 class RoundRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     async def list_newest_first(
         self, *, founder: str | None, before: LogPosition | None, limit: int
-    ) -> Sequence[FundingRoundRecord]:
+    ) -> Sequence[asyncpg.Record]:
         """Up to `limit` rounds by creation, (block_number, log_index) descending, strictly before `before`."""
-        statement = select(FundingRoundRecord)
-        if founder is not None:
-            statement = statement.where(col(FundingRoundRecord.founder) == founder)
-        return (await self._session.execute(newest_first(statement, FundingRoundRecord, before, limit))).scalars().all()
+        filters: list[tuple[str, object]] = [("founder", founder)] if founder is not None else []
+        sql, args = newest_first(_SELECT_ROUNDS, filters, before, limit)
+        return await self._database.fetch(sql, *args)
 
-    async def by_address(self, address: str) -> FundingRoundRecord | None:
-        result = await self._session.execute(
-            select(FundingRoundRecord).where(col(FundingRoundRecord.address) == address).limit(1)
-        )
-        return result.scalars().first()
+    async def by_address(self, address: str) -> asyncpg.Record | None:
+        return await self._database.fetchrow(f"{_SELECT_ROUNDS} WHERE address = $1 LIMIT 1", address)
 
     async def raised(self, address: str) -> list[Raised]:
         """Per currency: the sum of the round's donations, their MATIC equivalent and their count."""
-        statement = (
-            select(
-                col(RoundDonation.currency),
-                func.sum(col(RoundDonation.amount)),
-                func.sum(col(RoundDonation.matic_equivalent)),
-                func.count(),
-            )
-            .where(col(RoundDonation.round) == address)
-            .group_by(col(RoundDonation.currency))
-            .order_by(col(RoundDonation.currency))
-        )
-        rows = (await self._session.execute(statement)).all()
-        return [Raised(currency, int(amount), int(equivalent), count) for currency, amount, equivalent, count in rows]
+        rows = await self._database.fetch(_RAISED, address)
+        return [Raised(row["currency"], row["amount"], row["matic_equivalent"], row["donations"]) for row in rows]
 
     async def donor_count(self, address: str) -> int:
-        statement = select(func.count(func.distinct(col(RoundDonation.donor)))).where(
-            col(RoundDonation.round) == address
-        )
-        return int((await self._session.execute(statement)).scalar_one())
+        row = await self._database.fetchrow(_DONORS, address)
+        return int(row[0]) if row is not None else 0
+
+    async def latest_status_event(self, address: str) -> tuple[str, str | None] | None:
+        """(event name, its `status` argument) of the round's latest status-setting event, if any."""
+        row = await self._database.fetchrow(_LATEST_STATUS_EVENT, address)
+        return (row["event"], row["status"]) if row is not None else None
 
     async def donations_newest_first(
         self, *, round_address: str, donor: str | None, before: LogPosition | None, limit: int
-    ) -> Sequence[RoundDonation]:
-        statement = select(RoundDonation).where(col(RoundDonation.round) == round_address)
+    ) -> Sequence[asyncpg.Record]:
+        filters: list[tuple[str, object]] = [("round", round_address)]
         if donor is not None:
-            statement = statement.where(col(RoundDonation.donor) == donor)
-        return (await self._session.execute(newest_first(statement, RoundDonation, before, limit))).scalars().all()
-
-    async def status(self, address: str) -> str:
-        """The round's status as its latest status event set it (Funding until the first)."""
-        statement = (
-            select(RoundEvent)
-            .where(col(RoundEvent.round) == address, col(RoundEvent.event).in_(_STATUS_EVENTS))
-            .order_by(col(RoundEvent.block_number).desc(), col(RoundEvent.log_index).desc())
-            .limit(1)
-        )
-        latest = (await self._session.execute(statement)).scalars().first()
-        if latest is None:
-            return ROUND_STATUSES[0]
-        if latest.event == "RoundFinalized":
-            return ROUND_STATUSES[int(latest.args["status"])]
-        return "Cancelled" if latest.event == "RoundCancelled" else "Settled"
+            filters.append(("donor", donor))
+        sql, args = newest_first(_SELECT_DONATIONS, filters, before, limit)
+        return await self._database.fetch(sql, *args)
 
     async def events_newest_first(
         self, *, round_address: str, event: str | None, before: LogPosition | None, limit: int
-    ) -> Sequence[RoundEvent]:
-        statement = select(RoundEvent).where(col(RoundEvent.round) == round_address)
+    ) -> Sequence[asyncpg.Record]:
+        filters: list[tuple[str, object]] = [("round", round_address)]
         if event is not None:
-            statement = statement.where(col(RoundEvent.event) == event)
-        return (await self._session.execute(newest_first(statement, RoundEvent, before, limit))).scalars().all()
+            filters.append(("event", event))
+        sql, args = newest_first(_SELECT_EVENTS, filters, before, limit)
+        return await self._database.fetch(sql, *args)

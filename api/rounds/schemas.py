@@ -3,45 +3,53 @@
 from typing import Annotated, Any
 
 import msgspec
-from eth_utils import to_checksum_address
 
-from api.kit.schemas import CamelStruct, LoggedItem, WeiString, log_fields
+from api.kit.addresses import checksummed
+from api.kit.schemas import Address, CamelStruct, EventArgs, LoggedItem, WeiString
 from api.rounds.repository import Raised
 from api.rounds.service import RoundDetail
 from impactchain.funding import ROUND_STATUSES
-from impactchain.models import FundingRoundRecord, RoundDonation, RoundEvent
 
-Currency = Annotated[str, msgspec.Meta(description="ERC-20 address, or the zero address for native MATIC.")]
+Currency = Annotated[Address, msgspec.Meta(description="ERC-20 address, or the zero address for native MATIC.")]
+
+
+def _position(row: Any) -> dict[str, Any]:
+    return {
+        "block_number": row["block_number"],
+        "block_hash": row["block_hash"],
+        "tx_hash": row["tx_hash"],
+        "log_index": row["log_index"],
+    }
 
 
 class RoundItem(LoggedItem):
     """A round the factory created (`RoundCreated`): its terms, and where it was created."""
 
-    address: str
+    address: Address
     round_index: int
-    factory: str
-    founder: str
+    factory: Address
+    founder: Address
     metadata_cid: str
     goal: Annotated[WeiString, msgspec.Meta(description="Goal in MATIC-equivalent wei.")]
     deadline: Annotated[int, msgspec.Meta(description="Unix time after which the round stops taking donations.")]
     milestones: int
     salt: str
-    implementation: str
+    implementation: Address
 
     @classmethod
-    def from_model(cls, round_: FundingRoundRecord) -> "RoundItem":
+    def from_row(cls, row: Any) -> "RoundItem":
         return cls(
-            address=to_checksum_address(round_.address),
-            round_index=round_.round_index,
-            factory=to_checksum_address(round_.factory),
-            founder=to_checksum_address(round_.founder),
-            metadata_cid=round_.metadata_cid,
-            goal=str(round_.goal),
-            deadline=round_.deadline,
-            milestones=round_.milestones,
-            salt=round_.salt,
-            implementation=to_checksum_address(round_.implementation),
-            **log_fields(round_),
+            address=checksummed(row["address"]),
+            round_index=row["round_index"],
+            factory=checksummed(row["factory"]),
+            founder=checksummed(row["founder"]),
+            metadata_cid=row["metadata_cid"],
+            goal=row["goal"],
+            deadline=row["deadline"],
+            milestones=row["milestones"],
+            salt=row["salt"],
+            implementation=checksummed(row["implementation"]),
+            **_position(row),
         )
 
 
@@ -63,9 +71,9 @@ class RaisedItem(CamelStruct):
     @classmethod
     def from_raised(cls, raised: Raised) -> "RaisedItem":
         return cls(
-            currency=to_checksum_address(raised.currency),
-            amount=str(raised.amount),
-            matic_equivalent=str(raised.matic_equivalent),
+            currency=checksummed(raised.currency),
+            amount=raised.amount,
+            matic_equivalent=raised.matic_equivalent,
             donations=raised.donations,
         )
 
@@ -90,10 +98,10 @@ class RoundRead(CamelStruct):
     @classmethod
     def from_detail(cls, detail: RoundDetail) -> "RoundRead":
         return cls(
-            round=RoundItem.from_model(detail.round),
+            round=RoundItem.from_row(detail.round),
             status=detail.status,
             raised=[RaisedItem.from_raised(raised) for raised in detail.raised],
-            raised_equivalent=str(sum(raised.matic_equivalent for raised in detail.raised)),
+            raised_equivalent=str(sum(int(raised.matic_equivalent) for raised in detail.raised)),
             donors=detail.donors,
         )
 
@@ -101,23 +109,23 @@ class RoundRead(CamelStruct):
 class RoundDonationItem(LoggedItem):
     """One `Donated` event of a round; `donorTotal` is the donor's running MATIC-equivalent total there."""
 
-    round: str
-    donor: str
+    round: Address
+    donor: Address
     currency: Currency
     amount: WeiString
     matic_equivalent: WeiString
     donor_total: WeiString
 
     @classmethod
-    def from_model(cls, donation: RoundDonation) -> "RoundDonationItem":
+    def from_row(cls, row: Any) -> "RoundDonationItem":
         return cls(
-            round=to_checksum_address(donation.round),
-            donor=to_checksum_address(donation.donor),
-            currency=to_checksum_address(donation.currency),
-            amount=str(donation.amount),
-            matic_equivalent=str(donation.matic_equivalent),
-            donor_total=str(donation.donor_total),
-            **log_fields(donation),
+            round=checksummed(row["round"]),
+            donor=checksummed(row["donor"]),
+            currency=checksummed(row["currency"]),
+            amount=row["amount"],
+            matic_equivalent=row["matic_equivalent"],
+            donor_total=row["donor_total"],
+            **_position(row),
         )
 
 
@@ -133,16 +141,16 @@ class RoundEventItem(LoggedItem):
     integers as decimal strings, addresses checksummed, bytes as 0x-hex."""
 
     event: Annotated[str, msgspec.Meta(examples=["MilestoneApproved"])]
-    args: dict[str, Any]
-    round: str
+    args: EventArgs
+    round: Address
 
     @classmethod
-    def from_model(cls, event: RoundEvent) -> "RoundEventItem":
+    def from_row(cls, row: Any) -> "RoundEventItem":
         return cls(
-            event=event.event,
-            args=event.args,
-            round=to_checksum_address(event.round),
-            **log_fields(event),
+            event=row["event"],
+            args=msgspec.Raw(row["args"]),
+            round=checksummed(row["round"]),
+            **_position(row),
         )
 
 

@@ -16,7 +16,7 @@ class TxController(Controller):
     tags = ("transactions",)
     dependencies = TX_DEPENDENCIES
 
-    @post("/donate", status_code=HTTP_200_OK, responses=problem_responses(400, 422, 503))
+    @post("/donate", status_code=HTTP_200_OK, responses=problem_responses(400, 413, 422, 429, 503))
     async def build_donate(
         self, tx_service: NamedDependency[TxService], data: JSONBody[DonateRequest]
     ) -> UnsignedTransaction:

@@ -9,8 +9,10 @@ from typing import Annotated
 
 import msgspec
 
-from api.kit.schemas import CamelStruct
+from api.kit.addresses import ADDRESS_PATTERN
+from api.kit.schemas import Address, CamelStruct
 from api.tx.service import Eip1559Transaction
+from impactchain.db.types import UINT256_MAX
 
 HexQuantity = Annotated[
     str,
@@ -22,21 +24,33 @@ HexQuantity = Annotated[
 ]
 
 
-class DonateRequest(msgspec.Struct):
+class DonateRequest(msgspec.Struct, forbid_unknown_fields=True):
     """Who donates, how much, and to which help request."""
 
-    sender: Annotated[str, msgspec.Meta(description="The donor's address (EIP-55 checksum if mixed-case).")] = (
-        msgspec.field(name="from")
-    )
+    sender: Annotated[
+        str,
+        msgspec.Meta(
+            description="The donor's address (EIP-55 checksum if mixed-case).",
+            examples=["0x70997970C51812dc3A010C7d01b50e0d17dc79C8"],
+            # Checked by the service (its messages say what is wrong); documented here.
+            extra_json_schema={"extra": {"pattern": ADDRESS_PATTERN}},
+        ),
+    ] = msgspec.field(name="from")
     amount: Annotated[
         str,
         msgspec.Meta(
             description="Wei to donate, as a string of decimal digits: > 0 and < 2**256.",
             examples=["1000000000000000000"],
+            extra_json_schema={"extra": {"pattern": r"^[0-9]+$"}},
         ),
     ]
     request_id: Annotated[
-        int, msgspec.Meta(ge=0, description="The help request to donate to; 0 (the default) is the general fund.")
+        int,
+        msgspec.Meta(
+            ge=0,
+            description="The help request to donate to (a uint256); 0 (the default) is the general fund.",
+            extra_json_schema={"extra": {"maximum": UINT256_MAX}},
+        ),
     ] = msgspec.field(default=0, name="requestId")
 
 
@@ -44,8 +58,8 @@ class UnsignedTransaction(CamelStruct):
     """An EIP-1559 transaction for a wallet to sign as is; every integer is a 0x-hex JSON-RPC quantity."""
 
     chain_id: HexQuantity
-    sender: str = msgspec.field(name="from")
-    to: str
+    sender: Address = msgspec.field(name="from")
+    to: Address
     data: str
     value: HexQuantity
     gas: HexQuantity

@@ -93,6 +93,8 @@ class DevStack:
             "IMPACTCHAIN_DEPLOYMENTS_DIR": str(s.deployments_dir),
             "IMPACTCHAIN_API_HOST": s.api_host,
             "IMPACTCHAIN_API_PORT": str(s.api_port),
+            # A dapp under development calls the API from its own localhost port.
+            "IMPACTCHAIN_API_CORS_LOCALHOST": "true",
         }
 
     def _start_anvil(self) -> str:

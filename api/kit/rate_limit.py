@@ -1,0 +1,143 @@
+"""Requests per client IP in a sliding window, counted in Redis so every worker and every API
+process shares one count: 429 with Retry-After once a client is over its limit.
+
+The window slides by weighting the previous fixed minute by how much of it still overlaps the
+last 60 seconds (the sliding-window counter): two small keys per client and one round trip
+(a Lua script) per request, instead of a log of every request."""
+
+import logging
+import math
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, cast
+
+import redis.asyncio as redis
+from litestar import Litestar
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Receive, Scope, Send
+from redis.exceptions import RedisError
+
+from impactchain.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+WINDOW_MS = 60_000
+KEY_PREFIX = "impactchain:api:rate"
+# Never limited: probes and scrapers, and the API's own documentation.
+EXEMPT_PREFIXES = ("/health", "/metrics", "/schema")
+STRICT_PREFIX = "/v1/tx/"
+
+# KEYS: this window's counter, the previous window's. ARGV: limit, window ms, ms into this window.
+# Returns {allowed (1/0), ms until a request would be allowed again}.
+_SLIDING_WINDOW = """
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local elapsed = tonumber(ARGV[3])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local previous = tonumber(redis.call('GET', KEYS[2]) or '0')
+local overlap = (window - elapsed) / window
+if previous * overlap + current >= limit then
+  local wait = window - elapsed
+  if current < limit and previous > 0 then
+    wait = math.max(1, (window - elapsed) - math.floor((limit - current) * window / previous))
+  end
+  return {0, wait}
+end
+redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], 2 * window)
+return {1, 0}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    allowed: bool
+    retry_after_seconds: int
+
+
+class RateLimiter:
+    """The shared count in Redis; fails open (logged) when Redis does not answer, so an outage
+    of the limiter is not an outage of the API."""
+
+    def __init__(self, client: "redis.Redis", reads_per_minute: int, tx_per_minute: int) -> None:
+        self._client = client
+        self._script = client.register_script(_SLIDING_WINDOW)
+        self._limits = {"read": reads_per_minute, "tx": tx_per_minute}
+
+    async def check(self, ip: str, path: str) -> Verdict:
+        scope = "tx" if path.startswith(STRICT_PREFIX) else "read"
+        limit = self._limits[scope]
+        if limit == 0:
+            return Verdict(True, 0)
+        now_ms = int(time.time() * 1000)
+        window, elapsed = divmod(now_ms, WINDOW_MS)
+        keys = [f"{KEY_PREFIX}:{scope}:{ip}:{window}", f"{KEY_PREFIX}:{scope}:{ip}:{window - 1}"]
+        try:
+            allowed, wait_ms = await self._script(keys=keys, args=[limit, WINDOW_MS, elapsed])
+        except (RedisError, OSError) as exc:
+            logger.warning("rate limiter unavailable, letting the request through: %r", exc)
+            return Verdict(True, 0)
+        return Verdict(bool(allowed), max(1, math.ceil(int(wait_ms) / 1000)))
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+def client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
+
+
+class RateLimitMiddleware:
+    """Answers 429 (a problem, with Retry-After) to a client over its limit for the route."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limiter: RateLimiter | None = scope["litestar_app"].state.get("rate_limiter")
+        path: str = scope["path"]
+        if scope["type"] != ScopeType.HTTP or limiter is None or path.startswith(EXEMPT_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        verdict = await limiter.check(client_ip(scope), path)
+        if verdict.allowed:
+            await self.app(scope, receive, send)
+            return
+        await _too_many_requests(send, verdict.retry_after_seconds)
+
+
+async def _too_many_requests(send: Send, retry_after: int) -> None:
+    body = (
+        b'{"type":"urn:impactchain:problem:rate-limited","title":"Too many requests","status":429,'
+        b'"detail":"too many requests from this address; retry after ' + str(retry_after).encode() + b' s",'
+        b'"errors":[]}'
+    )
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", str(retry_after).encode()),
+    ]
+    await send(cast(Any, {"type": "http.response.start", "status": 429, "headers": headers}))
+    await send(cast(Any, {"type": "http.response.body", "body": body}))
+
+
+@asynccontextmanager
+async def rate_limit_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """The limiter on the configured Redis; none (and a warning) when REDIS_URL is unset."""
+    settings: Settings = app.state.settings
+    limits = (settings.api_rate_limit_per_minute, settings.api_tx_rate_limit_per_minute)
+    if settings.redis_url is None or limits == (0, 0):
+        if settings.redis_url is None:
+            logger.warning("REDIS_URL is not set: the API runs without rate limits")
+        app.state.rate_limiter = None
+        yield
+        return
+    limiter = RateLimiter(redis.Redis.from_url(settings.redis_url), *limits)
+    app.state.rate_limiter = limiter
+    try:
+        yield
+    finally:
+        await limiter.close()

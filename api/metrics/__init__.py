@@ -1,0 +1,1 @@
+"""Request counts and latencies per route, for Prometheus to scrape."""

@@ -1,0 +1,24 @@
+"""The Prometheus scrape endpoint, documented as what it answers: the text exposition format."""
+
+import os
+
+from litestar import Controller, Response, get
+from litestar.plugins.prometheus import PrometheusConfig
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
+
+# Request counts and latencies per route template, for Prometheus to scrape.
+PROMETHEUS = PrometheusConfig(app_name="impactchain-api", prefix="impactchain_api", group_path=True, exclude="/metrics")
+
+
+class MetricsController(Controller):
+    path = "/metrics"
+    tags = ("health",)
+
+    @get(media_type=CONTENT_TYPE_LATEST)
+    async def get_metrics(self) -> Response[bytes]:
+        """Prometheus metrics in the text exposition format (every worker's when `--workers` > 1)."""
+        registry = REGISTRY
+        if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

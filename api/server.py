@@ -1,0 +1,135 @@
+"""Serving the API with uvicorn, with limits for slow and idle clients.
+
+uvicorn closes idle keep-alive connections (`timeout_keep_alive`) and caps concurrent
+connections (`limit_concurrency`), but it waits forever for a request head sent a byte at a
+time, for a body that never completes, and lets a head grow without bound. The protocol below
+adds those three limits: the whole head within `api_header_timeout_seconds` of its first byte
+(or of the connection opening), the body within `api_body_timeout_seconds` of the head, and at
+most `api_max_header_bytes` of request line and headers (431)."""
+
+import asyncio
+import os
+import tempfile
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from impactchain.settings import Settings, get_settings
+
+_HEAD_TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 32\r\nconnection: close\r\n\r\nrequest header fields too large\n"
+)
+
+
+class _HeadTooLargeError(Exception):
+    """Raised from a parser callback to stop parsing a head over the limit."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    header_timeout: float
+    body_timeout: float
+    max_head_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "ReadLimits":
+        return cls(
+            settings.api_header_timeout_seconds, settings.api_body_timeout_seconds, settings.api_max_header_bytes
+        )
+
+
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with head/body read deadlines and a cap on the head's size."""
+
+    # None: from the settings in the environment (what each worker process reads).
+    limits: ClassVar[ReadLimits | None] = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limits = type(self).limits or ReadLimits.from_settings(get_settings())
+        self._header_timeout = limits.header_timeout
+        self._body_timeout = limits.body_timeout
+        self._max_head_bytes = limits.max_head_bytes
+        self._deadline: asyncio.TimerHandle | None = None
+        self._head_bytes = 0
+        self._head_too_large = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm(self._header_timeout)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_bytes = 0
+        self._arm(self._header_timeout)
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._arm(self._body_timeout)
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        super().on_message_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        if not self._head_too_large:
+            super().send_400_response(msg)
+            return
+        self.transport.write(_HEAD_TOO_LARGE)
+        self.transport.close()
+
+    def _count(self, size: int) -> None:
+        self._head_bytes += size
+        if self._head_bytes > self._max_head_bytes:
+            self._head_too_large = True
+            raise _HeadTooLargeError
+
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def serve(settings: Settings, *, workers: int) -> None:
+    """Run the API; with `workers` > 1, that many processes accept on the one port."""
+    limits: dict[str, Any] = {
+        "http": GuardedHttpToolsProtocol,
+        "timeout_keep_alive": settings.api_keep_alive_seconds,
+        "limit_concurrency": settings.api_max_connections,
+        "log_level": "info",
+    }
+    if workers == 1:
+        from api.app import create_app
+
+        uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, **limits)
+        return
+    # Each worker builds its app (and reads its settings) from the environment; their metrics
+    # are summed through prometheus_client's multiprocess directory.
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="impactchain-api-metrics-"))
+    uvicorn.run(
+        "api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port, workers=workers, **limits
+    )

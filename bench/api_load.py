@@ -1,0 +1,474 @@
+"""The API's read path against the same SQL through asyncpg, side by side in one run, and
+transaction building at concurrency 1 and 8.
+
+    python -m bench.api_load [--rows 200000] [--clients 64] [--seconds 5] [--workers 1]
+
+Loads `--rows` HelpDesk donations, round donations (one round of 20,000, one of 10, the rest
+spread over 100 more) and platform events into a scratch database, starts `impactchain api`
+(uvicorn, `--workers` processes, rate limits off) against it and an anvil with the contracts
+deployed, then for each hot read runs `--clients` keep-alive HTTP clients for `--seconds`, and
+the read's SQL through an asyncpg pool of the API's size with as many tasks. Prints requests
+(queries) per second, median and p99 latency, and the API/raw ratio; then p50/p95 of
+`POST /v1/tx/donate` at concurrency 1 and 8.
+Needs PostgreSQL at DATABASE_URL (default 127.0.0.1:5432, used to create a scratch database).
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import orjson
+from eth_account import Account
+from eth_utils import to_checksum_address
+
+from api.kit.cursor import LogPosition, encode_cursor
+from impactchain.devstack.anvil import DEV_PRIVATE_KEYS, Anvil
+from impactchain.devstack.deploy import deploy
+from impactchain.devstack.ports import free_port
+from impactchain.devstack.scratch_db import scratch_database
+
+ADMIN_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+DONORS = 5000
+BIG_ROUND_DONATIONS = 20_000
+ZERO = "0x" + "00" * 20
+POOL_SIZE = 10  # the API's default api_db_pool_max
+
+
+def _address(n: int) -> str:
+    return "0x" + f"{n:040x}"
+
+
+def _hash(*parts: int) -> str:
+    return "0x" + "".join(f"{part:016x}" for part in parts).rjust(64, "0")
+
+
+async def load(database_url: str, rows: int) -> dict[str, Any]:
+    """The rows, ANALYZEd; returns what the reads filter on."""
+    rng = random.Random(7)
+    connection = await asyncpg.connect(database_url)
+    help_desk, factory = _address(0xDE5C), _address(0xFAC7)
+    donations = [
+        (
+            31337,
+            help_desk,
+            i % 40,
+            _address(1 + rng.randrange(DONORS)),
+            ZERO,
+            Decimal(10**15 + i),
+            Decimal(10**18 + i),
+            1 + i // 4,
+            _hash(1 + i // 4),
+            _hash(1 + i // 4, i % 4),
+            i % 4,
+        )
+        for i in range(rows)
+    ]
+    await connection.copy_records_to_table(
+        "donations",
+        records=donations,
+        columns=[
+            "chain_id",
+            "contract",
+            "request_id",
+            "donor",
+            "currency",
+            "amount",
+            "donor_total",
+            "block_number",
+            "block_hash",
+            "tx_hash",
+            "log_index",
+        ],
+    )
+    rounds = [_address(0x40000 + r) for r in range(102)]
+    big, small = rounds[0], rounds[1]
+    await connection.copy_records_to_table(
+        "funding_rounds",
+        records=[
+            (
+                31337,
+                factory,
+                address,
+                r,
+                _address(0xF00 + r % 7),
+                _hash(r),
+                "bafkreiexample",
+                Decimal(10**21),
+                2_000_000_000,
+                3,
+                _address(0x1111),
+                1,
+                _hash(1),
+                _hash(1, r),
+                r,
+            )
+            for r, address in enumerate(rounds)
+        ],
+        columns=[
+            "chain_id",
+            "factory",
+            "address",
+            "round_index",
+            "founder",
+            "salt",
+            "metadata_cid",
+            "goal",
+            "deadline",
+            "milestones",
+            "implementation",
+            "block_number",
+            "block_hash",
+            "tx_hash",
+            "log_index",
+        ],
+    )
+
+    def round_of(i: int) -> str:
+        if i < BIG_ROUND_DONATIONS:
+            return big
+        if i < BIG_ROUND_DONATIONS + 10:
+            return small
+        return rounds[2 + i % 100]
+
+    await connection.copy_records_to_table(
+        "round_donations",
+        records=[
+            (
+                31337,
+                round_of(i),
+                _address(1 + rng.randrange(DONORS)),
+                ZERO if i % 5 else _address(0xE2C0),
+                Decimal(10**15 + i),
+                Decimal(10**15 + i),
+                Decimal(10**17 + i),
+                1 + i // 4,
+                _hash(2, i // 4),
+                _hash(2, i),
+                i % 4,
+            )
+            for i in range(rows)
+        ],
+        columns=[
+            "chain_id",
+            "round",
+            "donor",
+            "currency",
+            "amount",
+            "matic_equivalent",
+            "donor_total",
+            "block_number",
+            "block_hash",
+            "tx_hash",
+            "log_index",
+        ],
+    )
+    voters = [to_checksum_address(_address(1 + n)) for n in range(DONORS)]
+    await connection.copy_records_to_table(
+        "contract_events",
+        records=[
+            (
+                31337,
+                _address(0xDA0),
+                "DAOCore",
+                "VoteCast",
+                orjson.dumps(
+                    {
+                        "voter": voters[rng.randrange(DONORS)],
+                        "proposalId": str(i % 300),
+                        "support": "1",
+                        "weight": str(10**18 + i),
+                        "reason": "",
+                    }
+                ).decode(),
+                1 + i // 4,
+                _hash(3, i // 4),
+                _hash(3, i),
+                i % 4,
+            )
+            for i in range(rows)
+        ],
+        columns=[
+            "chain_id",
+            "contract",
+            "contract_name",
+            "event",
+            "args",
+            "block_number",
+            "block_hash",
+            "tx_hash",
+            "log_index",
+        ],
+    )
+    await connection.execute("ANALYZE")
+    deep = await connection.fetchrow(
+        "SELECT block_number, log_index FROM donations ORDER BY block_number DESC, log_index DESC OFFSET 2449 LIMIT 1"
+    )
+    donor = await connection.fetchval("SELECT donor FROM donations GROUP BY donor ORDER BY count(*) DESC LIMIT 1")
+    await connection.close()
+    assert deep is not None
+    return {
+        "donor": donor,
+        "voter": voters[0],
+        "page50": encode_cursor(LogPosition(deep["block_number"], deep["log_index"])),
+        "page50_position": (deep["block_number"], deep["log_index"]),
+        "big": big,
+        "small": small,
+    }
+
+
+@dataclass(frozen=True)
+class Read:
+    """One hot read: its API path, and the SQL (with arguments) the API runs for it."""
+
+    name: str
+    path: str
+    sql: str
+    args: tuple[Any, ...]
+
+
+DONATION_SQL = (
+    "SELECT request_id, donor, currency, amount::text AS amount, donor_total::text AS donor_total, contract,"
+    " block_number, block_hash, tx_hash, log_index FROM donations"
+)
+EVENT_SQL = (
+    "SELECT contract, contract_name, event, args::text AS args, block_number, block_hash, tx_hash, log_index"
+    " FROM contract_events"
+)
+ORDER = " ORDER BY block_number DESC, log_index DESC LIMIT "
+
+
+def reads(keys: dict[str, Any]) -> list[Read]:
+    donor, voter, (block, log) = keys["donor"], keys["voter"], keys["page50_position"]
+    arg = orjson.dumps({"voter": voter}).decode()
+    return [
+        Read("donations", "/v1/donations", DONATION_SQL + ORDER + "$1", (51,)),
+        Read(
+            "donations?donor",
+            f"/v1/donations?donor={donor}",
+            DONATION_SQL + " WHERE donor = $1" + ORDER + "$2",
+            (donor, 51),
+        ),
+        Read(
+            "donations page 50",
+            f"/v1/donations?cursor={keys['page50']}",
+            DONATION_SQL + " WHERE (block_number, log_index) < ($1, $2)" + ORDER + "$3",
+            (block, log, 51),
+        ),
+        Read("events", "/v1/events", EVENT_SQL + ORDER + "$1", (51,)),
+        Read(
+            "events?arg",
+            f"/v1/events?arg=voter:{voter}",
+            EVENT_SQL + " WHERE args @> $1::jsonb" + ORDER + "$2",
+            (arg, 51),
+        ),
+        Read(
+            "round detail (10)",
+            f"/v1/rounds/{keys['small']}",
+            "SELECT count(DISTINCT donor), sum(matic_equivalent) FROM round_donations WHERE round = $1",
+            (keys["small"],),
+        ),
+        Read(
+            "round detail (20k)",
+            f"/v1/rounds/{keys['big']}",
+            "SELECT count(DISTINCT donor), sum(matic_equivalent) FROM round_donations WHERE round = $1",
+            (keys["big"],),
+        ),
+    ]
+
+
+@dataclass(frozen=True)
+class Figures:
+    per_second: float
+    median_ms: float
+    p99_ms: float
+    errors: int
+
+
+def figures(latencies: list[float], seconds: float, errors: int) -> Figures:
+    ordered = sorted(latencies) or [0.0]
+    return Figures(
+        per_second=len(latencies) / seconds,
+        median_ms=statistics.median(ordered) * 1000,
+        p99_ms=ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+        errors=errors,
+    )
+
+
+async def _http_get_loop(port: int, path: str, stop: float, latencies: list[float]) -> int:
+    """One keep-alive client sending GET `path` until `stop`; returns the non-200 count."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    request = f"GET {path} HTTP/1.1\r\nhost: bench\r\naccept-encoding: identity\r\n\r\n".encode()
+    errors = 0
+    try:
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            errors += not head.startswith(b"HTTP/1.1 200")
+    finally:
+        writer.close()
+    return errors
+
+
+async def run_api(port: int, path: str, clients: int, seconds: float) -> Figures:
+    latencies: list[float] = []
+    stop = time.perf_counter() + seconds
+    errors = await asyncio.gather(*(_http_get_loop(port, path, stop, latencies) for _ in range(clients)))
+    return figures(latencies, seconds, sum(errors))
+
+
+async def run_raw(pool: asyncpg.Pool, read: Read, clients: int, seconds: float) -> Figures:
+    latencies: list[float] = []
+    stop = time.perf_counter() + seconds
+
+    async def client() -> None:
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            await pool.fetch(read.sql, *read.args)
+            latencies.append(time.perf_counter() - started)
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return figures(latencies, seconds, 0)
+
+
+async def tx_builds(port: int, concurrency: int, builds: int) -> tuple[float, float, int]:
+    """p50 and p95 (ms) of `builds` donation builds, `concurrency` at a time, and the non-200 count."""
+    body = {"from": Account.from_key(DEV_PRIVATE_KEYS[1]).address, "amount": "1000"}
+    latencies: list[float] = []
+    errors = 0
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+        await client.post("/v1/tx/donate", json=body)  # warm: manifest, chain id, fees
+
+        async def worker(count: int) -> None:
+            nonlocal errors
+            for _ in range(count):
+                started = time.perf_counter()
+                response = await client.post("/v1/tx/donate", json=body)
+                latencies.append(time.perf_counter() - started)
+                errors += response.status_code != 200
+
+        await asyncio.gather(*(worker(builds // concurrency) for _ in range(concurrency)))
+    ordered = sorted(latencies)
+    return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.95)] * 1000, errors
+
+
+def start_api(
+    database_url: str, rpc_url: str, deployments_dir: Path, workers: int, checkout: Path
+) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "IMPACTCHAIN_RPC_URL": rpc_url,
+        "IMPACTCHAIN_DEPLOYMENTS_DIR": str(deployments_dir),
+        "IMPACTCHAIN_API_PORT": str(port),
+        "IMPACTCHAIN_API_RATE_LIMIT_PER_MINUTE": "0",
+        "IMPACTCHAIN_API_TX_RATE_LIMIT_PER_MINUTE": "0",
+        "IMPACTCHAIN_API_MAX_CONNECTIONS": "4096",
+    }
+    env.pop("REDIS_URL", None)
+    command = [sys.executable, "-m", "impactchain", "api"] + (["--workers", str(workers)] if workers > 1 else [])
+    process = subprocess.Popen(
+        command,
+        cwd=checkout,
+        env={**env, "PYTHONPATH": str(checkout)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return process, port
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the API did not become healthy within 60 s")
+
+
+async def compare(database_url: str, port: int, keys: dict[str, Any], clients: int, seconds: float) -> None:
+    pool = await asyncpg.create_pool(database_url, min_size=POOL_SIZE, max_size=POOL_SIZE)
+    print(
+        f"{'read':<20} {'API req/s':>10} {'raw q/s':>9} {'ratio':>6} {'API p50':>8} {'API p99':>8} "
+        f"{'raw p50':>8} {'raw p99':>8}  (ms; {clients} clients, {seconds:g} s each)"
+    )
+    for read in reads(keys):
+        await run_api(port, read.path, clients, 1.0)  # warm the workers' statement caches
+        api = await run_api(port, read.path, clients, seconds)
+        raw = await run_raw(pool, read, clients, seconds)
+        flag = f"  ({api.errors} non-200)" if api.errors else ""
+        print(
+            f"{read.name:<20} {api.per_second:>10.0f} {raw.per_second:>9.0f} {api.per_second / raw.per_second:>6.2f} "
+            f"{api.median_ms:>8.1f} {api.p99_ms:>8.1f} {raw.median_ms:>8.1f} {raw.p99_ms:>8.1f}{flag}"
+        )
+    await pool.close()
+
+
+async def measure_tx(port: int, builds: int) -> None:
+    for concurrency in (1, 8):
+        p50, p95, errors = await tx_builds(port, concurrency, builds)
+        flag = f"  ({errors} non-200)" if errors else ""
+        print(f"tx build at concurrency {concurrency}: p50 {p50:.1f} ms, p95 {p95:.1f} ms over {builds} builds{flag}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=200_000, help="rows per table")
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--workers", type=int, default=1, help="API processes")
+    parser.add_argument("--builds", type=int, default=200, help="tx builds per concurrency level")
+    parser.add_argument(
+        "--api-checkout",
+        type=Path,
+        default=Path.cwd(),
+        help="serve the API from this source tree (e.g. an older commit's, for a before/after)",
+    )
+    args = parser.parse_args(argv)
+
+    with (
+        scratch_database(ADMIN_URL, prefix="impactchain_bench_api") as database_url,
+        tempfile.TemporaryDirectory() as deployments,
+    ):
+        started = time.perf_counter()
+        keys = asyncio.run(load(database_url, args.rows))
+        print(
+            f"loaded {args.rows:,} donations, round donations and events each in {time.perf_counter() - started:.1f} s"
+        )
+        anvil = Anvil(free_port()).start()
+        try:
+            deploy(anvil.url, deployments_dir=Path(deployments))
+            api, port = start_api(database_url, anvil.url, Path(deployments), args.workers, args.api_checkout)
+            try:
+                print(f"API: impactchain api --workers {args.workers} from {args.api_checkout}")
+                asyncio.run(compare(database_url, port, keys, args.clients, args.seconds))
+                asyncio.run(measure_tx(port, args.builds))
+            finally:
+                api.terminate()
+                api.wait(timeout=30)
+        finally:
+            anvil.stop()
+
+
+if __name__ == "__main__":
+    main()
