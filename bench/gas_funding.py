@@ -33,7 +33,14 @@ from eth_account import Account
 from eth_utils import keccak
 
 from bench._ape import deploy_governance_token, on_test_chain
-from impactchain.matching import Contribution, build_claim_tree, inputs_document, inputs_hash, quadratic_matches
+from impactchain.matching import (
+    ClaimScope,
+    Contribution,
+    build_claim_tree,
+    inputs_document,
+    inputs_hash,
+    quadratic_matches,
+)
 
 ONE = 10**18
 USDC = 10**6
@@ -158,7 +165,8 @@ def matching(owner: Any, projects: list[Any]) -> list[tuple[str, int]]:
         for count, recipient in enumerate(projects, start=2)
         for rank, donor in enumerate(MATCHING_DONORS[:count])
     ]
-    tree = build_claim_tree(quadratic_matches(contributions, 10 * ONE).matches)
+    scope = ClaimScope(chain.chain_id, matching_pool.address, round_id)
+    tree = build_claim_tree(quadratic_matches(contributions, 10 * ONE).matches, scope)
     document_hash = inputs_hash(inputs_document(contributions, 10 * ONE))
     deadline = chain.pending_timestamp + 7 * DAY
     matching_pool.commitRoot(round_id, tree.root, tree.total, deadline, document_hash, CID, sender=owner)

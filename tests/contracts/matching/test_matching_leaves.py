@@ -3,7 +3,7 @@ funding is booked at what arrived."""
 
 from typing import Any
 
-from tests.contracts.matching.claim_tree import bound_leaf_hash, build_bound_claim_tree
+from impactchain.matching import ClaimScope, build_claim_tree, leaf_hash
 from tests.contracts.matching.conftest import NATIVE, ONE_MATIC
 from tests.contracts.reverts import reverts_with
 
@@ -25,13 +25,13 @@ def test_the_leaf_encoding_is_chain_pool_round_index_account_amount(
     chain: Any, qf_matching_pool: Any, matched_projects: list[Any]
 ) -> None:
     account = matched_projects[0].address
-    expected = bound_leaf_hash(chain.chain_id, qf_matching_pool.address, 7, 3, account, 5 * ONE_MATIC)
+    expected = leaf_hash(ClaimScope(chain.chain_id, qf_matching_pool.address, 7), 3, account, 5 * ONE_MATIC)
 
     assert qf_matching_pool.leafHash(7, 3, account, 5 * ONE_MATIC) == expected
     for other in (
-        bound_leaf_hash(chain.chain_id + 1, qf_matching_pool.address, 7, 3, account, 5 * ONE_MATIC),
-        bound_leaf_hash(chain.chain_id, account, 7, 3, account, 5 * ONE_MATIC),
-        bound_leaf_hash(chain.chain_id, qf_matching_pool.address, 8, 3, account, 5 * ONE_MATIC),
+        leaf_hash(ClaimScope(chain.chain_id + 1, qf_matching_pool.address, 7), 3, account, 5 * ONE_MATIC),
+        leaf_hash(ClaimScope(chain.chain_id, account, 7), 3, account, 5 * ONE_MATIC),
+        leaf_hash(ClaimScope(chain.chain_id, qf_matching_pool.address, 8), 3, account, 5 * ONE_MATIC),
     ):
         assert other != expected
 
@@ -46,7 +46,7 @@ def test_a_root_committed_to_two_rounds_pays_only_in_its_own(
     pool, recipient = qf_matching_pool, matched_projects[0]
     first = funded_round(pool, matching_manager, matching_sponsors[0], ONE_MATIC)
     second = funded_round(pool, matching_manager, matching_sponsors[1], ONE_MATIC)
-    tree = build_bound_claim_tree(chain.chain_id, pool.address, first, {recipient.address: ONE_MATIC})
+    tree = build_claim_tree({recipient.address: ONE_MATIC}, ClaimScope(chain.chain_id, pool.address, first))
     commit_root(chain, pool, matching_manager, first, tree.root, ONE_MATIC)
     commit_root(chain, pool, matching_manager, second, tree.root, ONE_MATIC)  # the same root, replayed
     proof = tree.proofs[0]
@@ -71,7 +71,9 @@ def test_a_root_committed_in_another_pool_pays_nothing_there(
     round_id = funded_round(qf_matching_pool, matching_manager, matching_sponsors[0], ONE_MATIC)
     other_round = funded_round(other_pool, matching_manager, matching_sponsors[0], ONE_MATIC)
     assert other_round == round_id  # same round number, different pool
-    tree = build_bound_claim_tree(chain.chain_id, qf_matching_pool.address, round_id, {recipient.address: ONE_MATIC})
+    tree = build_claim_tree(
+        {recipient.address: ONE_MATIC}, ClaimScope(chain.chain_id, qf_matching_pool.address, round_id)
+    )
     commit_root(chain, qf_matching_pool, matching_manager, round_id, tree.root, ONE_MATIC)
     commit_root(chain, other_pool, matching_manager, other_round, tree.root, ONE_MATIC)
 

@@ -9,13 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from impactchain.matching import (
+    ClaimScope,
     ClaimTree,
     Contribution,
+    build_claim_tree,
     inputs_document,
     inputs_hash,
     quadratic_matches,
 )
-from tests.contracts.matching.claim_tree import build_bound_claim_tree
 from tests.contracts.matching.conftest import NATIVE, ONE_MATIC, USDC
 from tests.contracts.reverts import reverts_with
 
@@ -58,7 +59,7 @@ def commit(
 
 def claim_tree(chain: Any, pool: Any, round_id: int, amounts: Mapping[str, int]) -> ClaimTree:
     """The round's claim tree, its leaves bound to this chain, `pool` and `round_id`."""
-    return build_bound_claim_tree(chain.chain_id, pool.address, round_id, amounts)
+    return build_claim_tree(amounts, ClaimScope(chain.chain_id, pool.address, round_id))
 
 
 def claim_args(tree: ClaimTree, account: Any) -> tuple[int, str, int, list[bytes]]:
