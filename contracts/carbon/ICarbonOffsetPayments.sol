@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title ICarbonOffsetPayments
 /// @notice The pay-to-retire entry points of the platform's carbon offsetter: a payment buys

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title ICarbonOffsetter
 /// @notice The retirement calls of a Toucan Protocol TCO2 token (ToucanCarbonOffsets), so the

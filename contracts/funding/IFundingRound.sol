@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title IFundingRound
 /// @notice The shapes a FundingRound is created with and the calls its factory, keepers and the

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title IFundingRoundFactory
 /// @notice What a FundingRound asks of the factory that created it: the DAO-set carbon offsetter

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title IDAOCore
 /// @notice What the guardian council (and later the round factory) asks of `DAOCore`.

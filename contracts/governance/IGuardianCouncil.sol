@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title IGuardianCouncil
 /// @notice What `DAOCore` asks of the guardian council.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title IRoundRegistry
 /// @notice What `DAOCore` asks of the funding-round factory: whether an address is one of its

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title IERC5192
 /// @notice Minimal soulbound NFTs (https://eips.ethereum.org/EIPS/eip-5192); interface id 0xb45a3c0e.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title IReputationBadge
 /// @notice What other ImpactChain contracts need from `ReputationBadge`.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title MockDonationBurst
 /// @notice Benchmark fixture: emits HelpDesk's `Donated` event (same signature) in bulk so the indexer's

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title MockReentrantRoundParty
 /// @notice Test-only founder or donor of a FundingRound that, when paid native MATIC, calls the

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title MockRoundEmitter
 /// @notice Benchmark fixture: a stand-in round that emits FundingRound's `Donated` and

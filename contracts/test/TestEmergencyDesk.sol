@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title TestEmergencyDesk
 /// @notice Test-only stand-in for HelpDesk's emergency flag and request rejection: only the DAO's

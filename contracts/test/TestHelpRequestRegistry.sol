@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title TestHelpRequestRegistry
 /// @notice Test-only stand-in for the help desk's DAO-gated approvals: only the DAO's timelock

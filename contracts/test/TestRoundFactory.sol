@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.28;
+pragma solidity 0.8.28;
 
 /// @title TestRoundFactory
 /// @notice Test-only stand-in for the funding-round factory of a later issue: only the DAO's
