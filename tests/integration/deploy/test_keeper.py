@@ -134,3 +134,45 @@ def test_a_looping_scanner_stops_reading_what_can_never_be_due_again(chain: Web3
     rpc(chain, "evm_increaseTime", [31 * 24 * HOUR])
     rpc(chain, "evm_mine")
     assert [(duty.function, duty.address) for duty in scanner.due()] == [("finalize", later)]
+
+
+def test_a_refused_carbon_share_is_retried_once_a_day_then_sent_to_the_dao(
+    chain: Web3, manifest: DeploymentManifest
+) -> None:
+    founder_key, donor_key = KEYS[4], KEYS[3]  # test account 4 also plays the milestone oracle
+    founder = Account.from_key(founder_key).address
+    address = create_round_as_timelock(chain, manifest, founder, salt=keccak(text="keeper carbon"), goal=10**18)
+    round_ = contract_at(chain, manifest, "FundingRound", address)
+    transact(chain, round_.functions.donate(), donor_key, value=10**18)
+    rpc(chain, "evm_increaseTime", [31 * 24 * HOUR])
+    transact(chain, round_.functions.finalize(), donor_key)
+    transact(chain, round_.functions.submitEvidence(0, "bafkreievidence"), founder_key)
+    transact(chain, round_.functions.approveMilestone(0, keccak(text="bafkreievidence")), founder_key)
+    owed = round_.functions.ledger(NATIVE_CURRENCY).call()[5]
+    assert owed > 0
+    # The DAO points rounds at an offsetter that refuses every payment (HelpDesk takes none).
+    timelock = manifest.contract("DAOTimelock").address
+    factory = contract_at(chain, manifest, "FundingRoundFactory")
+    rpc(chain, "anvil_impersonateAccount", [timelock])
+    rpc(chain, "anvil_setBalance", [timelock, hex(10**18)])
+    setter = factory.functions.setCarbonOffsetter(manifest.contract("HelpDesk").address)
+    chain.eth.wait_for_transaction_receipt(setter.transact({"from": timelock}))
+    rpc(chain, "anvil_stopImpersonatingAccount", [timelock])
+
+    def carbon_duties() -> list[str]:
+        return [d.function for d in due_duties(chain, manifest) if d.address == address and "Carbon" in d.function]
+
+    for attempt in range(1, keeper.CARBON_MAX_FAILURES + 1):
+        assert carbon_duties() == ["offsetCarbon"]
+        transact(chain, round_.functions.offsetCarbon(NATIVE_CURRENCY), donor_key)
+        assert round_.functions.carbonFailures(NATIVE_CURRENCY).call()[1] == attempt
+        if attempt < keeper.CARBON_MAX_FAILURES:
+            assert carbon_duties() == []  # not again within the retry spacing
+            rpc(chain, "evm_increaseTime", [keeper.CARBON_RETRY_SPACING])
+            rpc(chain, "evm_mine")
+
+    assert carbon_duties() == ["sendStuckCarbonToDao"]
+    before = chain.eth.get_balance(timelock)
+    transact(chain, round_.functions.sendStuckCarbonToDao(NATIVE_CURRENCY), donor_key)
+    assert chain.eth.get_balance(timelock) == before + owed
+    assert carbon_duties() == []

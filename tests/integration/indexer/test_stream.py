@@ -90,7 +90,8 @@ async def test_each_projection_gets_the_events_it_declared_and_replays_them_from
         "SELECT tx_hash, log_index FROM contract_events WHERE contract_name = 'GovernanceToken' AND event = 'Transfer' "
         "ORDER BY block_number, log_index"
     )
-    assert len(transfers) >= 4  # the donations' reward mints at least
+    # The general-fund donations' reward mints at least (a round donation mints nothing until released).
+    assert len(transfers) >= 3
     assert [(e.ref.tx_hash, e.ref.log_index) for e in live.seen] == [tuple(t) for t in transfers]
     # A round's events are in the event store too, under the round's name.
     names = {r["contract_name"] for r in await db.fetch("SELECT contract_name FROM contract_events")}
