@@ -25,12 +25,10 @@ interface IStreams {
 /// @title IStreamRecords
 /// @notice What a stream's sender (a FundingRound) reads and pulls back from Streams: the stored
 /// record and the unvested rest of a cancelled stream.
-/// @dev Kept apart from IStreams only because `Stream` is declared in Streams itself today: a
-/// second `Stream` in an interface Streams inherits would not compile. Every declaration here is
-/// Streams' own, byte for byte, so `IStreamRecords(streams)` calls a Streams contract as is; once
-/// Streams takes its struct from an interface, these can move into IStreams.
+/// @dev Streams implements it and stores exactly this `Stream`; it stays apart from IStreams so
+/// that a payer which only opens streams (AuctionHouse) does not depend on the record's layout.
 interface IStreamRecords {
-    /// @notice A stream as Streams stores it (the same fields in the same order, so the same ABI).
+    /// @notice A stream as Streams stores it.
     struct Stream {
         address sender;
         uint40 startTime;

@@ -8,7 +8,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {Payments} from "../utils/Payments.sol";
-import {IStreams} from "./IStreams.sol";
+import {IStreamRecords, IStreams} from "./IStreams.sol";
 
 /// @title Streams
 /// @notice Sablier-style linear payment streams in the native token or any ERC-20.
@@ -47,7 +47,7 @@ import {IStreams} from "./IStreams.sol";
 /// Admin hand-over: DEFAULT_ADMIN_ROLE is the DAO timelock after the deploy's hand-over (the
 /// timelock is granted first, then the deployer renounces), and later changes are timelock
 /// proposals, so there is no separate two-step transfer.
-contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
+contract Streams is IStreams, IStreamRecords, AccessControl, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice May cancel, pause and resume admin-controlled streams (the DAO's timelock or guardians).
@@ -55,21 +55,7 @@ contract Streams is IStreams, AccessControl, ReentrancyGuardTransient {
     /// @notice The token address that stands for the chain's native token.
     address public constant NATIVE = Payments.NATIVE;
 
-    struct Stream {
-        address sender;
-        uint40 startTime;
-        uint40 endTime;
-        bool cancelled;
-        bool refunded;
-        address recipient;
-        uint40 cliffTime;
-        uint40 pausedAt;
-        bool pausedByAdmin;
-        address token;
-        uint128 deposit;
-        uint128 baseVested;
-        uint128 withdrawn;
-    }
+    // `Stream`, the stored record, is IStreamRecords.Stream: what senders read is what is kept.
 
     mapping(uint256 streamId => Stream) private _streams;
     uint256 private _nextStreamId = 1;
