@@ -151,7 +151,7 @@ def test_a_refused_carbon_share_is_retried_once_a_day_then_sent_to_the_dao(
     owed = round_.functions.ledger(NATIVE_CURRENCY).call()[5]
     assert owed > 0
     # The DAO points rounds at an offsetter that refuses every payment (HelpDesk takes none).
-    timelock = manifest.contract("DAOTimelock").address
+    timelock = Web3.to_checksum_address(manifest.contract("DAOTimelock").address)
     factory = contract_at(chain, manifest, "FundingRoundFactory")
     rpc(chain, "anvil_impersonateAccount", [timelock])
     rpc(chain, "anvil_setBalance", [timelock, hex(10**18)])
