@@ -32,9 +32,14 @@ def describe_revert(data: str | None, abi: Sequence[dict[str, Any]]) -> str | No
     return f"unknown error {selector}"
 
 
-def _selector(entry: dict[str, Any]) -> str:
+def abi_signature(entry: dict[str, Any]) -> str:
+    """`name(type,…)` of an ABI function or error entry, tuples spelled out, as selectors hash it."""
     types = ",".join(collapse_if_tuple(param) for param in entry.get("inputs", []))
-    return "0x" + function_signature_to_4byte_selector(f"{entry['name']}({types})").hex()
+    return f"{entry.get('name')}({types})"
+
+
+def _selector(entry: dict[str, Any]) -> str:
+    return "0x" + function_signature_to_4byte_selector(abi_signature(entry)).hex()
 
 
 def _describe_custom_error(entry: dict[str, Any], payload: bytes) -> str:

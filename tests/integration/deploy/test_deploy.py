@@ -4,7 +4,6 @@ from typing import Any
 
 from eth_account import Account
 from eth_utils import function_signature_to_4byte_selector, keccak
-from eth_utils.abi import collapse_if_tuple
 from web3 import Web3
 from web3.contract import Contract
 
@@ -13,6 +12,7 @@ from impactchain.devstack.deploy import deploy
 from impactchain.devstack.seed import send_donation
 from impactchain.governance import ANY_ROUND, ProposalType, initial_call_policy
 from impactchain.registry import DeploymentManifest, contract_at
+from impactchain.reverts import abi_signature
 
 DEPLOYER = Account.from_key(DEV_PRIVATE_KEYS[0]).address
 EXPECTED = {
@@ -32,11 +32,6 @@ EXPECTED = {
     "FundingRoundFactory",
     "FundingRound",
 }
-
-
-def _signature(entry: dict[str, Any]) -> str:
-    types = ",".join(collapse_if_tuple(param) for param in entry.get("inputs", []))
-    return f"{entry.get('name')}({types})"
 
 
 def role(name: str) -> bytes:
@@ -105,7 +100,7 @@ def test_the_call_policy_allows_exactly_the_intended_calls(chain: Web3, manifest
             if entry.target == ANY_ROUND
             else ("HelpDesk" if entry.target == help_desk else "FundingRoundFactory")
         )
-        assert any(_signature(e) == entry.signature for e in manifest.contract(abi_of).abi), entry
+        assert any(abi_signature(e) == entry.signature for e in manifest.contract(abi_of).abi), entry
     # The types that may call anything are never on the allowlist; role grants never are.
     token = manifest.contract("GovernanceToken").address
     grant_role = function_signature_to_4byte_selector("grantRole(bytes32,address)")
