@@ -3,6 +3,7 @@ commands it runs, the settings it sets, the ports and paths Prometheus and Grafa
 
 import json
 import re
+import shlex
 import subprocess
 from typing import Any
 
@@ -54,12 +55,24 @@ def test_it_runs_the_whole_platform() -> None:
     assert {"migrate", "api", "indexer", "worker"} <= set(APP_SERVICES)
 
 
-@pytest.mark.parametrize("name", ["migrate", "api", "indexer", "worker", "deploy"])
-def test_each_process_is_a_cli_command(name: str) -> None:
+def service_cli_args(name: str) -> list[str]:
+    """The `impactchain` arguments a service runs: its command under the image's entry point, or
+    the `impactchain ...` part of a `sh -c` script."""
     service = SERVICES[name]
     entrypoint = service.get("entrypoint", ["impactchain"])
+    if entrypoint == ["sh", "-c"]:
+        (script,) = service["command"]
+        first = shlex.split(script.split("&&")[0])
+        assert first[0] == "impactchain", script
+        return first[1:]
     assert entrypoint == ["impactchain"]
-    assert cli_command(service["command"]) == service["command"][:1]
+    return list(service["command"])
+
+
+@pytest.mark.parametrize("name", ["migrate", "api", "indexer", "worker", "deploy"])
+def test_each_process_is_a_cli_command(name: str) -> None:
+    args = service_cli_args(name)
+    assert cli_command(args) == args[:1] == [name]
 
 
 def test_one_shots_run_once_and_gate_the_long_running_processes() -> None:
@@ -94,7 +107,9 @@ def test_the_app_reaches_the_services_it_is_given() -> None:
     hosts = {match.group(1) for url in urls if (match := re.search(r"([\w-]+):\d+", url.split("@")[-1]))}
     assert hosts == {"postgres", "redis", "anvil"}
     assert "8545" in " ".join(SERVICES["anvil"]["command"])
-    assert SERVICES["deploy"]["command"][-1] == env["IMPACTCHAIN_RPC_URL"]
+    assert service_cli_args("deploy")[-1] == env["IMPACTCHAIN_RPC_URL"]
+    # The manifest is written 0600 as root; the runtime image's user must be able to read it.
+    assert "chmod a+r /app/deployments/" in SERVICES["deploy"]["command"][0]
 
 
 def test_the_api_port_is_the_settings_port() -> None:
