@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     api_keep_alive_seconds: int = Field(default=5, ge=1)
     api_max_connections: int = Field(default=1000, ge=1)
     api_max_header_bytes: int = Field(default=8192, ge=1024)
+    # /health/ready answers 503 while any indexer trails the head by more than this many blocks
+    # beyond the `indexer_confirmations` it holds back on purpose.
+    api_ready_max_lag_blocks: int = Field(default=100, ge=0)
 
     indexer_batch_blocks: int = Field(default=2000, ge=1)
     indexer_poll_seconds: float = Field(default=1.0, gt=0)

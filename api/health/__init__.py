@@ -1,1 +1,1 @@
-"""Liveness of the API's two dependencies: the database and the chain node."""
+"""Probes: liveness of the process, health of its dependencies, readiness to serve fresh data."""
