@@ -74,6 +74,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_request=check_strict_input,
         state=State({"settings": settings}),
         exception_handlers=EXCEPTION_HANDLERS,
+        # Each process sets up its logs (impactchain.observability); Litestar's default would replace them.
+        logging_config=None,
         openapi_config=OpenAPIConfig(
             title=API_TITLE,
             version=API_VERSION,

@@ -66,7 +66,7 @@ class RequestContextMiddleware:
                 await self.app(scope, receive, send_with_id)
             finally:
                 path = scope["path"]
-                emit = log.debug if path in _QUIET_PATHS else log.info
+                emit = log.error if status >= 500 else log.debug if path in _QUIET_PATHS else log.info
                 emit(
                     "request",
                     method=scope["method"],

@@ -111,7 +111,7 @@ def test_secrets_come_from_the_environment_and_the_settings() -> None:
         database_url=f"postgresql://app:{DB_PASSWORD}@db/x",
         redis_url="redis://:redis-pass-42@cache:6379/0",
         rpc_url="https://polygon-mainnet.example/v2/alchemy-key-0123456789",
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     assert set(secrets_in_settings(settings)) == {DB_PASSWORD, "redis-pass-42", "v2/alchemy-key-0123456789"}
 
