@@ -181,6 +181,54 @@ def indexer_status() -> None:
     typer.echo("\n".join(status.lines()))
 
 
+db_app = typer.Typer(help="Back up and restore the database (pg_dump/pg_restore, custom format).")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Annotated[Path, typer.Argument(help="the archive to write, e.g. impactchain-2026-11-29.dump")],
+) -> None:
+    """Dump DATABASE_URL to PATH with pg_dump (custom format); see docs/OPERATIONS.md."""
+    from impactchain.db.backup import BackupError, backup
+    from impactchain.observability import redact_text
+
+    settings = _settings("db")
+    database_url = _require(settings.database_url, "DATABASE_URL")
+    try:
+        done = backup(database_url, path, bin_dir=settings.pg_bin_dir)
+    except BackupError as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"backed up {redact_text(database_url)} to {done.path}: {done.bytes:,} bytes in {done.seconds:.1f}s "
+        f"(pg_dump {done.tools.major})"
+    )
+
+
+@db_app.command("restore")
+def db_restore(
+    path: Annotated[Path, typer.Argument(help="an archive `impactchain db backup` wrote")],
+    into: Annotated[str | None, typer.Option(help="an empty database to restore into (default DATABASE_URL)")] = None,
+) -> None:
+    """Restore PATH into an empty database with pg_restore, in one transaction."""
+    from impactchain.db.backup import BackupError, restore
+    from impactchain.observability import redact_text
+
+    settings = _settings("db")
+    target = into or _require(settings.database_url, "DATABASE_URL")
+    target = Settings(database_url=target).database_url or target  # postgres:// and +asyncpg forms too
+    if not target.startswith("postgresql://"):
+        raise typer.BadParameter(f"not a postgresql:// URL: {redact_text(target)}", param_hint="--into")
+    try:
+        done = restore(path, target, bin_dir=settings.pg_bin_dir)
+    except BackupError as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"restored {done.path} into {redact_text(target)} in {done.seconds:.1f}s (pg_restore {done.tools.major}); "
+        "run `impactchain migrate` if this release is newer than the backup"
+    )
+
+
 @app.command()
 def api(
     workers: Annotated[
