@@ -7,9 +7,9 @@ outside this one, so the request's log line carries its trace id too. The line n
 path, status and duration — never the client's address or the query string.
 """
 
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 import structlog
@@ -18,6 +18,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from impactchain import tracing
+from impactchain.observability import REQUEST_ID
 
 log = structlog.get_logger("api.request")
 
@@ -36,7 +37,7 @@ def request_id_of(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == REQUEST_ID_HEADER and _ACCEPTED_ID.fullmatch(value):
             return value.decode("ascii")
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 class RequestContextMiddleware:
@@ -61,19 +62,20 @@ class RequestContextMiddleware:
                 message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await self.app(scope, receive, send_with_id)
-            finally:
-                path = scope["path"]
-                emit = log.error if status >= 500 else log.debug if path in _QUIET_PATHS else log.info
-                emit(
-                    "request",
-                    method=scope["method"],
-                    path=path,
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                )
+        bound = REQUEST_ID.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            path = scope["path"]
+            emit = log.error if status >= 500 else log.debug if path in _QUIET_PATHS else log.info
+            emit(
+                "request",
+                method=scope["method"],
+                path=path,
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            REQUEST_ID.reset(bound)
 
 
 def _hide_client(span: Any, _scope: dict[str, Any]) -> None:
