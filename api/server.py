@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import uvicorn
+from litestar import Litestar
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from impactchain.settings import Settings, get_settings
@@ -114,7 +115,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
-def create_worker_app() -> Any:
+def create_worker_app() -> Litestar:
     """The app in one of several worker processes, which start afresh: logs and traces set up first."""
     from api.app import create_app
     from impactchain.observability import configure_observability

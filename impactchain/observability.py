@@ -230,7 +230,7 @@ def configure_logging(
     last: list[Processor] = [structlog.processors.format_exc_info, redact_event, _renderer(log_format, out)]
     # The standard library's records (uvicorn, rq, alembic, …) take the same processors.
     formatter = structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, structlog.stdlib.ExtraAdder()],
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, structlog.stdlib.ExtraAdder(), _drop_colors],
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *last],
     )
     handler = logging.StreamHandler(out)
@@ -252,6 +252,11 @@ def configure_logging(
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
         cache_logger_on_first_use=False,
     )
+
+
+def _drop_colors(_logger: WrappedLogger, _method: str, event_dict: EventDict) -> EventDict:
+    event_dict.pop("color_message", None)  # uvicorn's message again, with terminal colour codes
+    return event_dict
 
 
 def _add_process(process: str) -> Processor:
