@@ -243,9 +243,13 @@ def configure_logging(
     for chatty in _CHATTY:
         logging.getLogger(chatty).setLevel(max(logging.WARNING, numeric_level))
     # uvicorn's own loggers keep their handlers unless told otherwise: send them to ours.
+    # (an earlier uvicorn.Config or dictConfig may also have set their levels or disabled them).
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).handlers.clear()
-        logging.getLogger(name).propagate = True
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+        logger.disabled = False
+        logger.setLevel(logging.NOTSET)
     structlog.configure(
         processors=[*shared, _add_logger_name, *last],
         logger_factory=lambda *args: _NamedWriteLogger(out, str(args[0]) if args else None),

@@ -11,19 +11,19 @@ not there.
 import functools
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-import wrapt
 from opentelemetry import trace
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
 from opentelemetry.trace import Span, SpanKind, Tracer
+
+if TYPE_CHECKING:  # the SDK is imported only when tracing is configured
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 TRACER_NAME = "impactchain"
 
-_provider: TracerProvider | None = None
+_provider: "TracerProvider | None" = None
 _uninstrument: list[Callable[[], None]] = []
 
 
@@ -36,7 +36,7 @@ def tracer() -> Tracer:
     return (_provider or trace.get_tracer_provider()).get_tracer(TRACER_NAME)
 
 
-def tracer_provider() -> TracerProvider | None:
+def tracer_provider() -> "TracerProvider | None":
     return _provider
 
 
@@ -44,7 +44,7 @@ def configure_tracing(
     service_name: str,
     *,
     endpoint: str | None = None,
-    exporter: SpanExporter | None = None,
+    exporter: "SpanExporter | None" = None,
     set_global: bool = True,
 ) -> bool:
     """Trace this process to `endpoint` (OTLP/HTTP, batched) or to `exporter` (every span as it
@@ -54,6 +54,10 @@ def configure_tracing(
         return True
     if exporter is None and endpoint is None:
         return False
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
+
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
     if exporter is None:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -87,7 +91,7 @@ def flush() -> None:
         _provider.force_flush(timeout_millis=5000)
 
 
-def _instrument_libraries(provider: TracerProvider) -> None:
+def _instrument_libraries(provider: "TracerProvider") -> None:
     from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
     from opentelemetry.instrumentation.redis import RedisInstrumentor
@@ -121,6 +125,7 @@ async def _hide_url_path_async(span: Span, request: Any) -> None:
 def _trace_asyncpg_copy() -> None:
     """A span per COPY (the asyncpg instrumentation covers statements, not COPY)."""
     import asyncpg.connection
+    import wrapt
 
     async def traced(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         table = args[0] if args else kwargs.get("table_name", "?")
