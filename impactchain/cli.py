@@ -158,7 +158,7 @@ def indexer_rebuild(
     from indexer.main import rebuild_from_store
     from indexer.rebuild import UnknownProjectionError
 
-    settings = _settings("db")
+    settings = _settings("indexer rebuild")
     _require(settings.database_url, "DATABASE_URL")
     try:
         rebuilt = asyncio.run(rebuild_from_store(settings, projection))
@@ -175,7 +175,7 @@ def indexer_status() -> None:
     """Each checkpoint's block, lag and finality, the process holding the writer lock, pending jobs."""
     from indexer.status import indexer_status as read_status
 
-    settings = _settings("db")
+    settings = _settings("indexer status")
     database_url = _require(settings.database_url, "DATABASE_URL")
     status = asyncio.run(read_status(database_url, settings.indexer_rpc_endpoints))
     typer.echo("\n".join(status.lines()))

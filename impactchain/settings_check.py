@@ -15,7 +15,9 @@ from pydantic import ValidationError
 from impactchain.observability import redact_text
 from impactchain.settings import Settings, get_settings
 
-Process = Literal["api", "indexer", "worker", "keeper", "dev", "migrate", "deploy", "db"]
+Process = Literal[
+    "api", "indexer", "worker", "keeper", "dev", "migrate", "deploy", "db", "indexer status", "indexer rebuild"
+]
 
 # anvil's and ganache/hardhat's chain ids: anything else is a real network, where nothing signs
 # with a public development key.
@@ -38,6 +40,8 @@ _NEEDS: dict[Process, tuple[str, ...]] = {
     "worker": ("database_url", "redis_url"),
     "migrate": ("database_url",),
     "db": ("database_url",),
+    "indexer status": ("database_url",),
+    "indexer rebuild": ("database_url",),
     "keeper": (),
     "deploy": (),
     "dev": (),

@@ -50,7 +50,7 @@ def test_a_password_in_a_refused_url_is_not_repeated() -> None:
 
 def test_good_settings_pass_for_every_process() -> None:
     good = settings(**GOOD, rpc_url="https://node.example/v2/key", otel_exporter_otlp_endpoint="http://otel:4318")
-    for process in ("api", "indexer", "worker", "keeper", "dev", "migrate", "deploy", "db"):
+    for process in ("api", "indexer", "worker", "keeper", "dev", "migrate", "deploy", "db", "indexer status"):
         check_settings(good, process)
     # dev starts embedded PostgreSQL and Redis when neither is set; the keeper needs neither.
     check_settings(settings(), "dev")
