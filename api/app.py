@@ -18,6 +18,7 @@ from api.kit.database import database_lifespan, provide_database, provide_db_ses
 from api.kit.edge import EdgeHeadersMiddleware, RequestHeadLimitMiddleware
 from api.kit.problems import EXCEPTION_HANDLERS
 from api.kit.rate_limit import RateLimitMiddleware, rate_limit_lifespan
+from api.kit.request_context import request_middleware
 from api.kit.settings import provide_settings
 from api.kit.strict_input import check_strict_input
 from api.metrics.endpoints import PROMETHEUS, MetricsController
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         # Outermost first: every answer (a 431 or a 429 too) gets the edge headers.
         middleware=[
+            *request_middleware(),
             EdgeHeadersMiddleware,
             DefineMiddleware(RequestHeadLimitMiddleware, max_bytes=settings.api_max_header_bytes),
             RateLimitMiddleware,
@@ -72,6 +74,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_request=check_strict_input,
         state=State({"settings": settings}),
         exception_handlers=EXCEPTION_HANDLERS,
+        # Each process sets up its logs (impactchain.observability); Litestar's default would replace them.
+        logging_config=None,
         openapi_config=OpenAPIConfig(
             title=API_TITLE,
             version=API_VERSION,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import uvicorn
+from litestar import Litestar
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from impactchain.settings import Settings, get_settings
@@ -114,6 +115,16 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
+def create_worker_app() -> Litestar:
+    """The app in one of several worker processes, which start afresh: logs and traces set up first."""
+    from api.app import create_app
+    from impactchain.observability import configure_observability
+
+    settings = get_settings()
+    configure_observability(settings, "api")
+    return create_app(settings)
+
+
 def serve(settings: Settings, *, workers: int) -> None:
     """Run the API; with `workers` > 1, that many processes accept on the one port."""
     limits: dict[str, Any] = {
@@ -121,6 +132,9 @@ def serve(settings: Settings, *, workers: int) -> None:
         "timeout_keep_alive": settings.api_keep_alive_seconds,
         "limit_concurrency": settings.api_max_connections,
         "log_level": "info",
+        # Logs go through impactchain.observability (JSON, redacted); the app logs each request itself.
+        "log_config": None,
+        "access_log": False,
     }
     if workers == 1:
         from api.app import create_app
@@ -131,5 +145,10 @@ def serve(settings: Settings, *, workers: int) -> None:
     # are summed through prometheus_client's multiprocess directory.
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="impactchain-api-metrics-"))
     uvicorn.run(
-        "api.app:create_app", factory=True, host=settings.api_host, port=settings.api_port, workers=workers, **limits
+        "api.server:create_worker_app",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        workers=workers,
+        **limits,
     )

@@ -70,12 +70,34 @@ class Settings(BaseSettings):
     deployer_account: str | None = None
     keeper_account: str | None = None
 
+    # Logs: one JSON object a line (production), or console-pretty (what `impactchain dev` picks
+    # when neither is set). `LOG_FORMAT`/`LOG_LEVEL` work too.
+    log_format: Literal["json", "console"] | None = Field(
+        default=None, validation_alias=AliasChoices("IMPACTCHAIN_LOG_FORMAT", "LOG_FORMAT")
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="INFO", validation_alias=AliasChoices("IMPACTCHAIN_LOG_LEVEL", "LOG_LEVEL")
+    )
+    # Traces go out over OTLP/HTTP only when an endpoint is set (the standard OpenTelemetry variable);
+    # without one, tracing is the API's no-op.
+    otel_exporter_otlp_endpoint: str | None = Field(
+        default=None, validation_alias=AliasChoices("OTEL_EXPORTER_OTLP_ENDPOINT", "IMPACTCHAIN_OTEL_ENDPOINT")
+    )
+    otel_service_name: str | None = Field(default=None, validation_alias=AliasChoices("OTEL_SERVICE_NAME"))
+    # Where `impactchain db backup/restore` finds pg_dump/pg_restore (default: searched, see docs/OPERATIONS.md).
+    pg_bin_dir: Path | None = None
+
     @field_validator("api_cors_origins", "indexer_rpc_urls", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("database_url")
     @classmethod

@@ -18,6 +18,7 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 import asyncpg
 import structlog
 
+from impactchain.tracing import traced_step
 from indexer import metrics
 from indexer.repository import Checkpoint, Connection, IndexerRepository
 from indexer.rpc import JsonRpcClient, RpcError
@@ -149,6 +150,7 @@ class LogIndexer(Generic[EventT]):
     def start_block(self) -> int:
         return self.projection.start_block
 
+    @traced_step
     async def step(self) -> StepResult:
         with metrics.STEP_SECONDS.labels(self.name).time():
             latest = await self.rpc.block_number()

@@ -11,6 +11,7 @@ test account 9. A duty someone else settled first reverts and is skipped.
 import time
 
 import click
+import structlog
 from ape import accounts, chain, project
 from ape.api import AccountAPI
 from ape.cli import ConnectedProviderCommand, network_option
@@ -18,8 +19,11 @@ from ape.exceptions import ContractLogicError
 
 from impactchain.devstack.anvil import DEVELOPMENT_CHAIN_IDS
 from impactchain.keeper import Duty, DutyScanner
+from impactchain.observability import configure_observability
 from impactchain.registry import DeploymentManifest, load_manifest
 from impactchain.settings import get_settings
+
+log = structlog.get_logger("keeper")
 
 
 def _keeper(alias: str | None) -> AccountAPI:
@@ -33,12 +37,13 @@ def _keeper(alias: str | None) -> AccountAPI:
 def _perform(duty: Duty, manifest: DeploymentManifest, keeper: AccountAPI) -> bool:
     contract_type = manifest.contract(duty.contract).contract_type or duty.contract
     contract = getattr(project, contract_type).at(duty.address)
+    call = {"contract": duty.contract, "address": duty.address, "function": duty.function, "args": list(duty.args)}
     try:
         receipt = getattr(contract, duty.function)(*duty.args, sender=keeper)
     except ContractLogicError as exc:
-        click.echo(f"  skipped {duty.contract}.{duty.function}{duty.args}: {exc}")
+        log.warning("settlement skipped", **call, error=str(exc))
         return False
-    click.echo(f"  {duty.contract}.{duty.function}{duty.args}: {duty.reason} (tx {receipt.txn_hash})")
+    log.info("settlement sent", **call, reason=duty.reason, tx_hash=receipt.txn_hash, block_number=receipt.block_number)
     return True
 
 
@@ -53,6 +58,7 @@ def run_once(scanner: DutyScanner, keeper: AccountAPI) -> int:
 @click.option("--loop", "interval", type=click.FloatRange(min=1), default=None, help="repeat every N seconds")
 def cli(alias: str | None, interval: float | None) -> None:
     settings = get_settings()
+    configure_observability(settings, "keeper")
     manifest = load_manifest(settings.deployments_dir, chain.chain_id)
     keeper = _keeper(alias or settings.keeper_account)
     # One scanner for the whole run: later passes skip what can never be due again.
@@ -60,7 +66,15 @@ def cli(alias: str | None, interval: float | None) -> None:
     while True:
         reads = scanner.reads
         done = run_once(scanner, keeper)
-        click.echo(f"keeper: {done} settlement(s) sent from {keeper.address} ({scanner.reads - reads} reads)")
+        # The event's text is what `make keeper` users and tests/integration/deploy/test_keeper.py read.
+        log.info(
+            f"keeper: {done} settlement(s) sent",
+            settlements=done,
+            keeper=keeper.address,
+            chain_id=chain.chain_id,
+            block_number=chain.blocks.head.number,
+            reads=scanner.reads - reads,
+        )
         if interval is None:
             return
         time.sleep(interval)

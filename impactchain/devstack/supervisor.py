@@ -95,6 +95,8 @@ class DevStack:
             "IMPACTCHAIN_API_PORT": str(s.api_port),
             # A dapp under development calls the API from its own localhost port.
             "IMPACTCHAIN_API_CORS_LOCALHOST": "true",
+            # Console-pretty logs on a developer's terminal, unless LOG_FORMAT says otherwise.
+            "IMPACTCHAIN_LOG_FORMAT": s.log_format or "console",
         }
 
     def _start_anvil(self) -> str:

@@ -1,6 +1,7 @@
 """The keeper script (`ape run keeper`) settles an ended auction on the deployed platform, once;
 its reads go out in batches, and a looping keeper stops reading what can never be due again."""
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,10 @@ def test_keeper_settles_an_ended_auction_once(
     first = run_ape_script("keeper", anvil.url, deployments_dir=deployments_dir)
     second = run_ape_script("keeper", anvil.url, deployments_dir=deployments_dir)
 
-    assert f"AuctionHouse.settle({auction_id},)" in first
+    sent = [json.loads(line) for line in first.splitlines() if line.startswith("{")]  # the keeper's JSON logs
+    assert [(e["contract"], e["function"], e["args"]) for e in sent if e["event"] == "settlement sent"] == [
+        ("AuctionHouse", "settle", [auction_id])
+    ]
     assert "keeper: 0 settlement(s)" in second
     assert nft.functions.ownerOf(7).call() == bidder
     assert house.functions.getAuction(auction_id).call()[4] == 2  # Settled
