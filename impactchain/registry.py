@@ -85,5 +85,7 @@ def write_manifest(deployments_dir: Path, manifest: DeploymentManifest) -> Path:
     with os.fdopen(fd, "w") as handle:
         json.dump(manifest.model_dump(mode="json"), handle, indent=2)
         handle.write("\n")
+    # Public facts (addresses, blocks): readable by the services' own users, whoever deployed.
+    os.chmod(tmp, 0o644)
     os.replace(tmp, path)
     return path
