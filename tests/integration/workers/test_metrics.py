@@ -19,7 +19,7 @@ from redis import Redis
 from rq import Queue
 
 from impactchain.devstack.ports import free_port
-from impactchain.platform_metrics import KeeperMetrics, RedisMetricsCollector, record_job_failure
+from impactchain.platform_metrics import METRICS, KeeperMetrics, RedisMetricsCollector, record_job_failure
 from impactchain.settings import PROJECT_ROOT, Settings
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -95,6 +95,10 @@ def test_a_worker_serves_queue_depths_registries_and_failures(
         default.enqueue("operator.add", 1, 2)
     default.enqueue("operator.truediv", 1, 0)  # raises ZeroDivisionError in the work-horse
     default.enqueue("os._exit", 3)  # the work-horse dies without raising: the worker process handles it
+    keeper = KeeperMetrics(redis)  # what `ape run keeper` records (tests/integration/deploy/test_keeper.py)
+    keeper.sent("finalize", "sent")
+    keeper.sent("finalize", "reverted")
+    keeper.finished_pass("0x" + "ab" * 20, 12 * 10**18 + 1, 1_700_000_000.5)
     other = Queue("reports", connection=redis)  # a queue no worker listens on
     for _ in range(3):
         other.enqueue("operator.add", 1, 1)
@@ -123,6 +127,20 @@ def test_a_worker_serves_queue_depths_registries_and_failures(
     assert samples[("impactchain_rq_workers", frozenset({("queue", "reports")}))] == 0
     assert samples[("impactchain_platform_metrics_redis_up", frozenset())] == 1
     assert samples[("process_open_fds", frozenset())] > 0  # the worker process's own metrics too
+
+    keeper_series = frozenset({("keeper", "0x" + "ab" * 20)})
+    assert samples[("impactchain_keeper_balance_wei", keeper_series)] == 12e18
+    assert samples[("impactchain_keeper_last_run_timestamp_seconds", keeper_series)] == 1_700_000_000.5
+    sends = {
+        dict(labels)["outcome"]: value
+        for (name, labels), value in samples.items()
+        if name == "impactchain_keeper_sends_total" and dict(labels)["kind"] == "finalize"
+    }
+    assert sends == {"sent": 1, "reverted": 1}
+    # What the collector describes (and tests/integration/ops checks the dashboard against) is what it serves.
+    described = {spec.name + ("_total" if spec.kind == "counter" else ""): set(spec.labels) for spec in METRICS}
+    served = {name: set(dict(labels)) for name, labels in samples if name.startswith("impactchain_")}
+    assert served == described
 
     default.enqueue("operator.truediv", 2, 0)
     samples = wait_for(worker_process, lambda s: jobs(s, "default").get("failed") == 3)
