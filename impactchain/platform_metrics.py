@@ -178,7 +178,7 @@ class RedisMetricsCollector(Collector):
         yield up
 
     def _read(self) -> list[Metric]:
-        known = {name.decode() for name in self.redis.smembers(Queue.redis_queues_keys)}  # type: ignore[union-attr]
+        known = {_text(name) for name in self.redis.smembers(Queue.redis_queues_keys)}
         prefix = Queue.redis_queue_namespace_prefix
         queues = sorted({key.removeprefix(prefix) for key in known} | set(self.queue_names))
         with self.redis.pipeline(transaction=False) as pipeline:
@@ -191,12 +191,12 @@ class RedisMetricsCollector(Collector):
                 pipeline.hgetall(key)
             replies = pipeline.execute()
         jobs, workers = RQ_JOBS.family(), RQ_WORKERS.family()
-        per_queue = len(JOB_STATES) + 1
+        per_queue = len(JOB_STATES) + 1  # each state's count, then the workers
         for index, queue in enumerate(queues):
-            counts = replies[index * per_queue : (index + 1) * per_queue]
-            for state, count in zip(JOB_STATES, counts, strict=False):
+            *counts, worker_count = replies[index * per_queue : (index + 1) * per_queue]
+            for state, count in zip(JOB_STATES, counts, strict=True):
                 jobs.add_metric([queue, state], count)
-            workers.add_metric([queue], counts[-1])
+            workers.add_metric([queue], worker_count)
         failures, sends, balances, last_runs = replies[len(queues) * per_queue :]
         return [
             jobs,
@@ -206,6 +206,10 @@ class RedisMetricsCollector(Collector):
             _per_keeper(KEEPER_BALANCE, balances),
             _per_keeper(KEEPER_LAST_RUN, last_runs),
         ]
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _labelled(spec: MetricSpec, counts: dict[bytes, bytes]) -> Metric:
@@ -218,5 +222,5 @@ def _labelled(spec: MetricSpec, counts: dict[bytes, bytes]) -> Metric:
 def _per_keeper(spec: MetricSpec, values: dict[bytes, bytes]) -> Metric:
     family = spec.family()
     for keeper, value in sorted(values.items()):
-        family.add_metric([keeper.decode()], float(value))
+        family.add_metric([_text(keeper)], float(value))
     return family
