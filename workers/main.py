@@ -12,6 +12,7 @@ from opentelemetry.trace import Status, StatusCode
 from prometheus_client import CollectorRegistry, GCCollector, ProcessCollector, start_http_server
 from redis import Redis
 from rq import Queue, Worker
+from rq.exceptions import DeserializationError
 from rq.executions import Execution
 from rq.job import Job
 from rq.registry import StartedJobRegistry
@@ -53,7 +54,11 @@ class ObservedWorker(Worker):
         the work-horse when the job raised, and in this process when the work-horse died (killed,
         out of memory, past its timeout), which an exception handler would not see."""
         super().handle_job_failure(job, queue, started_job_registry, exc_string, execution)
-        record_job_failure(self.connection, queue.name, job.func_name or "?")
+        try:
+            function = job.func_name or "?"
+        except DeserializationError:  # as RQ's own handle_exception guards: the job's data is unreadable
+            function = "<undeserializable>"
+        record_job_failure(self.connection, queue.name, function)
 
 
 def job_fields(job: Job) -> dict[str, str | int]:
