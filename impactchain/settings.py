@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     indexer_deep_reorg: Literal["auto", "halt", "rebuild"] = "auto"
 
     queue_name: str = "default"
+    # `impactchain worker` serves Prometheus metrics here (queue depths, job failures, the keeper's
+    # sends and balance: impactchain/platform_metrics.py) when a port is set; off by default so
+    # several workers on one host (tests, `impactchain dev`) never fight over it. Containers set
+    # 9103 and host 0.0.0.0 (compose.yaml, deploy/k8s).
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
     ape_network: str | None = None
     deployer_account: str | None = None
     keeper_account: str | None = None

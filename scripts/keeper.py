@@ -6,6 +6,10 @@
 Anyone may settle, so the keeper holds no special role; it pays gas. Its key is an ape
 account (`--account` or IMPACTCHAIN_KEEPER_ACCOUNT); on development chains it defaults to
 test account 9. A duty someone else settled first reverts and is skipped.
+
+With REDIS_URL set, each transaction (by function and outcome) and, after each pass, the keeper's
+balance and the time are recorded in Redis for `impactchain worker`'s metrics
+(impactchain/platform_metrics.py): this process is gone before Prometheus would scrape it.
 """
 
 import time
@@ -16,10 +20,12 @@ from ape import accounts, chain, project
 from ape.api import AccountAPI
 from ape.cli import ConnectedProviderCommand, network_option
 from ape.exceptions import ContractLogicError
+from redis import Redis
 
 from impactchain.devstack.anvil import DEVELOPMENT_CHAIN_IDS
 from impactchain.keeper import Duty, DutyScanner
 from impactchain.observability import configure_observability
+from impactchain.platform_metrics import KeeperMetrics
 from impactchain.registry import DeploymentManifest, load_manifest
 from impactchain.settings import get_settings
 
@@ -34,22 +40,29 @@ def _keeper(alias: str | None) -> AccountAPI:
     raise click.UsageError("pass --account ALIAS (or set IMPACTCHAIN_KEEPER_ACCOUNT) for a real network")
 
 
-def _perform(duty: Duty, manifest: DeploymentManifest, keeper: AccountAPI) -> bool:
+def _perform(duty: Duty, manifest: DeploymentManifest, keeper: AccountAPI, metrics: KeeperMetrics) -> bool:
     contract_type = manifest.contract(duty.contract).contract_type or duty.contract
     contract = getattr(project, contract_type).at(duty.address)
     call = {"contract": duty.contract, "address": duty.address, "function": duty.function, "args": list(duty.args)}
     try:
         receipt = getattr(contract, duty.function)(*duty.args, sender=keeper)
     except ContractLogicError as exc:
+        metrics.sent(duty.function, "reverted")
         log.warning("settlement skipped", **call, error=str(exc))
         return False
+    except Exception:
+        metrics.sent(duty.function, "error")  # RPC, gas, nonce: counted, then the run stops as before
+        raise
+    metrics.sent(duty.function, "sent")
     log.info("settlement sent", **call, reason=duty.reason, tx_hash=receipt.txn_hash, block_number=receipt.block_number)
     return True
 
 
-def run_once(scanner: DutyScanner, keeper: AccountAPI) -> int:
+def run_once(scanner: DutyScanner, keeper: AccountAPI, metrics: KeeperMetrics) -> int:
     duties = scanner.due()
-    return sum(_perform(duty, scanner.manifest, keeper) for duty in duties)
+    done = sum(_perform(duty, scanner.manifest, keeper, metrics) for duty in duties)
+    metrics.finished_pass(keeper.address, int(keeper.balance), time.time())
+    return done
 
 
 @click.command(cls=ConnectedProviderCommand)
@@ -63,9 +76,12 @@ def cli(alias: str | None, interval: float | None) -> None:
     keeper = _keeper(alias or settings.keeper_account)
     # One scanner for the whole run: later passes skip what can never be due again.
     scanner = DutyScanner(chain.provider.web3, manifest)
+    metrics = KeeperMetrics(Redis.from_url(settings.redis_url, socket_timeout=5) if settings.redis_url else None)
+    if metrics.redis is None:
+        log.info("keeper metrics not recorded: REDIS_URL is not set")
     while True:
         reads = scanner.reads
-        done = run_once(scanner, keeper)
+        done = run_once(scanner, keeper, metrics)
         # The event's text is what `make keeper` users and tests/integration/deploy/test_keeper.py read.
         log.info(
             f"keeper: {done} settlement(s) sent",

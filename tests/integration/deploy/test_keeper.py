@@ -1,13 +1,17 @@
-"""The keeper script (`ape run keeper`) settles an ended auction on the deployed platform, once;
-its reads go out in batches, and a looping keeper stops reading what can never be due again."""
+"""The keeper script (`ape run keeper`) settles an ended auction on the deployed platform, once,
+and records its sends and balance in Redis for the worker's metrics; its reads go out in batches,
+and a looping keeper stops reading what can never be due again."""
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from eth_account import Account
 from eth_utils import keccak
+from prometheus_client import CollectorRegistry
+from redis import Redis
 from web3 import Web3
 from web3.providers.rpc import HTTPProvider
 
@@ -18,6 +22,7 @@ from impactchain.devstack.deploy import run_ape_script
 from impactchain.devstack.seed import create_round_as_timelock
 from impactchain.helpdesk import NATIVE_CURRENCY
 from impactchain.keeper import due_duties
+from impactchain.platform_metrics import KEEPER_BALANCE_KEY, RedisMetricsCollector
 from impactchain.registry import DeploymentManifest, contract_at
 from tests.support.chain import deploy_from_build, rpc, transact
 
@@ -27,8 +32,14 @@ ERC721, NFT_TYPE = 0, 2
 
 
 def test_keeper_settles_an_ended_auction_once(
-    chain: Web3, manifest: DeploymentManifest, anvil: Anvil, deployments_dir: Path
+    chain: Web3,
+    manifest: DeploymentManifest,
+    anvil: Anvil,
+    deployments_dir: Path,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_url)  # the keeper records its sends and balance there
     house = contract_at(chain, manifest, "AuctionHouse")
     nft = deploy_from_build(chain, "TestAuctionNFT", SELLER)
     seller, bidder = Account.from_key(SELLER).address, Account.from_key(BIDDER).address
@@ -43,14 +54,28 @@ def test_keeper_settles_an_ended_auction_once(
     rpc(chain, "evm_increaseTime", [2 * HOUR])
     rpc(chain, "evm_mine")
     assert [duty.args for duty in due_duties(chain, manifest)] == [(auction_id,)]
+    started = time.time()
     first = run_ape_script("keeper", anvil.url, deployments_dir=deployments_dir)
+    after_first = scrape_keeper_metrics(redis_url)
     second = run_ape_script("keeper", anvil.url, deployments_dir=deployments_dir)
+    after_second = scrape_keeper_metrics(redis_url)
 
     sent = [json.loads(line) for line in first.splitlines() if line.startswith("{")]  # the keeper's JSON logs
     assert [(e["contract"], e["function"], e["args"]) for e in sent if e["event"] == "settlement sent"] == [
         ("AuctionHouse", "settle", [auction_id])
     ]
     assert "keeper: 0 settlement(s)" in second
+    (keeper_address,) = {e["keeper"] for e in sent if "keeper" in e}
+    balance = chain.eth.get_balance(keeper_address)
+    keeper_series = frozenset({("keeper", keeper_address)})
+    settled = ("impactchain_keeper_sends_total", frozenset({("kind", "settle"), ("outcome", "sent")}))
+    assert [name for name, _ in after_first if name == "impactchain_keeper_sends_total"] == [settled[0]]
+    assert after_first[settled] == after_second[settled] == 1  # the second run found nothing to send
+    assert after_first[("impactchain_keeper_balance_wei", keeper_series)] == float(balance)
+    first_run = after_first[("impactchain_keeper_last_run_timestamp_seconds", keeper_series)]
+    assert started <= first_run < after_second[("impactchain_keeper_last_run_timestamp_seconds", keeper_series)]
+    with Redis.from_url(redis_url) as redis:  # kept exact, in wei (the gauge is a float)
+        assert int(redis.hget(KEEPER_BALANCE_KEY, keeper_address) or 0) == balance
     assert nft.functions.ownerOf(7).call() == bidder
     assert house.functions.getAuction(auction_id).call()[4] == 2  # Settled
     scanner = keeper.DutyScanner(chain, manifest)
@@ -63,6 +88,19 @@ def test_keeper_settles_an_ended_auction_once(
     carbon = contract_at(chain, manifest, "CarbonPool")
     # 2% of the 1 MATIC price buys 0.02 tonnes at the development price of 1 MATIC a tonne.
     assert carbon.functions.totalRetired().call() == 10**18 * 200 // 10_000
+
+
+def scrape_keeper_metrics(redis_url: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    """One scrape of the worker's Redis collector: each sample's value by series name and labels."""
+    registry = CollectorRegistry()
+    with Redis.from_url(redis_url) as redis:
+        registry.register(RedisMetricsCollector(redis))
+        return {
+            (sample.name, frozenset(sample.labels.items())): sample.value
+            for family in registry.collect()
+            for sample in family.samples
+            if sample.name.startswith("impactchain_keeper_")
+        }
 
 
 class _CountingProvider(HTTPProvider):

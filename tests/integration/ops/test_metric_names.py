@@ -1,5 +1,7 @@
 """Every metric (and label) the dashboard and the alert rules name is one the code defines: the
-indexer's (indexer/metrics.py) and the API's, as the running app registers them."""
+indexer's (indexer/metrics.py), the API's, as the running app registers them, and the platform
+metrics the workers' collector reads from Redis (impactchain/platform_metrics.py), as it describes
+them (tests/integration/workers/test_metrics.py checks a real scrape matches the description)."""
 
 import json
 from typing import Any
@@ -10,7 +12,10 @@ from litestar import Litestar
 from litestar.plugins.prometheus import PrometheusMiddleware
 from litestar.testing import AsyncTestClient
 from prometheus_client.metrics import MetricWrapperBase
+from prometheus_client.metrics_core import Metric
+from redis import Redis
 
+from impactchain.platform_metrics import RedisMetricsCollector
 from indexer import metrics as indexer_metrics
 from tests.support.deployment import REPO, TARGET_LABELS, alert_rules, dashboard_exprs, load_yaml, promql_uses
 
@@ -35,6 +40,14 @@ def exposed_series(metric: MetricWrapperBase) -> dict[str, frozenset[str]]:
     return {name: labels}
 
 
+def described_series(family: Metric) -> dict[str, frozenset[str]]:
+    """The series a collector's described family exposes (a custom collector sets no _created)."""
+    labels = frozenset(getattr(family, "_labelnames", ()))
+    if family.type == "counter":
+        return {f"{family.name}_total": labels}
+    return {family.name: labels}
+
+
 @pytest.fixture
 async def defined_series(db: asyncpg.Connection, client: AsyncTestClient[Litestar]) -> dict[str, frozenset[str]]:
     # The API's request metrics are created on the first request through the middleware.
@@ -44,6 +57,8 @@ async def defined_series(db: asyncpg.Connection, client: AsyncTestClient[Litesta
     series: dict[str, frozenset[str]] = dict(PROMETHEUS_SERIES)
     for metric in [*api, *indexer]:
         series.update(exposed_series(metric))
+    for family in RedisMetricsCollector(Redis()).describe():  # describing reads nothing from Redis
+        series.update(described_series(family))
     return series
 
 
@@ -59,6 +74,11 @@ async def test_the_code_defines_the_series_the_checks_expect(defined_series: dic
     assert defined_series["impactchain_indexer_lag_blocks"] == {"indexer"}
     assert defined_series["impactchain_indexer_events_total"] == {"indexer"}
     assert "impactchain_indexer_writer" in defined_series
+    assert defined_series["impactchain_rq_jobs"] == {"queue", "state"}
+    assert defined_series["impactchain_rq_job_failures_total"] == {"queue", "job"}
+    assert defined_series["impactchain_keeper_sends_total"] == {"kind", "outcome"}
+    assert defined_series["impactchain_keeper_balance_wei"] == {"keeper"}
+    assert defined_series["impactchain_keeper_last_run_timestamp_seconds"] == {"keeper"}
 
 
 async def test_every_metric_and_label_used_is_defined(defined_series: dict[str, frozenset[str]]) -> None:

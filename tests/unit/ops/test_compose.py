@@ -141,6 +141,20 @@ def test_prometheus_scrapes_the_api_and_the_indexer_where_compose_serves_them() 
     assert (REPO / "ops" / "prometheus" / "alerts.yml").exists()
 
 
+def test_prometheus_scrapes_the_workers_metrics_port() -> None:
+    config = load_yaml(REPO / "ops" / "prometheus" / "prometheus.yml")
+    (job,) = [job for job in config["scrape_configs"] if job["job_name"] == "impactchain-worker"]
+    worker = SERVICES["worker"]
+    port = worker["environment"]["IMPACTCHAIN_WORKER_METRICS_PORT"]
+
+    assert job["static_configs"][0]["targets"] == [f"worker:{port}"]
+    assert worker["environment"]["IMPACTCHAIN_WORKER_METRICS_HOST"] == "0.0.0.0"  # noqa: S104 (other containers scrape it)
+    assert worker["expose"] == [port]
+    assert f"127.0.0.1:{port}/metrics" in " ".join(worker["healthcheck"]["test"])
+    # The worker's environment extends the shared one rather than replacing it.
+    assert worker["environment"]["REDIS_URL"] == SERVICES["api"]["environment"]["REDIS_URL"]
+
+
 def _mounts(service: dict[str, Any]) -> dict[str, str]:
     return {
         volume.split(":")[1]: volume.split(":")[0] for volume in service.get("volumes", []) if volume.startswith("./")

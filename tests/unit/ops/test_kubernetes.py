@@ -1,5 +1,6 @@
 """deploy/k8s, rendered per overlay with `kubectl kustomize` and checked offline: Kubernetes
-schemas for built-in kinds (kubernetes-validate), structure for the CRDs (ServiceMonitor, KEDA),
+schemas for built-in kinds (kubernetes-validate), structure for the CRDs (ServiceMonitor,
+PodMonitor, KEDA),
 and agreement with the image, the CLI, the settings, the routes and RQ's queue keys."""
 
 import base64
@@ -25,7 +26,7 @@ from tests.support.deployment import (
 
 # The oldest Kubernetes these manifests target, and the newest the schemas know.
 KUBERNETES_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
-CRD_KINDS = {"ServiceMonitor", "ScaledObject", "TriggerAuthentication"}
+CRD_KINDS = {"ServiceMonitor", "PodMonitor", "ScaledObject", "TriggerAuthentication"}
 
 
 @cache
@@ -103,6 +104,17 @@ def test_the_crds_are_the_kinds_we_skip_and_are_well_formed(overlay: str) -> Non
         for endpoint in monitor["spec"]["endpoints"]:
             assert endpoint["path"] in app_route_paths() or endpoint["port"] == "metrics"
             assert all(endpoint["port"] in {p["name"] for p in svc["spec"]["ports"]} for svc in selected)
+    for monitor in find(overlay, "PodMonitor"):
+        assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
+        pods = [
+            obj
+            for obj in workloads(overlay)
+            if monitor["spec"]["selector"]["matchLabels"].items() <= pod_labels(obj).items()
+        ]
+        assert pods, monitor["metadata"]["name"]
+        for endpoint in monitor["spec"]["podMetricsEndpoints"]:
+            served = {port["name"] for pod in pods for c in pod_spec(pod)["containers"] for port in c.get("ports", [])}
+            assert endpoint["port"] in served, monitor["metadata"]["name"]
     for scaled in find(overlay, "ScaledObject"):
         assert scaled["apiVersion"] == "keda.sh/v1alpha1"
         assert find(overlay, "Deployment", scaled["spec"]["scaleTargetRef"]["name"])
@@ -187,6 +199,24 @@ def test_workers_scale_on_the_rq_list_of_the_configured_queue(overlay: str) -> N
     assert trigger["type"] == "redis"
     assert trigger["metadata"]["listName"] == Queue.redis_queue_namespace_prefix + config["IMPACTCHAIN_QUEUE_NAME"]
     assert int(trigger["metadata"]["listLength"]) > 0
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_workers_serve_their_metrics_where_the_pod_monitor_and_the_policy_look(overlay: str) -> None:
+    config = next(iter(find(overlay, "ConfigMap")))["data"]
+    worker = one(overlay, "Deployment", "impactchain-worker")
+    (container,) = pod_spec(worker)["containers"]
+    monitor = one(overlay, "PodMonitor", "impactchain-worker")
+    policy = one(overlay, "NetworkPolicy", "impactchain-worker-metrics-ingress")
+
+    assert container["ports"] == [{"name": "metrics", "containerPort": int(config["IMPACTCHAIN_WORKER_METRICS_PORT"])}]
+    assert config["IMPACTCHAIN_WORKER_METRICS_HOST"] == "0.0.0.0"  # noqa: S104 (the pod's IP must answer)
+    assert [endpoint["port"] for endpoint in monitor["spec"]["podMetricsEndpoints"]] == ["metrics"]
+    assert monitor["spec"]["selector"]["matchLabels"] == worker["spec"]["selector"]["matchLabels"]
+    assert policy["spec"]["podSelector"]["matchLabels"] == worker["spec"]["selector"]["matchLabels"]
+    (rule,) = policy["spec"]["ingress"]
+    assert rule["ports"] == [{"port": "metrics", "protocol": "TCP"}]
+    assert rule["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]
 
 
 def test_dev_secrets_match_keda_and_the_app() -> None:

@@ -126,3 +126,38 @@ def test_the_ci_workflow_lints_then_runs_make_test_then_builds_the_image() -> No
     assert image_steps and image_steps[0]["with"]["target"] == "runtime"
     lint = " ".join(step.get("run", "") for step in jobs["lint"]["steps"])
     assert "ruff check" in lint and "hadolint" in lint
+
+
+# Read from Redis by every worker at scrape time: each worker pod exports the same values.
+PLATFORM_METRIC = re.compile(r"\bimpactchain_(rq|keeper|platform)_\w+")
+
+
+def test_the_dashboard_and_the_alerts_cover_queues_failed_jobs_and_the_keeper() -> None:
+    titles = " | ".join(panel["title"] for panel in DASHBOARD["panels"]).lower()
+    names = {rule["alert"] for rule in alert_rules(ALERTS)}
+
+    for topic in ("queue depth", "failed", "job failures", "keeper sends", "keeper balance", "keeper's last pass"):
+        assert topic in titles, topic
+    assert {"WorkerQueueBacklog", "WorkerJobsFailing", "KeeperBalanceLow", "KeeperNotRunning"} <= names
+
+
+def test_platform_metrics_are_never_summed_over_workers() -> None:
+    exprs = dashboard_exprs(DASHBOARD) + [rule["expr"] for rule in alert_rules(ALERTS)]
+    platform = [expr for expr in exprs if PLATFORM_METRIC.search(expr)]
+
+    assert len(platform) >= 10
+    for expr in platform:
+        assert "sum" not in expr and re.search(r"\b(max|min)\b", expr), expr
+
+
+def test_the_keeper_balance_panel_marks_the_alerts_threshold() -> None:
+    rule = next(rule for rule in alert_rules(ALERTS) if rule["alert"] == "KeeperBalanceLow")
+    match = re.fullmatch(r"min by \(keeper\) \(impactchain_keeper_balance_wei\) < (\S+)", rule["expr"].strip())
+    assert match, rule["expr"]
+    panel = next(panel for panel in DASHBOARD["panels"] if panel["title"] == "Keeper balance (MATIC)")
+    (target,) = panel["targets"]
+    steps = panel["fieldConfig"]["defaults"]["thresholds"]["steps"]
+
+    assert target["expr"].endswith("/ 1e18")  # wei shown in MATIC
+    assert [step["color"] for step in steps] == ["red", "green"]
+    assert steps[1]["value"] * 10**18 == float(match.group(1))
