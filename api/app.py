@@ -14,7 +14,7 @@ from api.donations.endpoints import DonationController
 from api.events.endpoints import EventController
 from api.health.endpoints import HealthController
 from api.kit.chain import chain_lifespan, provide_chain_node
-from api.kit.database import database_lifespan, provide_database, provide_db_session, session_lifespan
+from api.kit.database import database_lifespan, provide_database
 from api.kit.edge import EdgeHeadersMiddleware, RequestHeadLimitMiddleware
 from api.kit.problems import EXCEPTION_HANDLERS
 from api.kit.rate_limit import RateLimitMiddleware, rate_limit_lifespan
@@ -65,10 +65,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={
             "settings": Provide(provide_settings, sync_to_thread=False),
             "database": Provide(provide_database, sync_to_thread=False),
-            "db_session": Provide(provide_db_session),
             "chain_node": Provide(provide_chain_node, sync_to_thread=False),
         },
-        lifespan=[database_lifespan, session_lifespan, chain_lifespan, rate_limit_lifespan],
+        lifespan=[database_lifespan, chain_lifespan, rate_limit_lifespan],
         before_request=check_strict_input,
         state=State({"settings": settings}),
         exception_handlers=EXCEPTION_HANDLERS,

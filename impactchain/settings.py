@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("IMPACTCHAIN_DATABASE_URL", "DATABASE_URL")
     )
+    # Where the API reads (a read replica of DATABASE_URL, say); unset: DATABASE_URL.
+    database_read_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("IMPACTCHAIN_DATABASE_READ_URL", "DATABASE_READ_URL")
+    )
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("IMPACTCHAIN_REDIS_URL", "REDIS_URL"))
     rpc_url: str | None = None
     deployments_dir: Path = PROJECT_ROOT / "deployments"
@@ -74,7 +78,7 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_read_url")
     @classmethod
     def _plain_postgres_url(cls, value: str | None) -> str | None:
         # Accept SQLAlchemy-style URLs too; the plain form is what asyncpg takes.
@@ -90,6 +94,11 @@ class Settings(BaseSettings):
         if self.database_url is None:
             raise RuntimeError("DATABASE_URL is not set")
         return sqlalchemy_url(self.database_url)
+
+    @property
+    def api_read_url(self) -> str | None:
+        """The database the API reads: the read replica when one is set, else the primary."""
+        return self.database_read_url or self.database_url
 
     @property
     def chain_rpc_url(self) -> str:
