@@ -14,6 +14,7 @@ from api.donations.endpoints import DonationController
 from api.events.endpoints import EventController
 from api.health.endpoints import HealthController
 from api.kit.chain import chain_lifespan, provide_chain_node
+from api.kit.client_address import ClientAddress, parse_networks
 from api.kit.database import database_lifespan, provide_database
 from api.kit.edge import EdgeHeadersMiddleware, RequestHeadLimitMiddleware
 from api.kit.problems import EXCEPTION_HANDLERS
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             EdgeHeadersMiddleware,
             DefineMiddleware(RequestHeadLimitMiddleware, max_bytes=settings.api_max_header_bytes),
-            RateLimitMiddleware,
+            DefineMiddleware(RateLimitMiddleware, client_address=client_address(settings)),
             PROMETHEUS.middleware,
         ],
         cors_config=cors_config(settings),
@@ -78,6 +79,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[SwaggerRenderPlugin(), RedocRenderPlugin()],
         ),
     )
+
+
+def client_address(settings: Settings) -> ClientAddress:
+    """Whom rate limits count a request against (forwarded headers only from trusted proxies)."""
+    return ClientAddress(parse_networks(settings.api_trusted_proxies), settings.api_forwarded_header)
 
 
 def cors_config(settings: Settings) -> CORSConfig | None:

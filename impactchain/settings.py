@@ -1,5 +1,6 @@
 """One typed settings object, read from the environment once."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -42,6 +43,10 @@ class Settings(BaseSettings):
     # Requests per client IP in any sliding 60 s window (0 = no limit); stricter on /v1/tx/*.
     api_rate_limit_per_minute: int = Field(default=600, ge=0)
     api_tx_rate_limit_per_minute: int = Field(default=30, ge=0)
+    # Proxies (CIDRs, comma-separated) whose `api_forwarded_header` names the client a request is
+    # counted against; from any other peer the header is ignored. Empty: the TCP peer, always.
+    api_trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    api_forwarded_header: Literal["x-forwarded-for", "forwarded"] = "x-forwarded-for"
     # Slow clients: whole request head within, body within, idle keep-alive connections closed after.
     api_header_timeout_seconds: float = Field(default=5.0, gt=0)
     api_body_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -71,11 +76,21 @@ class Settings(BaseSettings):
     deployer_account: str | None = None
     keeper_account: str | None = None
 
-    @field_validator("api_cors_origins", "indexer_rpc_urls", mode="before")
+    @field_validator("api_cors_origins", "indexer_rpc_urls", "api_trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("api_trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"not a CIDR or IP address: {cidr!r}") from exc
         return value
 
     @field_validator("database_url", "database_read_url")

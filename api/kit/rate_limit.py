@@ -19,6 +19,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
 from redis.exceptions import RedisError
 
+from api.kit.client_address import ClientAddress
 from impactchain.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -85,16 +86,13 @@ class RateLimiter:
         await self._client.aclose()
 
 
-def client_ip(scope: Scope) -> str:
-    client = scope.get("client")
-    return client[0] if client else "unknown"
-
-
 class RateLimitMiddleware:
-    """Answers 429 (a problem, with Retry-After) to a client over its limit for the route."""
+    """Answers 429 (a problem, with Retry-After) to a client over its limit for the route; the
+    client is the TCP peer, or whom a trusted proxy forwarded for (see `ClientAddress`)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, client_address: ClientAddress | None = None) -> None:
         self.app = app
+        self.client_address = client_address or ClientAddress()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         limiter: RateLimiter | None = scope["litestar_app"].state.get("rate_limiter")
@@ -102,7 +100,7 @@ class RateLimitMiddleware:
         if scope["type"] != ScopeType.HTTP or limiter is None or path.startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
-        verdict = await limiter.check(client_ip(scope), path)
+        verdict = await limiter.check(self.client_address.of(scope), path)
         if verdict.allowed:
             await self.app(scope, receive, send)
             return

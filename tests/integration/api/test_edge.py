@@ -1,6 +1,8 @@
 """The edge: CORS, security headers, compression, ETag and Cache-Control, size limits and
 per-IP rate limits in Redis (database 13 in tests, as configured)."""
 
+from typing import Any
+
 import asyncpg
 import pytest
 import redis
@@ -172,3 +174,47 @@ async def test_limiter_fails_open_when_redis_is_down(db: asyncpg.Connection, set
         statuses = [(await client.get("/v1/donations")).status_code for _ in range(3)]
 
     assert statuses == [200, 200, 200]
+
+
+class PeerAt:
+    """The app as a TCP peer at `ip` reaches it (the test client's peer is not an address)."""
+
+    def __init__(self, app: Litestar, ip: str) -> None:
+        self.app = app
+        self.ip = ip
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope = {**scope, "client": (self.ip, 4711)}
+        await self.app(scope, receive, send)
+
+
+async def _statuses(app: Any, forwarded_for: list[str]) -> list[int]:
+    async with AsyncTestClient(app=app) as client:
+        return [
+            (await client.get("/v1/donations", headers={"x-forwarded-for": ip})).status_code for ip in forwarded_for
+        ]
+
+
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(
+    db: asyncpg.Connection, settings: Settings, redis_url: str
+) -> None:
+    limited = settings.model_copy(update={"api_rate_limit_per_minute": 1, "api_trusted_proxies": ["10.0.0.0/8"]})
+    app = PeerAt(create_app(limited), "10.1.2.3")
+
+    statuses = await _statuses(app, ["203.0.113.7", "203.0.113.7", "203.0.113.8", "1.1.1.1, 203.0.113.8"])
+
+    assert statuses == [200, 429, 200, 429]  # the client-written left entry changes nothing
+    keys = {key.decode() for key in redis.Redis.from_url(redis_url).keys(f"{KEY_PREFIX}:read:*")}
+    assert {key.split(":")[4] for key in keys} == {"203.0.113.7", "203.0.113.8"}
+
+
+async def test_a_peer_that_is_not_a_trusted_proxy_cannot_dodge_its_limit(
+    db: asyncpg.Connection, settings: Settings, redis_url: str
+) -> None:
+    limited = settings.model_copy(update={"api_rate_limit_per_minute": 1, "api_trusted_proxies": ["10.0.0.0/8"]})
+    app = PeerAt(create_app(limited), "198.51.100.9")
+
+    assert await _statuses(app, ["203.0.113.7", "203.0.113.8", "203.0.113.9"]) == [200, 429, 429]
+    keys = {key.decode() for key in redis.Redis.from_url(redis_url).keys(f"{KEY_PREFIX}:read:*")}
+    assert {key.split(":")[4] for key in keys} == {"198.51.100.9"}
