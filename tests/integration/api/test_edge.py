@@ -189,6 +189,12 @@ class PeerAt:
         await self.app(scope, receive, send)
 
 
+def _counted(redis_url: str) -> set[str]:
+    """The client addresses with a read count in Redis (`<prefix>:read:<ip>:<window>`)."""
+    keys: list[bytes] = redis.Redis.from_url(redis_url).keys(f"{KEY_PREFIX}:read:*")
+    return {key.decode().split(":")[4] for key in keys}
+
+
 async def _statuses(app: Any, forwarded_for: list[str]) -> list[int]:
     async with AsyncTestClient(app=app) as client:
         return [
@@ -205,8 +211,7 @@ async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(
     statuses = await _statuses(app, ["203.0.113.7", "203.0.113.7", "203.0.113.8", "1.1.1.1, 203.0.113.8"])
 
     assert statuses == [200, 429, 200, 429]  # the client-written left entry changes nothing
-    keys = {key.decode() for key in redis.Redis.from_url(redis_url).keys(f"{KEY_PREFIX}:read:*")}
-    assert {key.split(":")[4] for key in keys} == {"203.0.113.7", "203.0.113.8"}
+    assert _counted(redis_url) == {"203.0.113.7", "203.0.113.8"}
 
 
 async def test_a_peer_that_is_not_a_trusted_proxy_cannot_dodge_its_limit(
@@ -216,5 +221,4 @@ async def test_a_peer_that_is_not_a_trusted_proxy_cannot_dodge_its_limit(
     app = PeerAt(create_app(limited), "198.51.100.9")
 
     assert await _statuses(app, ["203.0.113.7", "203.0.113.8", "203.0.113.9"]) == [200, 429, 429]
-    keys = {key.decode() for key in redis.Redis.from_url(redis_url).keys(f"{KEY_PREFIX}:read:*")}
-    assert {key.split(":")[4] for key in keys} == {"198.51.100.9"}
+    assert _counted(redis_url) == {"198.51.100.9"}
