@@ -191,8 +191,8 @@ class PeerAt:
 
 def _counted(redis_url: str) -> set[str]:
     """The client addresses with a read count in Redis (`<prefix>:read:<ip>:<window>`)."""
-    keys: list[bytes] = redis.Redis.from_url(redis_url).keys(f"{KEY_PREFIX}:read:*")
-    return {key.decode().split(":")[4] for key in keys}
+    keys = redis.Redis.from_url(redis_url, decode_responses=True).keys(f"{KEY_PREFIX}:read:*")
+    return {str(key).split(":")[4] for key in keys}
 
 
 async def _statuses(app: Any, forwarded_for: list[str]) -> list[int]:
