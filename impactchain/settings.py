@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     api_keep_alive_seconds: int = Field(default=5, ge=1)
     api_max_connections: int = Field(default=1000, ge=1)
     api_max_header_bytes: int = Field(default=8192, ge=1024)
+    # uvicorn's line per request (off: request counts and latencies are in /metrics).
+    api_access_log: bool = False
 
     indexer_batch_blocks: int = Field(default=2000, ge=1)
     indexer_poll_seconds: float = Field(default=1.0, gt=0)

@@ -23,7 +23,7 @@ _SELECT_EVENTS = (
 # One round with its kept figures (the indexer maintains `round_totals` and `funding_rounds.donors`
 # with the donations): one statement whose cost does not grow with the round's donations. The
 # status is its latest status-setting event's.
-_DETAIL = (
+ROUND_DETAIL = (
     f"SELECT {_ROUND_COLUMNS}, donors,"  # noqa: S608
     " ARRAY(SELECT ROW(t.currency, t.amount::text, t.matic_equivalent::text, t.donations) FROM round_totals t"
     "  WHERE t.chain_id = r.chain_id AND t.round = r.address ORDER BY t.currency) AS raised,"
@@ -62,7 +62,7 @@ class RoundRepository:
     async def detail(self, address: str) -> asyncpg.Record | None:
         """The round's row with `donors`, `raised` ((currency, amount, MATIC equivalent, donations)
         per currency) and `status_event` ((event name, its `status` argument) or None)."""
-        return await self._database.fetchrow(_DETAIL, address)
+        return await self._database.fetchrow(ROUND_DETAIL, address)
 
     async def donations_newest_first(
         self, *, round_address: str, donor: str | None, before: LogPosition | None, limit: int
