@@ -437,6 +437,9 @@ def start_api(
         env={**env, "PYTHONPATH": str(checkout)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # Its own session, as a service runs: with the kernel's autogroup scheduling, a process in
+        # the load generator's session would share that session's CPU share with it.
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -1,16 +1,18 @@
 """The edge: CORS, security headers, compression, ETag and Cache-Control, size limits and
 per-IP rate limits in Redis (database 13 in tests, as configured)."""
 
+import asyncio
 from typing import Any
 
 import asyncpg
 import pytest
 import redis
+import redis.asyncio
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from api.kit.rate_limit import KEY_PREFIX
+from api.kit.rate_limit import KEY_PREFIX, RateLimiter
 from impactchain.devstack.ports import free_port
 from impactchain.registry import DeploymentManifest
 from impactchain.settings import Settings
@@ -222,3 +224,23 @@ async def test_a_peer_that_is_not_a_trusted_proxy_cannot_dodge_its_limit(
 
     assert await _statuses(app, ["203.0.113.7", "203.0.113.8", "203.0.113.9"]) == [200, 429, 429]
     assert _counted(redis_url) == {"198.51.100.9"}
+
+
+async def test_checks_that_arrive_together_share_a_round_trip_and_count_exactly(redis_url: str) -> None:
+    client = redis.asyncio.Redis.from_url(redis_url)
+    limiter = RateLimiter(client, reads_per_minute=5, tx_per_minute=1)
+    before = int((await client.info("stats"))["total_reads_processed"])
+    try:
+        verdicts = await asyncio.gather(*(limiter.check("203.0.113.7", "/v1/donations") for _ in range(12)))
+        reads = int((await client.info("stats"))["total_reads_processed"]) - before
+        later = await limiter.check("203.0.113.7", "/v1/donations")
+        other = await limiter.check("203.0.113.8", "/v1/donations")
+    finally:
+        await limiter.close()
+
+    assert [verdict.allowed for verdict in verdicts] == [True] * 5 + [False] * 7
+    assert all(1 <= verdict.retry_after_seconds <= 60 for verdict in verdicts[5:])
+    assert not later.allowed and other.allowed
+    # Redis read the 12 checks in a pipeline or two (a first NOSCRIPT reloads the script), not one
+    # by one; the INFO that counts is one more read.
+    assert reads <= 5
