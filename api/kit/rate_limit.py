@@ -19,7 +19,7 @@ import redis.asyncio as redis
 from litestar import Litestar
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from api.kit.client_address import ClientAddress
 from impactchain.settings import Settings
@@ -100,16 +100,26 @@ class RateLimiter:
 
     async def _send(self, checks: list[_Check]) -> None:
         try:
-            async with self._client.pipeline(transaction=False) as pipeline:
-                for keys, args, _ in checks:
-                    await self._script(keys=keys, args=args, client=pipeline)
-                answers = await pipeline.execute()
+            try:
+                answers = await self._run(checks)
+            except NoScriptError:  # a restarted or flushed Redis: load the script once, run again
+                await self._client.script_load(_SLIDING_WINDOW)
+                answers = await self._run(checks)
         except (RedisError, OSError) as exc:
             logger.warning("rate limiter unavailable, letting %d requests through: %r", len(checks), exc)
             answers = [(1, 0)] * len(checks)
         for (_, _, verdict), (allowed, wait_ms) in zip(checks, answers, strict=True):
             if not verdict.done():
                 verdict.set_result(Verdict(bool(allowed), max(1, math.ceil(int(wait_ms) / 1000))))
+
+    async def _run(self, checks: list[_Check]) -> list[Any]:
+        # EVALSHA by hand: a pipeline of registered Script objects asks SCRIPT EXISTS first, a
+        # second round trip every time.
+        async with self._client.pipeline(transaction=False) as pipeline:
+            for keys, args, _ in checks:
+                pipeline.evalsha(self._script.sha, len(keys), *keys, *args)
+            answers: list[Any] = await pipeline.execute()
+        return answers
 
     async def close(self) -> None:
         await self._client.aclose()
