@@ -414,7 +414,13 @@ async def tx_builds(port: int, concurrency: int, builds: int) -> tuple[float, fl
 
 
 def start_api(
-    database_url: str, rpc_url: str, deployments_dir: Path, workers: int, checkout: Path, pool: int
+    database_url: str,
+    rpc_url: str,
+    deployments_dir: Path,
+    workers: int,
+    checkout: Path,
+    pool: int,
+    redis_url: str | None,
 ) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {
@@ -423,13 +429,16 @@ def start_api(
         "IMPACTCHAIN_RPC_URL": rpc_url,
         "IMPACTCHAIN_DEPLOYMENTS_DIR": str(deployments_dir),
         "IMPACTCHAIN_API_PORT": str(port),
-        "IMPACTCHAIN_API_RATE_LIMIT_PER_MINUTE": "0",
-        "IMPACTCHAIN_API_TX_RATE_LIMIT_PER_MINUTE": "0",
+        # With a Redis, every request is counted there, at limits no client reaches.
+        "IMPACTCHAIN_API_RATE_LIMIT_PER_MINUTE": "1000000000" if redis_url else "0",
+        "IMPACTCHAIN_API_TX_RATE_LIMIT_PER_MINUTE": "1000000000" if redis_url else "0",
         "IMPACTCHAIN_API_MAX_CONNECTIONS": "4096",
         "IMPACTCHAIN_API_DB_POOL_MIN": str(pool),
         "IMPACTCHAIN_API_DB_POOL_MAX": str(pool),
     }
     env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     command = [sys.executable, "-m", "impactchain", "api"] + (["--workers", str(workers)] if workers > 1 else [])
     process = subprocess.Popen(
         command,
@@ -529,6 +538,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1, help="API processes")
     parser.add_argument("--builds", type=int, default=200, help="tx builds per concurrency level")
     parser.add_argument("--pool", type=int, default=10, help="PostgreSQL connections per API worker (and raw side)")
+    parser.add_argument("--redis-url", help="rate limits on, counted in this Redis (default: off)")
     parser.add_argument("--rate-share", type=float, default=0.5, help="fixed offered rate, share of closed-loop")
     parser.add_argument(
         "--api-checkout",
@@ -555,10 +565,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         try:
             deploy(anvil.url, deployments_dir=Path(deployments))
             api, port = start_api(
-                database_url, anvil.url, Path(deployments), args.workers, args.api_checkout, args.pool
+                database_url, anvil.url, Path(deployments), args.workers, args.api_checkout, args.pool, args.redis_url
             )
             try:
-                print(f"API: impactchain api --workers {args.workers} (pool {args.pool}) from {args.api_checkout}")
+                limits = "rate limits counted in Redis" if args.redis_url else "rate limits off"
+                shape = f"--workers {args.workers} (pool {args.pool}, {limits})"
+                print(f"API: impactchain api {shape} from {args.api_checkout}")
                 results = asyncio.run(compare(database_url, api.pid, port, keys, args.clients, args.seconds, args.pool))
                 asyncio.run(at_fixed_rate(port, results, args.rate_share, args.seconds))
                 asyncio.run(measure_tx(port, args.builds))
