@@ -63,6 +63,11 @@ class Database:
         self._options = options
         self._pool: asyncpg.Pool | None = None
         self._opening = asyncio.Lock()
+        # Reads take turns in arrival order. asyncpg's pool hands a freed connection to whoever
+        # asks first in the next loop turn, so under load a waiting read can be passed over again
+        # and again (measured: p99 10x the median at 64 clients on 10 connections); this FIFO
+        # semaphore of the pool's size lets a read reach the pool only when a connection is free.
+        self._turns = asyncio.Semaphore(options.max_size)
 
     async def open(self) -> asyncpg.Pool:
         if self._pool is not None:
@@ -88,13 +93,14 @@ class Database:
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
         pool = self._pool or await self.open()
-        try:
-            return await pool.fetch(sql, *args)
-        except _CONNECTION_ERRORS as exc:
-            logger.warning("database read failed (%r); retrying once on a new connection", exc)
-            return await self._retry(pool, sql, args)
-        except asyncpg.QueryCanceledError as exc:
-            raise DatabaseUnavailableError(exc) from exc
+        async with self._turns:
+            try:
+                return await pool.fetch(sql, *args)
+            except _CONNECTION_ERRORS as exc:
+                logger.warning("database read failed (%r); retrying once on a new connection", exc)
+                return await self._retry(pool, sql, args)
+            except asyncpg.QueryCanceledError as exc:
+                raise DatabaseUnavailableError(exc) from exc
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
         rows = await self.fetch(sql, *args)
