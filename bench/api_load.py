@@ -10,8 +10,9 @@ off, `--pool` connections each) against it and an anvil with the contracts deplo
 each hot read runs `--clients` closed-loop keep-alive HTTP/1.1 clients for `--seconds`, and the
 same SQL the API runs through an asyncpg pool of the API's size with as many tasks — both load
 generators in this one process, a lean asyncio client on one side and asyncpg on the other.
-Prints requests (queries) per second, median and p99 latency, the API/raw ratio, the API
-processes' CPU use and this process's CPU per request (the load generator's own cost); then p50
+Prints requests (queries) per second, median and p99 latency, the API/raw ratio, and the CPU
+each request costs on each side (API processes, PostgreSQL backends, this load-generating
+process: what bounds throughput on a machine with few cores); then p50
 and p99 of each read at a fixed offered rate (`--rate-share` of the API's closed-loop rate,
 latency counted from each request's scheduled time), and p50/p95 of `POST /v1/tx/donate` at
 concurrency 1 and 8.
@@ -487,26 +488,58 @@ def own_cpu_seconds() -> float:
     return times.user + times.system
 
 
+@dataclass(frozen=True)
+class CpuPerRequest:
+    """Microseconds of CPU per request (query): the API's processes, the PostgreSQL backends of
+    the scratch database, and this process (the load generator; the asyncpg client on the raw side)."""
+
+    api: float
+    postgres: float
+    generator: float
+
+    @property
+    def total(self) -> float:
+        return self.api + self.postgres + self.generator
+
+
+async def _backend_pids(pool: asyncpg.Pool) -> list[int]:
+    rows = await pool.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+    return [row["pid"] for row in rows]
+
+
+async def _measured(pool: asyncpg.Pool, api_pid: int | None, run: Any, seconds: float) -> tuple[Figures, CpuPerRequest]:
+    backends = await _backend_pids(pool)
+    api_before = process_cpu_seconds(api_pid) if api_pid else 0.0
+    pg_before = sum(process_cpu_seconds(pid) for pid in backends)
+    own_before = own_cpu_seconds()
+    result: Figures = await run
+    requests = max(1.0, result.per_second * seconds)
+    api = (process_cpu_seconds(api_pid) - api_before) if api_pid else 0.0
+    postgres = sum(process_cpu_seconds(pid) for pid in backends) - pg_before
+    own = own_cpu_seconds() - own_before
+    return result, CpuPerRequest(1e6 * api / requests, 1e6 * postgres / requests, 1e6 * own / requests)
+
+
 async def compare(
     database_url: str, api_pid: int, port: int, keys: dict[str, Any], clients: int, seconds: float, pool_size: int
 ) -> list[tuple[Read, Figures]]:
     pool = await asyncpg.create_pool(database_url, min_size=pool_size, max_size=pool_size)
     print(
         f"{'read':<20} {'API req/s':>10} {'raw q/s':>9} {'ratio':>6} {'API p50':>8} {'API p99':>8} "
-        f"{'raw p50':>8} {'raw p99':>8} {'API CPU':>8} {'gen us/req':>10}  (ms; {clients} clients, {seconds:g} s each)"
+        f"{'raw p50':>8} {'raw p99':>8}   CPU us per request: API side (API+PG+gen) | raw side (PG+gen)"
+        f"  (ms; {clients} clients, {seconds:g} s each)"
     )
     results = []
     for read in reads(keys):
         await run_api(port, read.path, clients, 1.0)  # warm the workers' statement caches
-        api_cpu, own_cpu = process_cpu_seconds(api_pid), own_cpu_seconds()
-        api = await run_api(port, read.path, clients, seconds)
-        api_cpu, own_cpu = process_cpu_seconds(api_pid) - api_cpu, own_cpu_seconds() - own_cpu
-        raw = await run_raw(pool, read, clients, seconds)
+        api, api_cpu = await _measured(pool, api_pid, run_api(port, read.path, clients, seconds), seconds)
+        raw, raw_cpu = await _measured(pool, None, run_raw(pool, read, clients, seconds), seconds)
         flag = f"  ({api.errors} non-200)" if api.errors else ""
         print(
             f"{read.name:<20} {api.per_second:>10.0f} {raw.per_second:>9.0f} {api.per_second / raw.per_second:>6.2f} "
-            f"{api.median_ms:>8.1f} {api.p99_ms:>8.1f} {raw.median_ms:>8.1f} {raw.p99_ms:>8.1f} "
-            f"{100 * api_cpu / seconds:>7.0f}% {1e6 * own_cpu / max(1.0, api.per_second * seconds):>10.0f}{flag}"
+            f"{api.median_ms:>8.1f} {api.p99_ms:>8.1f} {raw.median_ms:>8.1f} {raw.p99_ms:>8.1f}   "
+            f"{api_cpu.total:>4.0f} ({api_cpu.api:.0f}+{api_cpu.postgres:.0f}+{api_cpu.generator:.0f}) | "
+            f"{raw_cpu.total:>4.0f} ({raw_cpu.postgres:.0f}+{raw_cpu.generator:.0f}){flag}"
         )
         results.append((read, api))
     await pool.close()
