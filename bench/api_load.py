@@ -58,8 +58,7 @@ ROUND_FIGURES = (
     "INSERT INTO round_totals (chain_id, round, currency, amount, matic_equivalent, donations)"
     " SELECT chain_id, round, currency, sum(amount), sum(matic_equivalent), count(*) FROM round_donations"
     " GROUP BY chain_id, round, currency",
-    "INSERT INTO round_donors (chain_id, round, donor, donations)"
-    " SELECT chain_id, round, donor, count(*) FROM round_donations GROUP BY chain_id, round, donor",
+    "INSERT INTO round_donors (chain_id, round, donor) SELECT DISTINCT chain_id, round, donor FROM round_donations",
     "UPDATE funding_rounds f SET donors = d.n FROM (SELECT chain_id, round, count(*) AS n FROM round_donors"
     " GROUP BY chain_id, round) d WHERE f.chain_id = d.chain_id AND f.address = d.round",
 )

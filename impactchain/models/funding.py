@@ -104,7 +104,7 @@ class RoundTotal(SQLModel, table=True):
 
 
 class RoundDonor(SQLModel, table=True):
-    """How many donations one donor made to a round (no row for none): what keeps
+    """A donor who has donated to a round (one row however many donations): what keeps
     `funding_rounds.donors` a count of distinct donors as donations come and are rolled back."""
 
     __tablename__ = "round_donors"
@@ -112,4 +112,3 @@ class RoundDonor(SQLModel, table=True):
     chain_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
     round: str = Field(max_length=42, primary_key=True)
     donor: str = Field(max_length=42, primary_key=True)
-    donations: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -3,7 +3,7 @@ every round, `Donated` becomes a `round_donations` row (each with a thank-you jo
 and every other event a `round_events` row.
 
 A round's figures are kept, not recomputed on read: `round_totals` (sums and count per currency),
-`round_donors` (donations per donor) and `funding_rounds.donors` (distinct donors) change in the
+`round_donors` (who has donated) and `funding_rounds.donors` (how many) change in the
 statement that stores new donations and in the one that rolls donations back, so they always
 equal a recomputation over `round_donations` — after a reorg and after a rebuild too."""
 
@@ -27,7 +27,8 @@ _DONATION_COLUMNS = (
 _EVENT_COLUMNS = ("chain_id", "round", "event", "args", "block_number", "block_hash", "tx_hash", "log_index")
 
 # CTEs over `added`, the donations a write stored (see `insert_new`). A donor is new to a round
-# when their count there equals what this statement added.
+# when their (round, donor) pair was not in `round_donors` yet; an existing pair costs an index
+# probe and no write.
 _COUNT_ADDED = (
     """round_totals_added AS (
         INSERT INTO round_totals AS t (chain_id, round, currency, amount, matic_equivalent, donations)
@@ -36,21 +37,17 @@ _COUNT_ADDED = (
         ON CONFLICT (chain_id, round, currency) DO UPDATE
         SET amount = t.amount + EXCLUDED.amount, matic_equivalent = t.matic_equivalent + EXCLUDED.matic_equivalent,
             donations = t.donations + EXCLUDED.donations)""",
-    """per_donor_added AS (SELECT chain_id, round, donor, count(*) AS n FROM added GROUP BY chain_id, round, donor)""",
     """round_donors_added AS (
-        INSERT INTO round_donors AS d (chain_id, round, donor, donations)
-        SELECT chain_id, round, donor, n FROM per_donor_added
-        ON CONFLICT (chain_id, round, donor) DO UPDATE SET donations = d.donations + EXCLUDED.donations
-        RETURNING d.chain_id, d.round, d.donor, d.donations)""",
+        INSERT INTO round_donors (chain_id, round, donor) SELECT DISTINCT chain_id, round, donor FROM added
+        ON CONFLICT (chain_id, round, donor) DO NOTHING RETURNING chain_id, round)""",
     """new_donors AS (
         UPDATE funding_rounds f SET donors = f.donors + g.n
-        FROM (SELECT d.chain_id, d.round, count(*) AS n FROM round_donors_added d
-              JOIN per_donor_added p USING (chain_id, round, donor) WHERE d.donations = p.n
-              GROUP BY d.chain_id, d.round) g
+        FROM (SELECT chain_id, round, count(*) AS n FROM round_donors_added GROUP BY chain_id, round) g
         WHERE f.chain_id = g.chain_id AND f.address = g.round)""",
 )
-# The donations `forget_after` is about to delete, subtracted: a total or a donor whose every
-# donation goes is deleted (as a recomputation would not have it), the others decremented.
+# The donations `forget_after` is about to delete (`{gone}`: those above block $3), subtracted: a
+# total whose every donation goes is deleted (a recomputation would not have it), the others
+# decremented; a donor stays only with a donation at or below block $3.
 _UNCOUNT = """
 WITH gone AS (SELECT chain_id, round, donor, currency, amount, matic_equivalent FROM round_donations WHERE {gone}),
 per_currency AS (
@@ -65,14 +62,13 @@ totals_reduced AS (
         donations = t.donations - g.n
     FROM per_currency g
     WHERE (t.chain_id, t.round, t.currency) = (g.chain_id, g.round, g.currency) AND t.donations > g.n),
-per_donor AS (SELECT chain_id, round, donor, count(*) AS n FROM gone GROUP BY chain_id, round, donor),
+pairs AS (SELECT DISTINCT chain_id, round, donor FROM gone),
 donors_gone AS (
-    DELETE FROM round_donors d USING per_donor p
-    WHERE (d.chain_id, d.round, d.donor) = (p.chain_id, p.round, p.donor) AND d.donations = p.n
-    RETURNING d.chain_id, d.round),
-donors_reduced AS (
-    UPDATE round_donors d SET donations = d.donations - p.n FROM per_donor p
-    WHERE (d.chain_id, d.round, d.donor) = (p.chain_id, p.round, p.donor) AND d.donations > p.n)
+    DELETE FROM round_donors d USING pairs p
+    WHERE (d.chain_id, d.round, d.donor) = (p.chain_id, p.round, p.donor)
+      AND NOT EXISTS (SELECT 1 FROM round_donations x WHERE x.donor = p.donor AND x.block_number <= $3
+                      AND x.round = p.round AND x.chain_id = p.chain_id)
+    RETURNING d.chain_id, d.round)
 UPDATE funding_rounds f SET donors = f.donors - g.n
 FROM (SELECT chain_id, round, count(*) AS n FROM donors_gone GROUP BY chain_id, round) g
 WHERE f.chain_id = g.chain_id AND f.address = g.round

@@ -48,7 +48,7 @@ PROJECTION_TABLES = {
     "block_hash, tx_hash, log_index",
     "round_events": "chain_id, round, event, args::text, block_number, block_hash, tx_hash, log_index",
     "round_totals": "chain_id, round, currency, amount, matic_equivalent, donations",
-    "round_donors": "chain_id, round, donor, donations",
+    "round_donors": "chain_id, round, donor",
     "indexer_checkpoints": "name, chain_id, block_number, block_hash",
     "indexed_blocks": "indexer, block_number, block_hash",
     "job_outbox": "function, args::text",

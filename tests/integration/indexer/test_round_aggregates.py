@@ -1,4 +1,4 @@
-"""A round's kept figures (raised per currency, donations per donor, distinct donors) always equal
+"""A round's kept figures (raised per currency, who donated, distinct donors) always equal
 a recomputation over its donations: after new donations, a replayed step, rollbacks to any block
 (a reorg) and a rebuild from the event store. On the real chain through the indexer, and on many
 generated donations in several currencies through the projection's own write and rollback."""
@@ -27,14 +27,14 @@ TOKENS = [NATIVE, "0x" + "e2" * 20, "0x" + "e3" * 20]
 
 KEPT = """
 SELECT 'total' AS kind, chain_id, round, currency AS key, amount, matic_equivalent, donations FROM round_totals
-UNION ALL SELECT 'donor', chain_id, round, donor, NULL, NULL, donations FROM round_donors
+UNION ALL SELECT 'donor', chain_id, round, donor, NULL, NULL, NULL FROM round_donors
 UNION ALL SELECT 'donors', chain_id, address, NULL, NULL, NULL, donors FROM funding_rounds
 """
 RECOMPUTED = """
 SELECT 'total' AS kind, chain_id, round, currency AS key, sum(amount), sum(matic_equivalent), count(*)
 FROM round_donations GROUP BY chain_id, round, currency
-UNION ALL SELECT 'donor', chain_id, round, donor, NULL, NULL, count(*) FROM round_donations
-GROUP BY chain_id, round, donor
+UNION ALL SELECT DISTINCT 'donor', chain_id, round, donor, NULL::numeric, NULL::numeric, NULL::bigint
+FROM round_donations
 UNION ALL SELECT 'donors', f.chain_id, f.address, NULL, NULL, NULL,
     (SELECT count(DISTINCT donor) FROM round_donations d WHERE d.chain_id = f.chain_id AND d.round = f.address)
 FROM funding_rounds f
