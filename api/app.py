@@ -62,8 +62,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RequestMetricsMiddleware,
         ],
         cors_config=cors_config(settings),
+        # Fast levels: a 22 KB page costs brotli 2 ~60 us (q4: ~115 us, 2% smaller) and gzip 1
+        # ~50 us (level 6: ~95 us, 9% smaller) on this kind of machine, about what the rest of
+        # the request costs; bodies under 1 KiB are sent as they are.
         compression_config=CompressionConfig(
-            backend="brotli", brotli_gzip_fallback=True, brotli_quality=4, gzip_compress_level=6, minimum_size=1024
+            backend="brotli", brotli_gzip_fallback=True, brotli_quality=2, gzip_compress_level=1, minimum_size=1024
         ),
         request_max_body_size=MAX_BODY_BYTES,
         dependencies={

@@ -316,10 +316,10 @@ def figures(latencies: list[float], seconds: float, errors: int) -> Figures:
     )
 
 
-async def _http_get_loop(port: int, path: str, stop: float, latencies: list[float]) -> int:
+async def _http_get_loop(port: int, path: str, stop: float, latencies: list[float], encoding: str) -> int:
     """One keep-alive client sending GET `path` until `stop`; returns the non-200 count."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    request = f"GET {path} HTTP/1.1\r\nhost: bench\r\naccept-encoding: identity\r\n\r\n".encode()
+    request = f"GET {path} HTTP/1.1\r\nhost: bench\r\naccept-encoding: {encoding}\r\n\r\n".encode()
     errors = 0
     try:
         while time.perf_counter() < stop:
@@ -338,10 +338,12 @@ async def _http_get_loop(port: int, path: str, stop: float, latencies: list[floa
     return errors
 
 
-async def run_api_at_rate(port: int, path: str, rate: float, seconds: float, connections: int) -> Figures:
+async def run_api_at_rate(
+    port: int, path: str, rate: float, seconds: float, connections: int, encoding: str = "identity"
+) -> Figures:
     """Open loop: a request every 1/`rate` s on whichever of `connections` keep-alive connections is
     idle, each latency counted from when the request was due (waiting for a connection included)."""
-    request = f"GET {path} HTTP/1.1\r\nhost: bench\r\naccept-encoding: identity\r\n\r\n".encode()
+    request = f"GET {path} HTTP/1.1\r\nhost: bench\r\naccept-encoding: {encoding}\r\n\r\n".encode()
     idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
     for _ in range(connections):
         idle.put_nowait(await asyncio.open_connection("127.0.0.1", port))
@@ -371,10 +373,11 @@ async def run_api_at_rate(port: int, path: str, rate: float, seconds: float, con
     return figures(latencies, seconds, errors)
 
 
-async def run_api(port: int, path: str, clients: int, seconds: float) -> Figures:
+async def run_api(port: int, path: str, clients: int, seconds: float, encoding: str = "identity") -> Figures:
     latencies: list[float] = []
     stop = time.perf_counter() + seconds
-    errors = await asyncio.gather(*(_http_get_loop(port, path, stop, latencies) for _ in range(clients)))
+    loops = (_http_get_loop(port, path, stop, latencies, encoding) for _ in range(clients))
+    errors = await asyncio.gather(*loops)
     return figures(latencies, seconds, sum(errors))
 
 
@@ -520,7 +523,14 @@ async def _measured(pool: asyncpg.Pool, api_pid: int | None, run: Any, seconds: 
 
 
 async def compare(
-    database_url: str, api_pid: int, port: int, keys: dict[str, Any], clients: int, seconds: float, pool_size: int
+    database_url: str,
+    api_pid: int,
+    port: int,
+    keys: dict[str, Any],
+    clients: int,
+    seconds: float,
+    pool_size: int,
+    encoding: str,
 ) -> list[tuple[Read, Figures]]:
     pool = await asyncpg.create_pool(database_url, min_size=pool_size, max_size=pool_size)
     print(
@@ -530,8 +540,9 @@ async def compare(
     )
     results = []
     for read in reads(keys):
-        await run_api(port, read.path, clients, 1.0)  # warm the workers' statement caches
-        api, api_cpu = await _measured(pool, api_pid, run_api(port, read.path, clients, seconds), seconds)
+        await run_api(port, read.path, clients, 1.0, encoding)  # warm the workers' statement caches
+        api_run = run_api(port, read.path, clients, seconds, encoding)
+        api, api_cpu = await _measured(pool, api_pid, api_run, seconds)
         raw, raw_cpu = await _measured(pool, None, run_raw(pool, read, clients, seconds), seconds)
         flag = f"  ({api.errors} non-200)" if api.errors else ""
         print(
@@ -545,11 +556,13 @@ async def compare(
     return results
 
 
-async def at_fixed_rate(port: int, results: list[tuple[Read, Figures]], share: float, seconds: float) -> None:
+async def at_fixed_rate(
+    port: int, results: list[tuple[Read, Figures]], share: float, seconds: float, encoding: str
+) -> None:
     print(f"at a fixed offered rate ({share:.0%} of each read's closed-loop API rate, 64 connections):")
     for read, closed_loop in results:
         rate = max(1.0, closed_loop.per_second * share)
-        fixed = await run_api_at_rate(port, read.path, rate, seconds, 64)
+        fixed = await run_api_at_rate(port, read.path, rate, seconds, 64, encoding)
         flag = f"  ({fixed.errors} non-200)" if fixed.errors else ""
         measured = f"p50 {fixed.median_ms:.1f} ms, p99 {fixed.p99_ms:.1f} ms"
         print(f"  {read.name:<20} {rate:>7.0f} req/s offered: {measured}{flag}")
@@ -570,6 +583,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1, help="API processes")
     parser.add_argument("--builds", type=int, default=200, help="tx builds per concurrency level")
     parser.add_argument("--pool", type=int, default=10, help="PostgreSQL connections per API worker (and raw side)")
+    parser.add_argument("--encoding", default="identity", help="Accept-Encoding of the API's clients, e.g. br")
     parser.add_argument("--redis-url", help="rate limits on, counted in this Redis (default: off)")
     parser.add_argument("--rate-share", type=float, default=0.5, help="fixed offered rate, share of closed-loop")
     parser.add_argument(
@@ -601,10 +615,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
             try:
                 limits = "rate limits counted in Redis" if args.redis_url else "rate limits off"
-                shape = f"--workers {args.workers} (pool {args.pool}, {limits})"
+                shape = f"--workers {args.workers} (pool {args.pool}, {limits}, accept-encoding {args.encoding})"
                 print(f"API: impactchain api {shape} from {args.api_checkout}")
-                results = asyncio.run(compare(database_url, api.pid, port, keys, args.clients, args.seconds, args.pool))
-                asyncio.run(at_fixed_rate(port, results, args.rate_share, args.seconds))
+                results = asyncio.run(
+                    compare(database_url, api.pid, port, keys, args.clients, args.seconds, args.pool, args.encoding)
+                )
+                asyncio.run(at_fixed_rate(port, results, args.rate_share, args.seconds, args.encoding))
                 asyncio.run(measure_tx(port, args.builds))
             finally:
                 api.terminate()
