@@ -583,6 +583,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1, help="API processes")
     parser.add_argument("--builds", type=int, default=200, help="tx builds per concurrency level")
     parser.add_argument("--pool", type=int, default=10, help="PostgreSQL connections per API worker (and raw side)")
+    parser.add_argument("--tx-only", action="store_true", help="only the transaction builds")
     parser.add_argument("--encoding", default="identity", help="Accept-Encoding of the API's clients, e.g. br")
     parser.add_argument("--redis-url", help="rate limits on, counted in this Redis (default: off)")
     parser.add_argument("--rate-share", type=float, default=0.5, help="fixed offered rate, share of closed-loop")
@@ -617,10 +618,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                 limits = "rate limits counted in Redis" if args.redis_url else "rate limits off"
                 shape = f"--workers {args.workers} (pool {args.pool}, {limits}, accept-encoding {args.encoding})"
                 print(f"API: impactchain api {shape} from {args.api_checkout}")
-                results = asyncio.run(
-                    compare(database_url, api.pid, port, keys, args.clients, args.seconds, args.pool, args.encoding)
-                )
-                asyncio.run(at_fixed_rate(port, results, args.rate_share, args.seconds, args.encoding))
+                if not args.tx_only:
+                    results = asyncio.run(
+                        compare(database_url, api.pid, port, keys, args.clients, args.seconds, args.pool, args.encoding)
+                    )
+                    asyncio.run(at_fixed_rate(port, results, args.rate_share, args.seconds, args.encoding))
                 asyncio.run(measure_tx(port, args.builds))
             finally:
                 api.terminate()
