@@ -1,5 +1,7 @@
 """The one place that builds the API: every controller, dependency, lifespan and error mapping."""
 
+import gc
+
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
@@ -14,14 +16,16 @@ from api.donations.endpoints import DonationController
 from api.events.endpoints import EventController
 from api.health.endpoints import HealthController
 from api.kit.chain import chain_lifespan, provide_chain_node
-from api.kit.database import database_lifespan, provide_database, provide_db_session, session_lifespan
+from api.kit.client_address import ClientAddress, parse_networks
+from api.kit.database import database_lifespan, provide_database
 from api.kit.edge import EdgeHeadersMiddleware, RequestHeadLimitMiddleware
 from api.kit.problems import EXCEPTION_HANDLERS
 from api.kit.rate_limit import RateLimitMiddleware, rate_limit_lifespan
 from api.kit.request_context import request_middleware
 from api.kit.settings import provide_settings
 from api.kit.strict_input import check_strict_input
-from api.metrics.endpoints import PROMETHEUS, MetricsController
+from api.metrics.endpoints import MetricsController
+from api.metrics.middleware import RequestMetricsMiddleware
 from api.rounds.endpoints import RoundController
 from api.status.endpoints import StatusController
 from api.tx.endpoints import TxController
@@ -53,24 +57,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         # Outermost first: every answer (a 431 or a 429 too) gets the edge headers.
         middleware=[
-            *request_middleware(),
+            *request_middleware(access_log=settings.api_access_log),
             EdgeHeadersMiddleware,
             DefineMiddleware(RequestHeadLimitMiddleware, max_bytes=settings.api_max_header_bytes),
-            RateLimitMiddleware,
-            PROMETHEUS.middleware,
+            DefineMiddleware(RateLimitMiddleware, client_address=client_address(settings)),
+            RequestMetricsMiddleware,
         ],
         cors_config=cors_config(settings),
+        # Fast levels: a 22 KB page costs brotli 2 ~60 us (q4: ~115 us, 2% smaller) and gzip 1
+        # ~50 us (level 6: ~95 us, 9% smaller) on this kind of machine, about what the rest of
+        # the request costs; bodies under 1 KiB are sent as they are.
         compression_config=CompressionConfig(
-            backend="brotli", brotli_gzip_fallback=True, brotli_quality=4, gzip_compress_level=6, minimum_size=1024
+            backend="brotli", brotli_gzip_fallback=True, brotli_quality=2, gzip_compress_level=1, minimum_size=1024
         ),
         request_max_body_size=MAX_BODY_BYTES,
         dependencies={
             "settings": Provide(provide_settings, sync_to_thread=False),
             "database": Provide(provide_database, sync_to_thread=False),
-            "db_session": Provide(provide_db_session),
             "chain_node": Provide(provide_chain_node, sync_to_thread=False),
         },
-        lifespan=[database_lifespan, session_lifespan, chain_lifespan, rate_limit_lifespan],
+        lifespan=[database_lifespan, chain_lifespan, rate_limit_lifespan],
+        on_startup=[freeze_startup_heap],
         before_request=check_strict_input,
         state=State({"settings": settings}),
         exception_handlers=EXCEPTION_HANDLERS,
@@ -83,6 +90,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[SwaggerRenderPlugin(), RedocRenderPlugin()],
         ),
     )
+
+
+def freeze_startup_heap() -> None:
+    """Leave what startup built (modules, ABIs, the app, ~150k objects) out of every later garbage
+    collection: a full collection over it takes 100-250 ms on a busy 2-core machine, a stall every
+    request in flight would wait out (the API's p99 was such stalls). Only objects made while
+    serving are still collected."""
+    gc.collect()
+    gc.freeze()
+
+
+def client_address(settings: Settings) -> ClientAddress:
+    """Whom rate limits count a request against (forwarded headers only from trusted proxies)."""
+    return ClientAddress(parse_networks(settings.api_trusted_proxies), settings.api_forwarded_header)
 
 
 def cors_config(settings: Settings) -> CORSConfig | None:

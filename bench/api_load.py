@@ -1,20 +1,27 @@
 """The API's read path against the same SQL through asyncpg, side by side in one run, and
 transaction building at concurrency 1 and 8.
 
-    python -m bench.api_load [--rows 200000] [--clients 64] [--seconds 5] [--workers 1]
+    python -m bench.api_load [--rows 200000] [--clients 64] [--seconds 5] [--workers 1] [--pool 10]
 
 Loads `--rows` HelpDesk donations, round donations (one round of 20,000, one of 10, the rest
-spread over 100 more) and platform events into a scratch database, starts `impactchain api`
-(uvicorn, `--workers` processes, rate limits off) against it and an anvil with the contracts
-deployed, then for each hot read runs `--clients` keep-alive HTTP clients for `--seconds`, and
-the read's SQL through an asyncpg pool of the API's size with as many tasks. Prints requests
-(queries) per second, median and p99 latency, and the API/raw ratio; then p50/p95 of
-`POST /v1/tx/donate` at concurrency 1 and 8.
+spread over 100 more; the rounds' figures summed as the indexer keeps them) and platform events
+into a scratch database, starts `impactchain api` (uvicorn, `--workers` processes, rate limits
+off, `--pool` connections each) against it and an anvil with the contracts deployed, then for
+each hot read runs `--clients` closed-loop keep-alive HTTP/1.1 clients for `--seconds`, and the
+same SQL the API runs through an asyncpg pool of the API's size with as many tasks — both load
+generators in this one process, a lean asyncio client on one side and asyncpg on the other.
+Prints requests (queries) per second, median and p99 latency, the API/raw ratio, and the CPU
+each request costs on each side (API processes, PostgreSQL backends, this load-generating
+process: what bounds throughput on a machine with few cores); then p50
+and p99 of each read at a fixed offered rate (`--rate-share` of the API's closed-loop rate,
+latency counted from each request's scheduled time), and p50/p95 of `POST /v1/tx/donate` at
+concurrency 1 and 8.
 Needs PostgreSQL at DATABASE_URL (default 127.0.0.1:5432, used to create a scratch database).
 """
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import statistics
@@ -35,6 +42,7 @@ from eth_account import Account
 from eth_utils import to_checksum_address
 
 from api.kit.cursor import LogPosition, encode_cursor
+from api.rounds.repository import ROUND_DETAIL
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS, Anvil
 from impactchain.devstack.deploy import deploy
 from impactchain.devstack.ports import free_port
@@ -44,7 +52,16 @@ ADMIN_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432
 DONORS = 5000
 BIG_ROUND_DONATIONS = 20_000
 ZERO = "0x" + "00" * 20
-POOL_SIZE = 10  # the API's default api_db_pool_max
+# What the indexer keeps with the donations it writes (indexer/projections/funding_rounds.py):
+# here summed once over the rows loaded by COPY.
+ROUND_FIGURES = (
+    "INSERT INTO round_totals (chain_id, round, currency, amount, matic_equivalent, donations)"
+    " SELECT chain_id, round, currency, sum(amount), sum(matic_equivalent), count(*) FROM round_donations"
+    " GROUP BY chain_id, round, currency",
+    "INSERT INTO round_donors (chain_id, round, donor) SELECT DISTINCT chain_id, round, donor FROM round_donations",
+    "UPDATE funding_rounds f SET donors = d.n FROM (SELECT chain_id, round, count(*) AS n FROM round_donors"
+    " GROUP BY chain_id, round) d WHERE f.chain_id = d.chain_id AND f.address = d.round",
+)
 
 
 def _address(n: int) -> str:
@@ -175,6 +192,8 @@ async def load(database_url: str, rows: int) -> dict[str, Any]:
             "log_index",
         ],
     )
+    for statement in ROUND_FIGURES:
+        await connection.execute(statement)
     voters = [to_checksum_address(_address(1 + n)) for n in range(DONORS)]
     await connection.copy_records_to_table(
         "contract_events",
@@ -274,18 +293,8 @@ def reads(keys: dict[str, Any]) -> list[Read]:
             EVENT_SQL + " WHERE args @> $1::jsonb" + ORDER + "$2",
             (arg, 51),
         ),
-        Read(
-            "round detail (10)",
-            f"/v1/rounds/{keys['small']}",
-            "SELECT count(DISTINCT donor), sum(matic_equivalent) FROM round_donations WHERE round = $1",
-            (keys["small"],),
-        ),
-        Read(
-            "round detail (20k)",
-            f"/v1/rounds/{keys['big']}",
-            "SELECT count(DISTINCT donor), sum(matic_equivalent) FROM round_donations WHERE round = $1",
-            (keys["big"],),
-        ),
+        Read("round detail (10)", f"/v1/rounds/{keys['small']}", ROUND_DETAIL, (keys["small"],)),
+        Read("round detail (20k)", f"/v1/rounds/{keys['big']}", ROUND_DETAIL, (keys["big"],)),
     ]
 
 
@@ -307,10 +316,10 @@ def figures(latencies: list[float], seconds: float, errors: int) -> Figures:
     )
 
 
-async def _http_get_loop(port: int, path: str, stop: float, latencies: list[float]) -> int:
+async def _http_get_loop(port: int, path: str, stop: float, latencies: list[float], encoding: str) -> int:
     """One keep-alive client sending GET `path` until `stop`; returns the non-200 count."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    request = f"GET {path} HTTP/1.1\r\nhost: bench\r\naccept-encoding: identity\r\n\r\n".encode()
+    request = f"GET {path} HTTP/1.1\r\nhost: bench\r\naccept-encoding: {encoding}\r\n\r\n".encode()
     errors = 0
     try:
         while time.perf_counter() < stop:
@@ -329,10 +338,46 @@ async def _http_get_loop(port: int, path: str, stop: float, latencies: list[floa
     return errors
 
 
-async def run_api(port: int, path: str, clients: int, seconds: float) -> Figures:
+async def run_api_at_rate(
+    port: int, path: str, rate: float, seconds: float, connections: int, encoding: str = "identity"
+) -> Figures:
+    """Open loop: a request every 1/`rate` s on whichever of `connections` keep-alive connections is
+    idle, each latency counted from when the request was due (waiting for a connection included)."""
+    request = f"GET {path} HTTP/1.1\r\nhost: bench\r\naccept-encoding: {encoding}\r\n\r\n".encode()
+    idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+    for _ in range(connections):
+        idle.put_nowait(await asyncio.open_connection("127.0.0.1", port))
+    latencies: list[float] = []
+    errors = 0
+
+    async def one(due: float) -> None:
+        nonlocal errors
+        reader, writer = await idle.get()
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next((int(line[15:]) for line in head.split(b"\r\n") if line[:15].lower() == b"content-length:"), 0)
+        await reader.readexactly(length)
+        latencies.append(time.perf_counter() - due)
+        errors += not head.startswith(b"HTTP/1.1 200")
+        idle.put_nowait((reader, writer))
+
+    started = time.perf_counter()
+    tasks = []
+    for i in range(int(rate * seconds)):
+        due = started + i / rate
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        tasks.append(asyncio.ensure_future(one(due)))
+    await asyncio.gather(*tasks)
+    while not idle.empty():
+        idle.get_nowait()[1].close()
+    return figures(latencies, seconds, errors)
+
+
+async def run_api(port: int, path: str, clients: int, seconds: float, encoding: str = "identity") -> Figures:
     latencies: list[float] = []
     stop = time.perf_counter() + seconds
-    errors = await asyncio.gather(*(_http_get_loop(port, path, stop, latencies) for _ in range(clients)))
+    loops = (_http_get_loop(port, path, stop, latencies, encoding) for _ in range(clients))
+    errors = await asyncio.gather(*loops)
     return figures(latencies, seconds, sum(errors))
 
 
@@ -372,7 +417,13 @@ async def tx_builds(port: int, concurrency: int, builds: int) -> tuple[float, fl
 
 
 def start_api(
-    database_url: str, rpc_url: str, deployments_dir: Path, workers: int, checkout: Path
+    database_url: str,
+    rpc_url: str,
+    deployments_dir: Path,
+    workers: int,
+    checkout: Path,
+    pool: int,
+    redis_url: str | None,
 ) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {
@@ -381,11 +432,16 @@ def start_api(
         "IMPACTCHAIN_RPC_URL": rpc_url,
         "IMPACTCHAIN_DEPLOYMENTS_DIR": str(deployments_dir),
         "IMPACTCHAIN_API_PORT": str(port),
-        "IMPACTCHAIN_API_RATE_LIMIT_PER_MINUTE": "0",
-        "IMPACTCHAIN_API_TX_RATE_LIMIT_PER_MINUTE": "0",
+        # With a Redis, every request is counted there, at limits no client reaches.
+        "IMPACTCHAIN_API_RATE_LIMIT_PER_MINUTE": "1000000000" if redis_url else "0",
+        "IMPACTCHAIN_API_TX_RATE_LIMIT_PER_MINUTE": "1000000000" if redis_url else "0",
         "IMPACTCHAIN_API_MAX_CONNECTIONS": "4096",
+        "IMPACTCHAIN_API_DB_POOL_MIN": str(pool),
+        "IMPACTCHAIN_API_DB_POOL_MAX": str(pool),
     }
     env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     command = [sys.executable, "-m", "impactchain", "api"] + (["--workers", str(workers)] if workers > 1 else [])
     process = subprocess.Popen(
         command,
@@ -393,6 +449,9 @@ def start_api(
         env={**env, "PYTHONPATH": str(checkout)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # Its own session, as a service runs: with the kernel's autogroup scheduling, a process in
+        # the load generator's session would share that session's CPU share with it.
+        start_new_session=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -406,22 +465,107 @@ def start_api(
     raise RuntimeError("the API did not become healthy within 60 s")
 
 
-async def compare(database_url: str, port: int, keys: dict[str, Any], clients: int, seconds: float) -> None:
-    pool = await asyncpg.create_pool(database_url, min_size=POOL_SIZE, max_size=POOL_SIZE)
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children (the API's workers), from /proc."""
+    total = 0.0
+    for task in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{task}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        found += [int(child) for child in children]
+    return found + [grandchild for child in found for grandchild in _children(child)]
+
+
+def own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+@dataclass(frozen=True)
+class CpuPerRequest:
+    """Microseconds of CPU per request (query): the API's processes, the PostgreSQL backends of
+    the scratch database, and this process (the load generator; the asyncpg client on the raw side)."""
+
+    api: float
+    postgres: float
+    generator: float
+
+    @property
+    def total(self) -> float:
+        return self.api + self.postgres + self.generator
+
+
+async def _backend_pids(pool: asyncpg.Pool) -> list[int]:
+    rows = await pool.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+    return [row["pid"] for row in rows]
+
+
+async def _measured(pool: asyncpg.Pool, api_pid: int | None, run: Any, seconds: float) -> tuple[Figures, CpuPerRequest]:
+    backends = await _backend_pids(pool)
+    api_before = process_cpu_seconds(api_pid) if api_pid else 0.0
+    pg_before = sum(process_cpu_seconds(pid) for pid in backends)
+    own_before = own_cpu_seconds()
+    result: Figures = await run
+    requests = max(1.0, result.per_second * seconds)
+    api = (process_cpu_seconds(api_pid) - api_before) if api_pid else 0.0
+    postgres = sum(process_cpu_seconds(pid) for pid in backends) - pg_before
+    own = own_cpu_seconds() - own_before
+    return result, CpuPerRequest(1e6 * api / requests, 1e6 * postgres / requests, 1e6 * own / requests)
+
+
+async def compare(
+    database_url: str,
+    api_pid: int,
+    port: int,
+    keys: dict[str, Any],
+    clients: int,
+    seconds: float,
+    pool_size: int,
+    encoding: str,
+) -> list[tuple[Read, Figures]]:
+    pool = await asyncpg.create_pool(database_url, min_size=pool_size, max_size=pool_size)
     print(
         f"{'read':<20} {'API req/s':>10} {'raw q/s':>9} {'ratio':>6} {'API p50':>8} {'API p99':>8} "
-        f"{'raw p50':>8} {'raw p99':>8}  (ms; {clients} clients, {seconds:g} s each)"
+        f"{'raw p50':>8} {'raw p99':>8}   CPU us per request: API side (API+PG+gen) | raw side (PG+gen)"
+        f"  (ms; {clients} clients, {seconds:g} s each)"
     )
+    results = []
     for read in reads(keys):
-        await run_api(port, read.path, clients, 1.0)  # warm the workers' statement caches
-        api = await run_api(port, read.path, clients, seconds)
-        raw = await run_raw(pool, read, clients, seconds)
+        await run_api(port, read.path, clients, 1.0, encoding)  # warm the workers' statement caches
+        api_run = run_api(port, read.path, clients, seconds, encoding)
+        api, api_cpu = await _measured(pool, api_pid, api_run, seconds)
+        raw, raw_cpu = await _measured(pool, None, run_raw(pool, read, clients, seconds), seconds)
         flag = f"  ({api.errors} non-200)" if api.errors else ""
         print(
             f"{read.name:<20} {api.per_second:>10.0f} {raw.per_second:>9.0f} {api.per_second / raw.per_second:>6.2f} "
-            f"{api.median_ms:>8.1f} {api.p99_ms:>8.1f} {raw.median_ms:>8.1f} {raw.p99_ms:>8.1f}{flag}"
+            f"{api.median_ms:>8.1f} {api.p99_ms:>8.1f} {raw.median_ms:>8.1f} {raw.p99_ms:>8.1f}   "
+            f"{api_cpu.total:>4.0f} ({api_cpu.api:.0f}+{api_cpu.postgres:.0f}+{api_cpu.generator:.0f}) | "
+            f"{raw_cpu.total:>4.0f} ({raw_cpu.postgres:.0f}+{raw_cpu.generator:.0f}){flag}"
         )
+        results.append((read, api))
     await pool.close()
+    return results
+
+
+async def at_fixed_rate(
+    port: int, results: list[tuple[Read, Figures]], share: float, seconds: float, encoding: str
+) -> None:
+    print(f"at a fixed offered rate ({share:.0%} of each read's closed-loop API rate, 64 connections):")
+    for read, closed_loop in results:
+        rate = max(1.0, closed_loop.per_second * share)
+        fixed = await run_api_at_rate(port, read.path, rate, seconds, 64, encoding)
+        flag = f"  ({fixed.errors} non-200)" if fixed.errors else ""
+        measured = f"p50 {fixed.median_ms:.1f} ms, p99 {fixed.p99_ms:.1f} ms"
+        print(f"  {read.name:<20} {rate:>7.0f} req/s offered: {measured}{flag}")
 
 
 async def measure_tx(port: int, builds: int) -> None:
@@ -438,6 +582,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=1, help="API processes")
     parser.add_argument("--builds", type=int, default=200, help="tx builds per concurrency level")
+    parser.add_argument("--pool", type=int, default=10, help="PostgreSQL connections per API worker (and raw side)")
+    parser.add_argument("--tx-only", action="store_true", help="only the transaction builds")
+    parser.add_argument("--encoding", default="identity", help="Accept-Encoding of the API's clients, e.g. br")
+    parser.add_argument("--redis-url", help="rate limits on, counted in this Redis (default: off)")
+    parser.add_argument("--rate-share", type=float, default=0.5, help="fixed offered rate, share of closed-loop")
     parser.add_argument(
         "--api-checkout",
         type=Path,
@@ -455,13 +604,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(
             f"loaded {args.rows:,} donations, round donations and events each in {time.perf_counter() - started:.1f} s"
         )
+        # The load generator's own full garbage collections (web3 and friends make a large heap)
+        # would stall every client at once and show up as the server's tail latency.
+        gc.collect()
+        gc.freeze()
         anvil = Anvil(free_port()).start()
         try:
             deploy(anvil.url, deployments_dir=Path(deployments))
-            api, port = start_api(database_url, anvil.url, Path(deployments), args.workers, args.api_checkout)
+            api, port = start_api(
+                database_url, anvil.url, Path(deployments), args.workers, args.api_checkout, args.pool, args.redis_url
+            )
             try:
-                print(f"API: impactchain api --workers {args.workers} from {args.api_checkout}")
-                asyncio.run(compare(database_url, port, keys, args.clients, args.seconds))
+                limits = "rate limits counted in Redis" if args.redis_url else "rate limits off"
+                shape = f"--workers {args.workers} (pool {args.pool}, {limits}, accept-encoding {args.encoding})"
+                print(f"API: impactchain api {shape} from {args.api_checkout}")
+                if not args.tx_only:
+                    results = asyncio.run(
+                        compare(database_url, api.pid, port, keys, args.clients, args.seconds, args.pool, args.encoding)
+                    )
+                    asyncio.run(at_fixed_rate(port, results, args.rate_share, args.seconds, args.encoding))
                 asyncio.run(measure_tx(port, args.builds))
             finally:
                 api.terminate()

@@ -1,5 +1,6 @@
 """One typed settings object, read from the environment once."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -17,6 +18,10 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("IMPACTCHAIN_DATABASE_URL", "DATABASE_URL")
+    )
+    # Where the API reads (a read replica of DATABASE_URL, say); unset: DATABASE_URL.
+    database_read_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("IMPACTCHAIN_DATABASE_READ_URL", "DATABASE_READ_URL")
     )
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("IMPACTCHAIN_REDIS_URL", "REDIS_URL"))
     rpc_url: str | None = None
@@ -38,6 +43,10 @@ class Settings(BaseSettings):
     # Requests per client IP in any sliding 60 s window (0 = no limit); stricter on /v1/tx/*.
     api_rate_limit_per_minute: int = Field(default=600, ge=0)
     api_tx_rate_limit_per_minute: int = Field(default=30, ge=0)
+    # Proxies (CIDRs, comma-separated) whose `api_forwarded_header` names the client a request is
+    # counted against; from any other peer the header is ignored. Empty: the TCP peer, always.
+    api_trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    api_forwarded_header: Literal["x-forwarded-for", "forwarded"] = "x-forwarded-for"
     # Slow clients: whole request head within, body within, idle keep-alive connections closed after.
     api_header_timeout_seconds: float = Field(default=5.0, gt=0)
     api_body_timeout_seconds: float = Field(default=10.0, gt=0)
@@ -47,6 +56,9 @@ class Settings(BaseSettings):
     # /health/ready answers 503 while any indexer trails the head by more than this many blocks
     # beyond the `indexer_confirmations` it holds back on purpose.
     api_ready_max_lag_blocks: int = Field(default=100, ge=0)
+    # One log line per request (off: counts and latencies are in /metrics, and a line per request
+    # costs about a tenth of a hot read's CPU); 5xx answers are logged either way.
+    api_access_log: bool = False
 
     indexer_batch_blocks: int = Field(default=2000, ge=1)
     indexer_poll_seconds: float = Field(default=1.0, gt=0)
@@ -93,7 +105,7 @@ class Settings(BaseSettings):
     # Where `impactchain db backup/restore` finds pg_dump/pg_restore (default: searched, see docs/OPERATIONS.md).
     pg_bin_dir: Path | None = None
 
-    @field_validator("api_cors_origins", "indexer_rpc_urls", mode="before")
+    @field_validator("api_cors_origins", "indexer_rpc_urls", "api_trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -105,7 +117,17 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("database_url")
+    @field_validator("api_trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"not a CIDR or IP address: {cidr!r}") from exc
+        return value
+
+    @field_validator("database_url", "database_read_url")
     @classmethod
     def _plain_postgres_url(cls, value: str | None) -> str | None:
         # Accept SQLAlchemy-style URLs too; the plain form is what asyncpg takes.
@@ -121,6 +143,11 @@ class Settings(BaseSettings):
         if self.database_url is None:
             raise RuntimeError("DATABASE_URL is not set")
         return sqlalchemy_url(self.database_url)
+
+    @property
+    def api_read_url(self) -> str | None:
+        """The database the API reads: the read replica when one is set, else the primary."""
+        return self.database_read_url or self.database_url
 
     @property
     def chain_rpc_url(self) -> str:

@@ -89,11 +89,14 @@ async def insert_new(
     unique: str = "tx_hash, log_index",
     job: str | None = None,
     notify_from: int = 0,
+    summaries: Sequence[str] = (),
 ) -> int:
     """Insert the `records` not stored yet (by the `unique` columns) and return how many were new;
     with `job`, also one outbox job per new row from block `notify_from` on, named by the chain
     identity of its event (chain id, tx hash, log index) rather than by the row's id, so a row
     deleted and derived again (a reorg, a rebuild) is still the same donation to the job.
+    `summaries` are the projection's `name AS (…)` CTEs over `added` (the new rows, every one of
+    `columns`) that keep its aggregates in the same statement: only rows actually stored count.
 
     The records go by COPY into a temporary table of `columns` (emptied at commit), then one
     INSERT … SELECT … ON CONFLICT DO NOTHING skips the rows a replayed step already stored.
@@ -110,16 +113,18 @@ async def insert_new(
         f"SELECT {names} FROM {table} WITH NO DATA"
     )
     await connection.copy_records_to_table(staging, records=records, columns=list(columns))
+    returning = names if summaries else "chain_id, tx_hash, log_index, block_number"
     insert = (
         f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ORDER BY block_number, log_index "  # noqa: S608
-        f"ON CONFLICT ({unique}) DO NOTHING RETURNING chain_id, tx_hash, log_index, block_number"
+        f"ON CONFLICT ({unique}) DO NOTHING RETURNING {returning}"
     )
     jobs = (
         ", jobs AS (INSERT INTO job_outbox (function, args) "
         "SELECT $1, jsonb_build_array(chain_id, tx_hash, log_index) FROM added WHERE block_number >= $2 "
         "ORDER BY block_number, log_index)"
     )
-    statement = f"WITH added AS ({insert}){jobs if job else ''} SELECT count(*) FROM added"  # noqa: S608
+    also = "".join(f", {summary}" for summary in summaries)
+    statement = f"WITH added AS ({insert}){jobs if job else ''}{also} SELECT count(*) FROM added"  # noqa: S608
     added: int = await connection.fetchval(statement, *([job, notify_from] if job else []))
     return added
 

@@ -1,5 +1,9 @@
-"""The chain node the API talks to: a lean JSON-RPC client (httpx + orjson) that sends the calls a
-request needs as one batch, with the chain id asked once and fee data cached per block."""
+"""The chain node the API talks to: a lean JSON-RPC client (aiohttp + orjson) that sends the calls a
+request needs as one batch, with the chain id asked once and fee data cached per block.
+
+aiohttp rather than httpx: it sends a request's head and body in one write and costs a fraction
+of httpx's Python per request (measured: httpx's two socket writes per batch were ~half the API
+process's time while building transactions at concurrency 8)."""
 
 import asyncio
 import logging
@@ -8,7 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import aiohttp
 import orjson
 from litestar import Litestar
 from litestar.datastructures import State
@@ -65,11 +69,7 @@ class ChainNode:
 
     def __init__(self, rpc_url: str) -> None:
         self.rpc_url = rpc_url
-        self._http = httpx.AsyncClient(
-            timeout=RPC_TIMEOUT_SECONDS,
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
-            headers={"content-type": "application/json"},
-        )
+        self._http: aiohttp.ClientSession | None = None  # opened on first use, inside the event loop
         self._chain_id: int | None = None
         self._fees: FeeData | None = None
         self._fees_refresh: asyncio.Task[FeeData] | None = None
@@ -80,16 +80,26 @@ class ChainNode:
             {"jsonrpc": "2.0", "id": i, "method": method, "params": params} for i, (method, params) in enumerate(calls)
         ]
         try:
-            response = await self._http.post(self.rpc_url, content=orjson.dumps(payload))
-            response.raise_for_status()
-            replies = orjson.loads(response.content)
-        except (httpx.HTTPError, orjson.JSONDecodeError) as exc:
+            async with self._session().post(self.rpc_url, data=orjson.dumps(payload)) as response:
+                response.raise_for_status()
+                replies = orjson.loads(await response.read())
+        except (aiohttp.ClientError, TimeoutError, orjson.JSONDecodeError) as exc:
             logger.warning("chain node %s unreachable: %r", self.rpc_url, exc)
             raise ChainUnavailableError(self.rpc_url, exc) from exc
         if not isinstance(replies, list):
             raise ChainUnavailableError(self.rpc_url, "the node refused the batch")
         by_id = {reply.get("id"): reply for reply in replies if isinstance(reply, dict)}
         return [_result(self.rpc_url, by_id.get(i)) for i in range(len(calls))]
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=32, ttl_dns_cache=300),
+                timeout=aiohttp.ClientTimeout(total=RPC_TIMEOUT_SECONDS),
+                headers={"content-type": "application/json"},
+                skip_auto_headers=("user-agent",),
+            )
+        return self._http
 
     async def call(self, method: str, params: list[Any]) -> Any:
         """One call's result; an error answer counts as the node being unavailable."""
@@ -132,7 +142,8 @@ class ChainNode:
         return fees
 
     async def close(self) -> None:
-        await self._http.aclose()
+        if self._http is not None:
+            await self._http.close()
 
 
 def _result(rpc_url: str, reply: dict[str, Any] | None) -> Any:

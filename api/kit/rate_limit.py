@@ -3,8 +3,10 @@ process shares one count: 429 with Retry-After once a client is over its limit.
 
 The window slides by weighting the previous fixed minute by how much of it still overlaps the
 last 60 seconds (the sliding-window counter): two small keys per client and one round trip
-(a Lua script) per request, instead of a log of every request."""
+(a Lua script) per request, instead of a log of every request — and one round trip for all the
+requests that arrive in the same turn of the event loop."""
 
+import asyncio
 import logging
 import math
 import time
@@ -17,8 +19,9 @@ import redis.asyncio as redis
 from litestar import Litestar
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, Scope, Send
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
+from api.kit.client_address import ClientAddress
 from impactchain.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -57,14 +60,22 @@ class Verdict:
     retry_after_seconds: int
 
 
+_Check = tuple[list[str], list[int], "asyncio.Future[Verdict]"]
+
+
 class RateLimiter:
     """The shared count in Redis; fails open (logged) when Redis does not answer, so an outage
-    of the limiter is not an outage of the API."""
+    of the limiter is not an outage of the API.
+
+    Checks made in one turn of the event loop (the requests that arrived together) go to Redis as
+    one pipeline: one round trip for all of them instead of one each, the count as exact."""
 
     def __init__(self, client: "redis.Redis", reads_per_minute: int, tx_per_minute: int) -> None:
         self._client = client
         self._script = client.register_script(_SLIDING_WINDOW)
         self._limits = {"read": reads_per_minute, "tx": tx_per_minute}
+        self._waiting: list[_Check] = []
+        self._sending: set[asyncio.Task[None]] = set()
 
     async def check(self, ip: str, path: str) -> Verdict:
         scope = "tx" if path.startswith(STRICT_PREFIX) else "read"
@@ -74,27 +85,53 @@ class RateLimiter:
         now_ms = int(time.time() * 1000)
         window, elapsed = divmod(now_ms, WINDOW_MS)
         keys = [f"{KEY_PREFIX}:{scope}:{ip}:{window}", f"{KEY_PREFIX}:{scope}:{ip}:{window - 1}"]
+        loop = asyncio.get_running_loop()
+        verdict: asyncio.Future[Verdict] = loop.create_future()
+        if not self._waiting:
+            loop.call_soon(self._send_waiting)
+        self._waiting.append((keys, [limit, WINDOW_MS, elapsed], verdict))
+        return await verdict
+
+    def _send_waiting(self) -> None:
+        checks, self._waiting = self._waiting, []
+        task = asyncio.ensure_future(self._send(checks))
+        self._sending.add(task)  # held until done: the loop keeps only weak references to tasks
+        task.add_done_callback(self._sending.discard)
+
+    async def _send(self, checks: list[_Check]) -> None:
         try:
-            allowed, wait_ms = await self._script(keys=keys, args=[limit, WINDOW_MS, elapsed])
+            try:
+                answers = await self._run(checks)
+            except NoScriptError:  # a restarted or flushed Redis: load the script once, run again
+                await self._client.script_load(_SLIDING_WINDOW)
+                answers = await self._run(checks)
         except (RedisError, OSError) as exc:
-            logger.warning("rate limiter unavailable, letting the request through: %r", exc)
-            return Verdict(True, 0)
-        return Verdict(bool(allowed), max(1, math.ceil(int(wait_ms) / 1000)))
+            logger.warning("rate limiter unavailable, letting %d requests through: %r", len(checks), exc)
+            answers = [(1, 0)] * len(checks)
+        for (_, _, verdict), (allowed, wait_ms) in zip(checks, answers, strict=True):
+            if not verdict.done():
+                verdict.set_result(Verdict(bool(allowed), max(1, math.ceil(int(wait_ms) / 1000))))
+
+    async def _run(self, checks: list[_Check]) -> list[Any]:
+        # EVALSHA by hand: a pipeline of registered Script objects asks SCRIPT EXISTS first, a
+        # second round trip every time.
+        async with self._client.pipeline(transaction=False) as pipeline:
+            for keys, args, _ in checks:
+                pipeline.evalsha(self._script.sha, len(keys), *keys, *args)
+            answers: list[Any] = await pipeline.execute()
+        return answers
 
     async def close(self) -> None:
         await self._client.aclose()
 
 
-def client_ip(scope: Scope) -> str:
-    client = scope.get("client")
-    return client[0] if client else "unknown"
-
-
 class RateLimitMiddleware:
-    """Answers 429 (a problem, with Retry-After) to a client over its limit for the route."""
+    """Answers 429 (a problem, with Retry-After) to a client over its limit for the route; the
+    client is the TCP peer, or whom a trusted proxy forwarded for (see `ClientAddress`)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, client_address: ClientAddress | None = None) -> None:
         self.app = app
+        self.client_address = client_address or ClientAddress()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         limiter: RateLimiter | None = scope["litestar_app"].state.get("rate_limiter")
@@ -102,7 +139,7 @@ class RateLimitMiddleware:
         if scope["type"] != ScopeType.HTTP or limiter is None or path.startswith(EXEMPT_PREFIXES):
             await self.app(scope, receive, send)
             return
-        verdict = await limiter.check(client_ip(scope), path)
+        verdict = await limiter.check(self.client_address.of(scope), path)
         if verdict.allowed:
             await self.app(scope, receive, send)
             return

@@ -41,10 +41,12 @@ def request_id_of(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    """Binds the request id to the request's logs, echoes it, and logs one line per request."""
+    """Binds the request id to the request's logs, echoes it, and logs one line per request
+    (`access_log`; without it only the 5xx answers get a line)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, access_log: bool = True) -> None:
         self.app = app
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -66,15 +68,16 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            path = scope["path"]
-            emit = log.error if status >= 500 else log.debug if path in _QUIET_PATHS else log.info
-            emit(
-                "request",
-                method=scope["method"],
-                path=path,
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+            if self.access_log or status >= 500:
+                path = scope["path"]
+                emit = log.error if status >= 500 else log.debug if path in _QUIET_PATHS else log.info
+                emit(
+                    "request",
+                    method=scope["method"],
+                    path=path,
+                    status=status,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
             REQUEST_ID.reset(bound)
 
 
@@ -84,11 +87,12 @@ def _hide_client(span: Any, _scope: dict[str, Any]) -> None:
             span.set_attribute(attribute, "[redacted]")
 
 
-def request_middleware() -> list[Any]:
+def request_middleware(access_log: bool = True) -> list[Any]:
     """The outermost middleware: the request's span (when `impactchain api` turned tracing on),
     then its id and log line."""
+    context = DefineMiddleware(RequestContextMiddleware, access_log=access_log)
     if not tracing.enabled():
-        return [RequestContextMiddleware]
+        return [context]
     from litestar.plugins.opentelemetry import OpenTelemetryConfig
 
     config = OpenTelemetryConfig(
@@ -97,4 +101,4 @@ def request_middleware() -> list[Any]:
         server_request_hook_handler=_hide_client,
     )
     otel: DefineMiddleware = config.middleware
-    return [otel, RequestContextMiddleware]
+    return [otel, context]

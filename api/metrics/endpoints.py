@@ -3,11 +3,7 @@
 import os
 
 from litestar import Controller, Response, get
-from litestar.plugins.prometheus import PrometheusConfig
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
-
-# Request counts and latencies per route template, for Prometheus to scrape.
-PROMETHEUS = PrometheusConfig(app_name="impactchain-api", prefix="impactchain_api", group_path=True, exclude="/metrics")
 
 
 class MetricsController(Controller):

@@ -8,10 +8,12 @@ import asyncpg
 from api.kit.cursor import LogPosition, newest_first
 from api.kit.database import Database
 
-_SELECT_ROUNDS = (
-    "SELECT address, round_index, factory, founder, metadata_cid, goal::text AS goal, deadline, milestones, salt,"
-    " implementation, block_number, block_hash, tx_hash, log_index FROM funding_rounds"
+# The SELECT orders below are the orders the schemas' `from_row` unpack.
+_ROUND_COLUMNS = (
+    "address, round_index, factory, founder, metadata_cid, goal::text AS goal, deadline, milestones, salt,"
+    " implementation, block_number, block_hash, tx_hash, log_index"
 )
+_SELECT_ROUNDS = f"SELECT {_ROUND_COLUMNS} FROM funding_rounds"  # noqa: S608
 _SELECT_DONATIONS = (
     "SELECT round, donor, currency, amount::text AS amount, matic_equivalent::text AS matic_equivalent,"
     " donor_total::text AS donor_total, block_number, block_hash, tx_hash, log_index FROM round_donations"
@@ -19,18 +21,17 @@ _SELECT_DONATIONS = (
 _SELECT_EVENTS = (
     "SELECT event, args::text AS args, round, block_number, block_hash, tx_hash, log_index FROM round_events"
 )
-# Recomputed over every donation of the round on each read; aggregates kept by the indexer are
-# the follow-up that makes this O(1) (it needs indexer-owned tables).
-_RAISED = (
-    "SELECT currency, sum(amount)::text AS amount, sum(matic_equivalent)::text AS matic_equivalent,"
-    " count(*) AS donations FROM round_donations WHERE round = $1 GROUP BY currency ORDER BY currency"
-)
-_DONORS = "SELECT count(DISTINCT donor) FROM round_donations WHERE round = $1"
-# The events that set a round's status; the latest one wins.
-_LATEST_STATUS_EVENT = (
-    "SELECT event, args->>'status' AS status FROM round_events"
-    " WHERE round = $1 AND event IN ('RoundFinalized', 'RoundCancelled', 'RoundSettled')"
-    " ORDER BY block_number DESC, log_index DESC LIMIT 1"
+# One round with its kept figures (the indexer maintains `round_totals` and `funding_rounds.donors`
+# with the donations): one statement whose cost does not grow with the round's donations. The
+# status is its latest status-setting event's.
+ROUND_DETAIL = (
+    f"SELECT {_ROUND_COLUMNS}, donors,"  # noqa: S608
+    " ARRAY(SELECT ROW(t.currency, t.amount::text, t.matic_equivalent::text, t.donations) FROM round_totals t"
+    "  WHERE t.chain_id = r.chain_id AND t.round = r.address ORDER BY t.currency) AS raised,"
+    " (SELECT ROW(e.event, e.args->>'status') FROM round_events e"
+    "  WHERE e.round = r.address AND e.event IN ('RoundFinalized', 'RoundCancelled', 'RoundSettled')"
+    "  ORDER BY e.block_number DESC, e.log_index DESC LIMIT 1) AS status_event"
+    " FROM funding_rounds r WHERE r.address = $1 LIMIT 1"
 )
 
 
@@ -59,19 +60,10 @@ class RoundRepository:
     async def by_address(self, address: str) -> asyncpg.Record | None:
         return await self._database.fetchrow(f"{_SELECT_ROUNDS} WHERE address = $1 LIMIT 1", address)
 
-    async def raised(self, address: str) -> list[Raised]:
-        """Per currency: the sum of the round's donations, their MATIC equivalent and their count."""
-        rows = await self._database.fetch(_RAISED, address)
-        return [Raised(row["currency"], row["amount"], row["matic_equivalent"], row["donations"]) for row in rows]
-
-    async def donor_count(self, address: str) -> int:
-        row = await self._database.fetchrow(_DONORS, address)
-        return int(row[0]) if row is not None else 0
-
-    async def latest_status_event(self, address: str) -> tuple[str, str | None] | None:
-        """(event name, its `status` argument) of the round's latest status-setting event, if any."""
-        row = await self._database.fetchrow(_LATEST_STATUS_EVENT, address)
-        return (row["event"], row["status"]) if row is not None else None
+    async def detail(self, address: str) -> asyncpg.Record | None:
+        """The round's row with `donors`, `raised` ((currency, amount, MATIC equivalent, donations)
+        per currency) and `status_event` ((event name, its `status` argument) or None)."""
+        return await self._database.fetchrow(ROUND_DETAIL, address)
 
     async def donations_newest_first(
         self, *, round_address: str, donor: str | None, before: LogPosition | None, limit: int

@@ -13,15 +13,6 @@ from impactchain.funding import ROUND_STATUSES
 Currency = Annotated[Address, msgspec.Meta(description="ERC-20 address, or the zero address for native MATIC.")]
 
 
-def _position(row: Any) -> dict[str, Any]:
-    return {
-        "block_number": row["block_number"],
-        "block_hash": row["block_hash"],
-        "tx_hash": row["tx_hash"],
-        "log_index": row["log_index"],
-    }
-
-
 class RoundItem(LoggedItem):
     """A round the factory created (`RoundCreated`): its terms, and where it was created."""
 
@@ -38,18 +29,26 @@ class RoundItem(LoggedItem):
 
     @classmethod
     def from_row(cls, row: Any) -> "RoundItem":
+        # Unpacked by position, in the repository's SELECT order (a detail row has more after).
+        (
+            address, round_index, factory, founder, metadata_cid, goal, deadline, milestones, salt, implementation,
+            block_number, block_hash, tx_hash, log_index, *_,
+        ) = row  # fmt: skip
         return cls(
-            address=checksummed(row["address"]),
-            round_index=row["round_index"],
-            factory=checksummed(row["factory"]),
-            founder=checksummed(row["founder"]),
-            metadata_cid=row["metadata_cid"],
-            goal=row["goal"],
-            deadline=row["deadline"],
-            milestones=row["milestones"],
-            salt=row["salt"],
-            implementation=checksummed(row["implementation"]),
-            **_position(row),
+            address=checksummed(address),
+            round_index=round_index,
+            factory=checksummed(factory),
+            founder=checksummed(founder),
+            metadata_cid=metadata_cid,
+            goal=goal,
+            deadline=deadline,
+            milestones=milestones,
+            salt=salt,
+            implementation=checksummed(implementation),
+            block_number=block_number,
+            block_hash=block_hash,
+            tx_hash=tx_hash,
+            log_index=log_index,
         )
 
 
@@ -118,14 +117,21 @@ class RoundDonationItem(LoggedItem):
 
     @classmethod
     def from_row(cls, row: Any) -> "RoundDonationItem":
+        # Unpacked by position, in the repository's SELECT order.
+        round_, donor, currency, amount, matic_equivalent, donor_total, block_number, block_hash, tx_hash, log_index = (
+            row
+        )
         return cls(
-            round=checksummed(row["round"]),
-            donor=checksummed(row["donor"]),
-            currency=checksummed(row["currency"]),
-            amount=row["amount"],
-            matic_equivalent=row["matic_equivalent"],
-            donor_total=row["donor_total"],
-            **_position(row),
+            round=checksummed(round_),
+            donor=checksummed(donor),
+            currency=checksummed(currency),
+            amount=amount,
+            matic_equivalent=matic_equivalent,
+            donor_total=donor_total,
+            block_number=block_number,
+            block_hash=block_hash,
+            tx_hash=tx_hash,
+            log_index=log_index,
         )
 
 
@@ -146,11 +152,16 @@ class RoundEventItem(LoggedItem):
 
     @classmethod
     def from_row(cls, row: Any) -> "RoundEventItem":
+        # Unpacked by position, in the repository's SELECT order.
+        event, args, round_, block_number, block_hash, tx_hash, log_index = row
         return cls(
-            event=row["event"],
-            args=msgspec.Raw(row["args"]),
-            round=checksummed(row["round"]),
-            **_position(row),
+            event=event,
+            args=msgspec.Raw(args),
+            round=checksummed(round_),
+            block_number=block_number,
+            block_hash=block_hash,
+            tx_hash=tx_hash,
+            log_index=log_index,
         )
 
 

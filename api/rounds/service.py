@@ -36,13 +36,14 @@ class RoundService:
         )
 
     async def get_round(self, address: str) -> RoundDetail:
-        round_ = await self._known_round(address)
-        key = round_["address"]
+        row = await self._repository.detail(address_key("address", address))
+        if row is None:
+            raise NotFoundError(f"no funding round at {address} has been indexed")
         return RoundDetail(
-            round=round_,
-            status=_status(await self._repository.latest_status_event(key)),
-            raised=await self._repository.raised(key),
-            donors=await self._repository.donor_count(key),
+            round=row,
+            status=_status(row["status_event"]),
+            raised=[Raised(*raised) for raised in row["raised"]],
+            donors=row["donors"],
         )
 
     async def list_donations(

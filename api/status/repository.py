@@ -2,21 +2,20 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
+import asyncpg
 
-from impactchain.models import IndexerCheckpoint
+from api.kit.database import Database
+
+_CHECKPOINTS = (
+    "SELECT name, block_number, block_hash, updated_at, finalized_block FROM indexer_checkpoints"
+    " WHERE chain_id = $1 ORDER BY name"
+)
 
 
 class StatusRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
-    async def checkpoints(self, chain_id: int) -> Sequence[IndexerCheckpoint]:
-        statement = (
-            select(IndexerCheckpoint)
-            .where(col(IndexerCheckpoint.chain_id) == chain_id)
-            .order_by(col(IndexerCheckpoint.name))
-        )
-        result = await self._session.execute(statement)
-        return result.scalars().all()
+    async def checkpoints(self, chain_id: int) -> Sequence[asyncpg.Record]:
+        """Each indexer's checkpoint on this chain, by name."""
+        return await self._database.fetch(_CHECKPOINTS, chain_id)

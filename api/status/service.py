@@ -37,17 +37,17 @@ class StatusService:
         head = await self._node.block_number()
         progress = [
             IndexerProgress(
-                name=checkpoint.name,
-                block_number=checkpoint.block_number,
-                block_hash=checkpoint.block_hash,
+                name=checkpoint["name"],
+                block_number=checkpoint["block_number"],
+                block_hash=checkpoint["block_hash"],
                 # A checkpoint can briefly lead a lagging load-balanced node: never negative.
-                lag_blocks=max(0, head - checkpoint.block_number),
-                updated_at=checkpoint.updated_at,
-                finalized_block=checkpoint.finalized_block,
+                lag_blocks=max(0, head - checkpoint["block_number"]),
+                updated_at=checkpoint["updated_at"],
+                finalized_block=checkpoint["finalized_block"],
                 unconfirmed_blocks=(
                     None
-                    if checkpoint.finalized_block is None
-                    else max(0, checkpoint.block_number - checkpoint.finalized_block)
+                    if checkpoint["finalized_block"] is None
+                    else max(0, checkpoint["block_number"] - checkpoint["finalized_block"])
                 ),
             )
             for checkpoint in await self._repository.checkpoints(chain_id)

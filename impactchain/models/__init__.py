@@ -2,7 +2,7 @@
 
 from impactchain.models.donation import Donation
 from impactchain.models.events import ContractEvent
-from impactchain.models.funding import FundingRoundRecord, RoundDonation, RoundEvent
+from impactchain.models.funding import FundingRoundRecord, RoundDonation, RoundDonor, RoundEvent, RoundTotal
 from impactchain.models.indexer_state import IndexedBlock, IndexerCheckpoint
 from impactchain.models.notification import Notification
 from impactchain.models.outbox import OutboxJob
@@ -16,5 +16,7 @@ __all__ = [
     "Notification",
     "OutboxJob",
     "RoundDonation",
+    "RoundDonor",
     "RoundEvent",
+    "RoundTotal",
 ]

@@ -37,6 +37,8 @@ class FundingRoundRecord(SQLModel, table=True):
     block_hash: str = Field(max_length=66)
     tx_hash: str = Field(max_length=66)
     log_index: int
+    # Distinct donors so far (see RoundDonor), kept with the donations.
+    donors: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
 
 
 class RoundDonation(SQLModel, table=True):
@@ -85,3 +87,28 @@ class RoundEvent(SQLModel, table=True):
     block_hash: str = Field(max_length=66)
     tx_hash: str = Field(max_length=66)
     log_index: int
+
+
+class RoundTotal(SQLModel, table=True):
+    """What a round has raised in one currency: the sums and count of its `round_donations` rows,
+    kept by the indexer in the transaction that writes or rolls them back."""
+
+    __tablename__ = "round_totals"
+
+    chain_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    round: str = Field(max_length=42, primary_key=True)
+    currency: str = Field(max_length=42, primary_key=True)
+    amount: int = Field(sa_column=Column(Wei, nullable=False))
+    matic_equivalent: int = Field(sa_column=Column(Wei, nullable=False))
+    donations: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class RoundDonor(SQLModel, table=True):
+    """A donor who has donated to a round (one row however many donations): what keeps
+    `funding_rounds.donors` a count of distinct donors as donations come and are rolled back."""
+
+    __tablename__ = "round_donors"
+
+    chain_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    round: str = Field(max_length=42, primary_key=True)
+    donor: str = Field(max_length=42, primary_key=True)

@@ -1,6 +1,11 @@
 """Funding rounds: FundingRoundFactory's `RoundCreated` events become `funding_rounds` rows; of
 every round, `Donated` becomes a `round_donations` row (each with a thank-you job in the outbox)
-and every other event a `round_events` row."""
+and every other event a `round_events` row.
+
+A round's figures are kept, not recomputed on read: `round_totals` (sums and count per currency),
+`round_donors` (who has donated) and `funding_rounds.donors` (how many) change in the
+statement that stores new donations and in the one that rolls donations back, so they always
+equal a recomputation over `round_donations` — after a reorg and after a rebuild too."""
 
 from collections.abc import Sequence
 
@@ -20,6 +25,54 @@ _DONATION_COLUMNS = (
     "block_number", "block_hash", "tx_hash", "log_index",
 )  # fmt: skip
 _EVENT_COLUMNS = ("chain_id", "round", "event", "args", "block_number", "block_hash", "tx_hash", "log_index")
+
+# CTEs over `added`, the donations a write stored (see `insert_new`). A donor is new to a round
+# when their (round, donor) pair was not in `round_donors` yet; an existing pair costs an index
+# probe and no write.
+_COUNT_ADDED = (
+    """round_totals_added AS (
+        INSERT INTO round_totals AS t (chain_id, round, currency, amount, matic_equivalent, donations)
+        SELECT chain_id, round, currency, sum(amount), sum(matic_equivalent), count(*)
+        FROM added GROUP BY chain_id, round, currency
+        ON CONFLICT (chain_id, round, currency) DO UPDATE
+        SET amount = t.amount + EXCLUDED.amount, matic_equivalent = t.matic_equivalent + EXCLUDED.matic_equivalent,
+            donations = t.donations + EXCLUDED.donations)""",
+    """round_donors_added AS (
+        INSERT INTO round_donors (chain_id, round, donor) SELECT DISTINCT chain_id, round, donor FROM added
+        ON CONFLICT (chain_id, round, donor) DO NOTHING RETURNING chain_id, round)""",
+    """new_donors AS (
+        UPDATE funding_rounds f SET donors = f.donors + g.n
+        FROM (SELECT chain_id, round, count(*) AS n FROM round_donors_added GROUP BY chain_id, round) g
+        WHERE f.chain_id = g.chain_id AND f.address = g.round)""",
+)
+# The donations `forget_after` is about to delete (`{gone}`: those above block $3), subtracted: a
+# total whose every donation goes is deleted (a recomputation would not have it), the others
+# decremented; a donor stays only with a donation at or below block $3.
+_UNCOUNT = """
+WITH gone AS (SELECT chain_id, round, donor, currency, amount, matic_equivalent FROM round_donations WHERE {gone}),
+per_currency AS (
+    SELECT chain_id, round, currency, sum(amount) AS amount, sum(matic_equivalent) AS matic_equivalent,
+           count(*) AS n
+    FROM gone GROUP BY chain_id, round, currency),
+totals_emptied AS (
+    DELETE FROM round_totals t USING per_currency g
+    WHERE (t.chain_id, t.round, t.currency) = (g.chain_id, g.round, g.currency) AND t.donations = g.n),
+totals_reduced AS (
+    UPDATE round_totals t SET amount = t.amount - g.amount, matic_equivalent = t.matic_equivalent - g.matic_equivalent,
+        donations = t.donations - g.n
+    FROM per_currency g
+    WHERE (t.chain_id, t.round, t.currency) = (g.chain_id, g.round, g.currency) AND t.donations > g.n),
+pairs AS (SELECT DISTINCT chain_id, round, donor FROM gone),
+donors_gone AS (
+    DELETE FROM round_donors d USING pairs p
+    WHERE (d.chain_id, d.round, d.donor) = (p.chain_id, p.round, p.donor)
+      AND NOT EXISTS (SELECT 1 FROM round_donations x WHERE x.donor = p.donor AND x.block_number <= $3
+                      AND x.round = p.round AND x.chain_id = p.chain_id)
+    RETURNING d.chain_id, d.round)
+UPDATE funding_rounds f SET donors = f.donors - g.n
+FROM (SELECT chain_id, round, count(*) AS n FROM donors_gone GROUP BY chain_id, round) g
+WHERE f.chain_id = g.chain_id AND f.address = g.round
+"""
 
 
 class FundingRounds:
@@ -51,7 +104,13 @@ class FundingRounds:
         added = await insert_new(connection, "funding_rounds", _ROUND_COLUMNS, rounds, unique="chain_id, address")
         job = ROUND_THANK_YOU_JOB
         added += await insert_new(
-            connection, "round_donations", _DONATION_COLUMNS, donations, job=job, notify_from=notify_from
+            connection,
+            "round_donations",
+            _DONATION_COLUMNS,
+            donations,
+            job=job,
+            notify_from=notify_from,
+            summaries=_COUNT_ADDED,
         )
         return added + await insert_new(connection, "round_events", _EVENT_COLUMNS, others)
 
@@ -62,6 +121,7 @@ class FundingRounds:
             "AND round IN (SELECT address FROM funding_rounds WHERE chain_id = $1 AND factory = $2)"
         )
         params = (chain_id, self.factory, block_number)
+        await connection.execute(_UNCOUNT.format(gone=of_rounds), *params)
         removed = await delete_rows(connection, "round_donations", of_rounds, *params, job=ROUND_THANK_YOU_JOB)
         removed += await delete_rows(connection, "round_events", of_rounds, *params)
         return removed + await delete_rows(

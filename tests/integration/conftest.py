@@ -31,6 +31,8 @@ PROJECTED_TABLES = (
     "funding_rounds",
     "round_donations",
     "round_events",
+    "round_totals",
+    "round_donors",
     "indexer_checkpoints",
     "indexed_blocks",
     "job_outbox",

@@ -43,10 +43,12 @@ PROJECTION_TABLES = {
     "contract_events": "chain_id, contract, contract_name, event, args::text, block_number, block_hash, tx_hash, "
     "log_index",
     "funding_rounds": "chain_id, factory, address, round_index, founder, salt, metadata_cid, goal, deadline, "
-    "milestones, implementation, block_number, block_hash, tx_hash, log_index",
+    "milestones, implementation, block_number, block_hash, tx_hash, log_index, donors",
     "round_donations": "chain_id, round, donor, currency, amount, matic_equivalent, donor_total, block_number, "
     "block_hash, tx_hash, log_index",
     "round_events": "chain_id, round, event, args::text, block_number, block_hash, tx_hash, log_index",
+    "round_totals": "chain_id, round, currency, amount, matic_equivalent, donations",
+    "round_donors": "chain_id, round, donor",
     "indexer_checkpoints": "name, chain_id, block_number, block_hash",
     "indexed_blocks": "indexer, block_number, block_hash",
     "job_outbox": "function, args::text",

@@ -1,14 +1,21 @@
 """The edge: CORS, security headers, compression, ETag and Cache-Control, size limits and
 per-IP rate limits in Redis (database 13 in tests, as configured)."""
 
+import asyncio
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
 import asyncpg
 import pytest
 import redis
+import redis.asyncio
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from api.kit.rate_limit import KEY_PREFIX
+from api.kit.rate_limit import KEY_PREFIX, RateLimiter
 from impactchain.devstack.ports import free_port
 from impactchain.registry import DeploymentManifest
 from impactchain.settings import Settings
@@ -172,3 +179,105 @@ async def test_limiter_fails_open_when_redis_is_down(db: asyncpg.Connection, set
         statuses = [(await client.get("/v1/donations")).status_code for _ in range(3)]
 
     assert statuses == [200, 200, 200]
+
+
+class PeerAt:
+    """The app as a TCP peer at `ip` reaches it (the test client's peer is not an address)."""
+
+    def __init__(self, app: Litestar, ip: str) -> None:
+        self.app = app
+        self.ip = ip
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope = {**scope, "client": (self.ip, 4711)}
+        await self.app(scope, receive, send)
+
+
+def _counted(redis_url: str) -> set[str]:
+    """The client addresses with a read count in Redis (`<prefix>:read:<ip>:<window>`)."""
+    keys = redis.Redis.from_url(redis_url, decode_responses=True).keys(f"{KEY_PREFIX}:read:*")
+    return {str(key).split(":")[4] for key in keys}
+
+
+async def _statuses(app: Any, forwarded_for: list[str]) -> list[int]:
+    async with AsyncTestClient(app=app) as client:
+        return [
+            (await client.get("/v1/donations", headers={"x-forwarded-for": ip})).status_code for ip in forwarded_for
+        ]
+
+
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit(
+    db: asyncpg.Connection, settings: Settings, redis_url: str
+) -> None:
+    limited = settings.model_copy(update={"api_rate_limit_per_minute": 1, "api_trusted_proxies": ["10.0.0.0/8"]})
+    app = PeerAt(create_app(limited), "10.1.2.3")
+
+    statuses = await _statuses(app, ["203.0.113.7", "203.0.113.7", "203.0.113.8", "1.1.1.1, 203.0.113.8"])
+
+    assert statuses == [200, 429, 200, 429]  # the client-written left entry changes nothing
+    assert _counted(redis_url) == {"203.0.113.7", "203.0.113.8"}
+
+
+async def test_a_peer_that_is_not_a_trusted_proxy_cannot_dodge_its_limit(
+    db: asyncpg.Connection, settings: Settings, redis_url: str
+) -> None:
+    limited = settings.model_copy(update={"api_rate_limit_per_minute": 1, "api_trusted_proxies": ["10.0.0.0/8"]})
+    app = PeerAt(create_app(limited), "198.51.100.9")
+
+    assert await _statuses(app, ["203.0.113.7", "203.0.113.8", "203.0.113.9"]) == [200, 429, 429]
+    assert _counted(redis_url) == {"198.51.100.9"}
+
+
+class CountingConnection(redis.asyncio.Connection):
+    """A real Redis connection that counts what it sends: one send is one round trip."""
+
+    sends = 0
+
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        type(self).sends += 1
+        await super().send_packed_command(command, check_health)
+
+
+@pytest.fixture
+def fresh_redis_url() -> Iterator[str]:
+    """A Redis server of this test's own: no script loaded yet."""
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+    client.close()
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+async def test_checks_that_arrive_together_share_a_round_trip_and_count_exactly(fresh_redis_url: str) -> None:
+    pool = redis.asyncio.ConnectionPool.from_url(fresh_redis_url, connection_class=CountingConnection)
+    limiter = RateLimiter(redis.asyncio.Redis(connection_pool=pool), reads_per_minute=5, tx_per_minute=1)
+    # The server has never seen the script: answered NOSCRIPT, loaded, run again.
+    assert (await limiter.check("203.0.113.9", "/v1/donations")).allowed
+    try:
+        before = CountingConnection.sends
+        verdicts = await asyncio.gather(*(limiter.check("203.0.113.7", "/v1/donations") for _ in range(12)))
+        round_trips = CountingConnection.sends - before
+        later = await limiter.check("203.0.113.7", "/v1/donations")
+        other = await limiter.check("203.0.113.8", "/v1/donations")
+    finally:
+        await limiter.close()
+        await pool.aclose()
+
+    assert [verdict.allowed for verdict in verdicts] == [True] * 5 + [False] * 7
+    assert all(1 <= verdict.retry_after_seconds <= 60 for verdict in verdicts[5:])
+    assert not later.allowed and other.allowed
+    assert round_trips == 1

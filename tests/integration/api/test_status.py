@@ -5,6 +5,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from web3 import Web3
 
+from api.app import create_app
+from impactchain.devstack.ports import free_port
+from impactchain.settings import Settings
+
 Client = AsyncTestClient[Litestar]
 
 
@@ -52,3 +56,26 @@ async def test_metrics_count_requests_per_route(db: asyncpg.Connection, client: 
     donations = [line for line in lines if 'path="/v1/donations"' in line]
     assert donations, response.text[:500]
     assert float(donations[0].rsplit(" ", 1)[1]) >= 2
+
+
+def _sample(text: str, metric: str, **labels: str) -> float | None:
+    for line in text.splitlines():
+        if line.startswith(metric + "{") and all(f'{key}="{value}"' in line for key, value in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return None
+
+
+async def test_metrics_time_each_route_and_count_server_errors(settings: Settings) -> None:
+    offline = settings.model_copy(update={"database_url": f"postgresql://postgres@127.0.0.1:{free_port()}/x"})
+    async with AsyncTestClient(app=create_app(offline)) as client:
+        before = (await client.get("/metrics")).text
+        refused = await client.get("/v1/rounds/0x" + "ab" * 20)
+        after = (await client.get("/metrics")).text
+
+    labels = {"path": "/v1/rounds/{address}", "status_code": "503", "method": "GET"}
+    assert refused.status_code == 503
+    assert (_sample(after, "impactchain_api_requests_error_total", **labels) or 0) == (
+        _sample(before, "impactchain_api_requests_error_total", **labels) or 0
+    ) + 1
+    assert (_sample(after, "impactchain_api_request_duration_seconds_count", **labels) or 0) >= 1
+    assert _sample(after, "impactchain_api_requests_in_progress", path="/v1/rounds/{address}") == 0

@@ -16,6 +16,10 @@ from impactchain.settings import Settings
 from tests.support.observability import LogBuffer, children_of, json_logs, trace_id, traced
 
 
+def logged(settings: Settings) -> Settings:
+    return settings.model_copy(update={"api_access_log": True})
+
+
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
     with traced() as exporter:
@@ -31,7 +35,7 @@ def logs() -> Iterator[LogBuffer]:
 async def test_the_request_span_is_the_parent_of_its_database_spans(
     settings: Settings, db: asyncpg.Connection, spans: InMemorySpanExporter, logs: LogBuffer
 ) -> None:
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=create_app(logged(settings))) as client:
         response = await client.get("/v1/donations?requestId=0", headers={"X-Request-ID": "req-42.a"})
     assert response.status_code == 200
     assert response.headers["x-request-id"] == "req-42.a"
@@ -57,7 +61,7 @@ async def test_the_request_span_is_the_parent_of_its_database_spans(
 async def test_without_tracing_a_request_id_is_made_and_a_bad_one_replaced(
     settings: Settings, db: asyncpg.Connection, logs: LogBuffer
 ) -> None:
-    async with AsyncTestClient(app=create_app(settings)) as client:
+    async with AsyncTestClient(app=create_app(logged(settings))) as client:
         made = await client.get("/v1/donations?requestId=0")
         injected = await client.get("/v1/donations?requestId=0", headers={"X-Request-ID": "x\ty" + "z" * 200})
 
@@ -68,3 +72,15 @@ async def test_without_tracing_a_request_id_is_made_and_a_bad_one_replaced(
     lines = [line for line in logs.lines() if line.get("event") == "request"]
     assert [line["request_id"] for line in lines] == [made_id, injected.headers["x-request-id"]]
     assert all("trace_id" not in line for line in lines)
+
+
+async def test_without_the_access_log_an_answer_gets_its_id_but_no_line(
+    settings: Settings, db: asyncpg.Connection, logs: LogBuffer
+) -> None:
+    assert not settings.api_access_log  # the default: a line per request costs a tenth of a hot read
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        response = await client.get("/v1/donations?requestId=0", headers={"X-Request-ID": "quiet-1"})
+
+    assert response.status_code == 200
+    assert response.headers["x-request-id"] == "quiet-1"
+    assert [line for line in logs.lines() if line.get("event") == "request"] == []

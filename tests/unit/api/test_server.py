@@ -1,6 +1,8 @@
 """The server's limits for slow and idle clients, on a real socket: a head sent too slowly, a body
-that never completes and an oversized head are cut off; a prompt request is served."""
+that never completes and an oversized head are cut off; a prompt request is served. A response's
+head and body leave in one write, and a head without a body still leaves."""
 
+import asyncio
 import socket
 import threading
 import time
@@ -10,7 +12,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from api.server import GuardedHttpToolsProtocol, ReadLimits
+from api.server import GuardedHttpToolsProtocol, HeadWithBody, ReadLimits
 from impactchain.devstack.ports import free_port
 
 HEADER_TIMEOUT = 0.5
@@ -101,3 +103,52 @@ def test_an_oversized_head_is_a_431(port: int) -> None:
 
     assert closed
     assert received.startswith(b"HTTP/1.1 431")
+
+
+def test_a_head_request_and_the_next_one_on_the_connection_are_answered(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(b"HEAD / HTTP/1.1\r\nhost: x\r\n\r\n")  # a head with no body to carry it
+        sock.settimeout(5)
+        head = sock.recv(4096)
+        sock.sendall(b"GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        closed, received = _closed_within(sock, 5)
+
+    assert head.startswith(b"HTTP/1.1 200") and head.endswith(b"\r\n\r\n")
+    assert closed
+    assert received.startswith(b"HTTP/1.1 200") and received.endswith(b"\r\n\r\nok")
+
+
+class _Recording(asyncio.Transport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.writes.append(bytes(data))
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+
+async def test_head_and_body_leave_in_one_write_and_a_lone_head_on_the_next_turn() -> None:
+    loop = asyncio.get_running_loop()
+    together, alone, closing = _Recording(), _Recording(), _Recording()
+
+    response = HeadWithBody(together, loop)
+    response.write(b"HEAD\r\n\r\n")
+    response.write(b"body")
+    response.write(b"more")
+    HeadWithBody(alone, loop).write(b"HEAD\r\n\r\n")
+    closed = HeadWithBody(closing, loop)
+    closed.write(b"HEAD\r\n\r\n")
+    closed.close()
+    assert alone.writes == []
+    await asyncio.sleep(0)
+
+    assert together.writes == [b"HEAD\r\n\r\nbody", b"more"]
+    assert alone.writes == [b"HEAD\r\n\r\n"]
+    assert closing.writes == [b"HEAD\r\n\r\n"] and closing.closed

@@ -3,7 +3,6 @@
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from eth_account import Account
 from web3 import Web3
@@ -13,25 +12,36 @@ from api.kit.chain import ChainNode, RpcError
 from api.tx.service import TxService
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS, Anvil
 from tests.support.chain import rpc
+from tests.support.rpc_proxy import RpcProxy
 
 DONOR = Account.from_key(DEV_PRIVATE_KEYS[1]).address
 
 
+class Sent:
+    """How many HTTP requests the node client made, as a JSON-RPC proxy in front of anvil saw them."""
+
+    def __init__(self, proxy: RpcProxy) -> None:
+        self._proxy = proxy
+        self._cleared = 0
+
+    def __len__(self) -> int:
+        return sum(self._proxy.calls.values()) - self._cleared
+
+    def clear(self) -> None:
+        self._cleared += len(self)
+
+
 @pytest.fixture
-async def node(anvil: Anvil) -> AsyncIterator[tuple[ChainNode, list[httpx.Request]]]:
-    node = ChainNode(anvil.url)
-    sent: list[httpx.Request] = []
-
-    async def record(request: httpx.Request) -> None:
-        sent.append(request)
-
-    node._http.event_hooks["request"].append(record)
-    yield node, sent
+async def node(anvil: Anvil) -> AsyncIterator[tuple[ChainNode, Sent]]:
+    proxy = await RpcProxy(anvil.url).start()
+    node = ChainNode(proxy.url)
+    yield node, Sent(proxy)
     await node.close()
+    await proxy.stop()
 
 
 async def test_a_batch_answers_each_call_in_order_with_errors_in_place(
-    chain: Web3, node: tuple[ChainNode, list[httpx.Request]]
+    chain: Web3, node: tuple[ChainNode, Sent]
 ) -> None:
     client, sent = node
 
@@ -43,7 +53,7 @@ async def test_a_batch_answers_each_call_in_order_with_errors_in_place(
     assert len(sent) == 1
 
 
-async def test_fee_data_is_read_once_per_block(chain: Web3, node: tuple[ChainNode, list[httpx.Request]]) -> None:
+async def test_fee_data_is_read_once_per_block(chain: Web3, node: tuple[ChainNode, Sent]) -> None:
     client, sent = node
     head = chain.eth.block_number
 
@@ -61,7 +71,7 @@ async def test_fee_data_is_read_once_per_block(chain: Web3, node: tuple[ChainNod
 
 
 async def test_a_build_in_a_known_block_is_one_round_trip(
-    chain: Web3, deployments_dir: Path, node: tuple[ChainNode, list[httpx.Request]]
+    chain: Web3, deployments_dir: Path, node: tuple[ChainNode, Sent]
 ) -> None:
     client, sent = node
     service = TxService(client, ContractsService(client, deployments_dir))

@@ -1,44 +1,64 @@
-"""The request's unit of work against the real database: commit on success, roll back on error."""
+"""The API's read path against real PostgreSQL: it reads where DATABASE_READ_URL points (a read
+replica; here a second database on the same server holding different rows), falls back to
+DATABASE_URL, and its sessions cannot write."""
+
+from collections.abc import Iterator
 
 import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from api.kit.database import provide_db_session
-from impactchain.models import Donation
+from api.kit.database import Database, PoolOptions
+from impactchain.devstack.scratch_db import scratch_database
 from impactchain.settings import Settings
+from tests.integration.api.test_donations import DONOR_A, DONOR_B, _insert
 
 
-def _donation(log_index: int) -> Donation:
-    return Donation(
-        chain_id=31337,
-        contract="0x" + "11" * 20,
-        request_id=0,
-        donor="0x" + "22" * 20,
-        currency="0x" + "00" * 20,
-        amount=5,
-        donor_total=5,
-        block_number=1,
-        block_hash="0x" + "33" * 32,
-        tx_hash="0x" + "44" * 32,
-        log_index=log_index,
-    )
+@pytest.fixture(scope="module")
+def replica_url(database_url: str) -> Iterator[str]:
+    admin_url = database_url.rpartition("/")[0] + "/postgres"
+    with scratch_database(admin_url, prefix="impactchain_replica") as url:
+        yield url
 
 
-async def test_session_commits_when_the_handler_returns_and_rolls_back_when_it_raises(
-    db: asyncpg.Connection, settings: Settings
+async def _donors(settings: Settings) -> list[str]:
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        response = await client.get("/v1/donations")
+    assert response.status_code == 200, response.text
+    return [item["donor"].lower() for item in response.json()["items"]]
+
+
+async def test_reads_go_to_the_read_url_when_one_is_set(
+    db: asyncpg.Connection, settings: Settings, replica_url: str
 ) -> None:
-    app = create_app(settings)
-    async with AsyncTestClient(app=app):
-        succeeding = provide_db_session(app.state)
-        (await anext(succeeding)).add(_donation(0))
-        with pytest.raises(StopAsyncIteration):
-            await anext(succeeding)
+    await _insert(db, block_number=1, log_index=0, donor=DONOR_A)  # on the primary only
+    replica = await asyncpg.connect(replica_url)
+    try:
+        await replica.execute("TRUNCATE donations")
+        await _insert(replica, block_number=2, log_index=0, donor=DONOR_B)  # on the replica only
+    finally:
+        await replica.close()
 
-        failing = provide_db_session(app.state)
-        (await anext(failing)).add(_donation(1))
-        with pytest.raises(RuntimeError, match="handler failed"):
-            await failing.athrow(RuntimeError("handler failed"))
+    assert await _donors(settings.model_copy(update={"database_read_url": replica_url})) == [DONOR_B]
+    assert await _donors(settings) == [DONOR_A]  # unset: the primary
 
-    assert [row["log_index"] for row in await db.fetch("SELECT log_index FROM donations")] == [0]
+
+def test_the_read_url_comes_from_the_environment_and_defaults_to_the_primary(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://primary/db")
+    monkeypatch.delenv("IMPACTCHAIN_DATABASE_READ_URL", raising=False)
+    monkeypatch.delenv("DATABASE_READ_URL", raising=False)
+    assert Settings().api_read_url == "postgresql://primary/db"
+    monkeypatch.setenv("DATABASE_READ_URL", "postgres://replica/db")
+    assert Settings().api_read_url == "postgresql://replica/db"
+
+
+async def test_a_read_session_cannot_write(db: asyncpg.Connection, database_url: str) -> None:
+    database = Database(database_url, PoolOptions(min_size=1, max_size=1, statement_timeout_ms=1000))
+    try:
+        with pytest.raises(asyncpg.ReadOnlySQLTransactionError):
+            await database.fetch("DELETE FROM donations")
+    finally:
+        await database.close()
