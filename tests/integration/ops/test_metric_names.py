@@ -4,17 +4,16 @@ metrics the workers' collector reads from Redis (impactchain/platform_metrics.py
 them (tests/integration/workers/test_metrics.py checks a real scrape matches the description)."""
 
 import json
-from typing import Any
 
 import asyncpg
 import pytest
 from litestar import Litestar
-from litestar.plugins.prometheus import PrometheusMiddleware
 from litestar.testing import AsyncTestClient
 from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.metrics_core import Metric
 from redis import Redis
 
+from api.metrics import middleware as api_metrics
 from impactchain.platform_metrics import RedisMetricsCollector
 from indexer import metrics as indexer_metrics
 from tests.support.deployment import REPO, TARGET_LABELS, alert_rules, dashboard_exprs, load_yaml, promql_uses
@@ -50,9 +49,8 @@ def described_series(family: Metric) -> dict[str, frozenset[str]]:
 
 @pytest.fixture
 async def defined_series(db: asyncpg.Connection, client: AsyncTestClient[Litestar]) -> dict[str, frozenset[str]]:
-    # The API's request metrics are created on the first request through the middleware.
-    await client.get("/v1/status")
-    api: list[Any] = list(PrometheusMiddleware._metrics.values())
+    await client.get("/v1/status")  # the app built and a request through its middleware
+    api = [value for value in vars(api_metrics).values() if isinstance(value, MetricWrapperBase)]
     indexer = [value for value in vars(indexer_metrics).values() if isinstance(value, MetricWrapperBase)]
     series: dict[str, frozenset[str]] = dict(PROMETHEUS_SERIES)
     for metric in [*api, *indexer]:
