@@ -44,7 +44,7 @@ LOCALHOST_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?"
 def create_app(settings: Settings | None = None) -> Litestar:
     """The Litestar app; `uvicorn --factory api.app:create_app` serves it with settings from the environment."""
     settings = settings or get_settings()
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             HealthController,
             StatusController,
@@ -55,10 +55,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TxController,
             MetricsController,
         ],
-        # Outermost first: every answer (a 431 or a 429 too) gets the edge headers.
+        # Per route, inside CORS (so a browser can read a 429): limits, then metrics by route template.
         middleware=[
-            *request_middleware(access_log=settings.api_access_log),
-            EdgeHeadersMiddleware,
             DefineMiddleware(RequestHeadLimitMiddleware, max_bytes=settings.api_max_header_bytes),
             DefineMiddleware(RateLimitMiddleware, client_address=client_address(settings)),
             RequestMetricsMiddleware,
@@ -90,6 +88,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[SwaggerRenderPlugin(), RedocRenderPlugin()],
         ),
     )
+    # Around the whole app, not per route: a 404 or 405 (answered before any route's middleware)
+    # gets its request id, log line, span and edge headers too. Outermost first.
+    handler = EdgeHeadersMiddleware(app.asgi_handler)
+    for middleware in reversed(request_middleware(access_log=settings.api_access_log)):
+        handler = middleware(handler)
+    app.asgi_handler = handler
+    return app
 
 
 def freeze_startup_heap() -> None:

@@ -70,8 +70,8 @@ def test_a_prompt_request_is_served(port: int) -> None:
 
 
 def test_a_head_sent_too_slowly_is_cut_off(port: int) -> None:
+    started = time.monotonic()  # before connecting: the server's clock starts when it accepts
     with socket.create_connection(("127.0.0.1", port)) as sock:
-        started = time.monotonic()
         sock.sendall(b"GET / HTTP/1.1\r\nhost: x\r\n")  # never the blank line
         closed, received = _closed_within(sock, 5)
 
