@@ -4,6 +4,7 @@ import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -67,6 +68,8 @@ class Settings(BaseSettings):
     indexer_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     # Several providers, tried in this order with failover (comma-separated); empty: `rpc_url`.
     indexer_rpc_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The API's providers for building transactions, tried in order (default: the indexer's).
+    api_rpc_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     indexer_rpc_timeout_seconds: float = Field(default=20.0, gt=0)
     indexer_rpc_attempts: int = Field(default=6, ge=1)
     indexer_rpc_backoff_cap_seconds: float = Field(default=5.0, gt=0)
@@ -105,7 +108,7 @@ class Settings(BaseSettings):
     # Where `impactchain db backup/restore` finds pg_dump/pg_restore (default: searched, see docs/OPERATIONS.md).
     pg_bin_dir: Path | None = None
 
-    @field_validator("api_cors_origins", "indexer_rpc_urls", "api_trusted_proxies", mode="before")
+    @field_validator("api_cors_origins", "indexer_rpc_urls", "api_rpc_urls", "api_trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
@@ -156,6 +159,18 @@ class Settings(BaseSettings):
     @property
     def indexer_rpc_endpoints(self) -> list[str]:
         return self.indexer_rpc_urls or [self.chain_rpc_url]
+
+    @property
+    def api_rpc_endpoints(self) -> list[str]:
+        return self.api_rpc_urls or self.indexer_rpc_endpoints
+
+
+def endpoint_label(url: str) -> str:
+    """An RPC URL as logs and metrics may show it: scheme://host:port, without the path, query or
+    credentials where providers put API keys."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
 
 
 def sqlalchemy_url(database_url: str) -> str:

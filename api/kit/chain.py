@@ -1,5 +1,7 @@
 """The chain node the API talks to: a lean JSON-RPC client (aiohttp + orjson) that sends the calls a
-request needs as one batch, with the chain id asked once and fee data cached per block.
+request needs as one batch, with the chain id asked once and fee data cached per block. Several
+RPC URLs fail over in order: an endpoint that fails is skipped for a backoff that doubles with
+each failure in a row (capped), and tried again once it has passed.
 
 aiohttp rather than httpx: it sends a request's head and body in one write and costs a fraction
 of httpx's Python per request (measured: httpx's two socket writes per batch were ~half the API
@@ -7,6 +9,7 @@ process's time while building transactions at concurrency 8)."""
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -17,14 +20,24 @@ import orjson
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
+from prometheus_client import Counter, Gauge
 
 from api.kit.problems import ApiError
-from impactchain.settings import Settings
+from impactchain.settings import Settings, endpoint_label
 
 logger = logging.getLogger(__name__)
 
 RPC_TIMEOUT_SECONDS = 10.0
 FALLBACK_PRIORITY_FEE = 10**9  # 1 gwei, when the node has no opinion (eth_maxPriorityFeePerGas unsupported)
+ENDPOINT_BACKOFF_SECONDS = 1.0  # the first skip after a failure; doubles per failure in a row
+ENDPOINT_BACKOFF_CAP_SECONDS = 30.0
+
+ENDPOINT_UP = Gauge(
+    "impactchain_api_rpc_endpoint_up", "1 while an RPC endpoint answers, 0 while it is skipped", ["endpoint"]
+)
+ENDPOINT_FAILURES = Counter(
+    "impactchain_api_rpc_endpoint_failures", "Batches an RPC endpoint failed (the next endpoint tried)", ["endpoint"]
+)
 
 
 class ChainUnavailableError(ApiError):
@@ -63,33 +76,94 @@ class FeeData:
 RpcCall = tuple[str, list[Any]]
 
 
-class ChainNode:
-    """One RPC URL over a keep-alive connection pool; the chain id is cached (it cannot change
-    under a running node) and fee data per block (one refresh shared by concurrent requests)."""
+class Endpoint:
+    """One RPC URL and its health: skipped until `down_until` after failures in a row."""
 
-    def __init__(self, rpc_url: str) -> None:
-        self.rpc_url = rpc_url
+    __slots__ = ("down_until", "failures", "label", "url")
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.label = endpoint_label(url)  # scheme://host:port: a provider's key in the path never shows
+        self.failures = 0
+        self.down_until = 0.0
+        ENDPOINT_UP.labels(self.label).set(1)
+        ENDPOINT_FAILURES.labels(self.label)  # shown at 0 from the start
+
+    def failed(self, now: float) -> None:
+        self.failures += 1
+        backoff = min(ENDPOINT_BACKOFF_SECONDS * 2 ** (self.failures - 1), ENDPOINT_BACKOFF_CAP_SECONDS)
+        self.down_until = now + backoff
+        ENDPOINT_UP.labels(self.label).set(0)
+        ENDPOINT_FAILURES.labels(self.label).inc()
+
+    def answered(self) -> None:
+        if self.failures:
+            self.failures = 0
+            self.down_until = 0.0
+            ENDPOINT_UP.labels(self.label).set(1)
+
+
+class ChainNode:
+    """RPC URLs over keep-alive connection pools, in order of preference; the chain id is cached
+    (it cannot change under a running node) and fee data per block (one refresh shared by
+    concurrent requests)."""
+
+    def __init__(self, rpc_urls: str | Sequence[str]) -> None:
+        urls = [rpc_urls] if isinstance(rpc_urls, str) else list(rpc_urls)
+        if not urls:
+            raise ValueError("the API needs at least one RPC URL")
+        self.endpoints = [Endpoint(url) for url in urls]
         self._http: aiohttp.ClientSession | None = None  # opened on first use, inside the event loop
         self._chain_id: int | None = None
         self._fees: FeeData | None = None
         self._fees_refresh: asyncio.Task[FeeData] | None = None
 
+    @property
+    def rpc_url(self) -> str:
+        """The endpoint a call goes to first now (for messages; never shown to clients)."""
+        return self._in_turn(time.monotonic())[0].url
+
+    def _in_turn(self, now: float) -> list[Endpoint]:
+        """Healthy endpoints in preference order, then the skipped ones, soonest back first: when
+        every endpoint is failing, each is still tried rather than refusing outright."""
+        healthy = [endpoint for endpoint in self.endpoints if endpoint.down_until <= now]
+        skipped = sorted((e for e in self.endpoints if e.down_until > now), key=lambda e: e.down_until)
+        return healthy + skipped
+
     async def batch(self, calls: Sequence[RpcCall]) -> list[Any]:
-        """Each call's result, or its `RpcError`, in order: one HTTP round trip for all of them."""
-        payload = [
-            {"jsonrpc": "2.0", "id": i, "method": method, "params": params} for i, (method, params) in enumerate(calls)
-        ]
+        """Each call's result, or its `RpcError`, in order: one HTTP round trip for all of them (on
+        the first endpoint that answers)."""
+        body = orjson.dumps(
+            [
+                {"jsonrpc": "2.0", "id": i, "method": method, "params": params}
+                for i, (method, params) in enumerate(calls)
+            ]
+        )
+        failure: ChainUnavailableError | None = None
+        for endpoint in self._in_turn(time.monotonic()):
+            try:
+                replies = await self._post(endpoint, body)
+            except ChainUnavailableError as exc:
+                endpoint.failed(time.monotonic())
+                logger.warning("chain node %s failed (%s); trying the next", endpoint.label, exc.detail)
+                failure = exc
+                continue
+            endpoint.answered()
+            by_id = {reply.get("id"): reply for reply in replies if isinstance(reply, dict)}
+            return [_result(endpoint.url, by_id.get(i)) for i in range(len(calls))]
+        assert failure is not None
+        raise failure
+
+    async def _post(self, endpoint: Endpoint, body: bytes) -> list[Any]:
         try:
-            async with self._session().post(self.rpc_url, data=orjson.dumps(payload)) as response:
+            async with self._session().post(endpoint.url, data=body) as response:
                 response.raise_for_status()
                 replies = orjson.loads(await response.read())
         except (aiohttp.ClientError, TimeoutError, orjson.JSONDecodeError) as exc:
-            logger.warning("chain node %s unreachable: %r", self.rpc_url, exc)
-            raise ChainUnavailableError(self.rpc_url, exc) from exc
+            raise ChainUnavailableError(endpoint.url, exc) from exc
         if not isinstance(replies, list):
-            raise ChainUnavailableError(self.rpc_url, "the node refused the batch")
-        by_id = {reply.get("id"): reply for reply in replies if isinstance(reply, dict)}
-        return [_result(self.rpc_url, by_id.get(i)) for i in range(len(calls))]
+            raise ChainUnavailableError(endpoint.url, "the node refused the batch")
+        return replies
 
     def _session(self) -> aiohttp.ClientSession:
         if self._http is None or self._http.closed:
@@ -170,7 +244,7 @@ def _hex_data(data: object) -> str | None:
 async def chain_lifespan(app: Litestar) -> AsyncIterator[None]:
     """Open the node client at startup; close its HTTP connections at shutdown."""
     settings: Settings = app.state.settings
-    node = ChainNode(settings.chain_rpc_url)
+    node = ChainNode(settings.api_rpc_endpoints)
     app.state.chain = node
     try:
         yield
