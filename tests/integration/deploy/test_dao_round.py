@@ -1,6 +1,7 @@
 """The deployed platform governs itself: a FOUNDER_IDEA proposal passed through the real DAO
 creates a funding round through the factory, and the keeper finalizes it after its deadline."""
 
+import json
 from pathlib import Path
 
 from eth_account import Account
@@ -73,6 +74,9 @@ def test_a_founder_idea_passed_by_the_dao_opens_a_round_the_keeper_finalizes(
     assert [(d.function, d.address) for d in due_duties(chain, manifest)] == [("finalize", predicted)]
     output = run_ape_script("keeper", anvil.url, deployments_dir=deployments_dir)
 
-    assert "FundingRound.finalize()" in output
+    sent = [json.loads(line) for line in output.splitlines() if line.startswith("{")]  # the keeper's JSON logs
+    assert [(e["contract"], e["function"], e["address"]) for e in sent if e["event"] == "settlement sent"] == [
+        ("FundingRound", "finalize", predicted)
+    ]
     assert round_.functions.status().call() == FAILED  # nobody funded the 1e12 MATIC goal
     assert due_duties(chain, manifest) == []
