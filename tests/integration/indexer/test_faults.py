@@ -29,6 +29,11 @@ def metric(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
+def counted(name: str) -> float:
+    """A counter's total over all its labels."""
+    return sum(sample.value for family in REGISTRY.collect() for sample in family.samples if sample.name == name)
+
+
 def faults_of(endpoint: str) -> float:
     """Every fault counted for `endpoint`, whatever the method and kind."""
     return sum(
@@ -78,6 +83,7 @@ async def test_under_rpc_weather_the_tables_equal_a_clean_runs(
     proxy.hook = WeatherHook(seed, rate=0.3, max_range=3)
     splits = metric("impactchain_indexer_range_splits_total")
     faults = faults_of(endpoint_label(proxy.url))
+    retries = counted("impactchain_indexer_rpc_retries_total")
 
     await run_until_caught_up(make_indexers(proxied_rpc, poll_seconds=0.05, max_backoff_seconds=0.2), chain, db)
 
@@ -86,6 +92,8 @@ async def test_under_rpc_weather_the_tables_equal_a_clean_runs(
     # One fault counted per failed attempt (a range refusal is not a fault: it is split).
     weather = sum(count for kind, count in proxy.faults.items() if not kind.startswith("refuse-range"))
     assert faults_of(endpoint_label(proxy.url)) - faults == weather
+    # Each fault but a request's last attempt is retried (the loop retries those steps).
+    assert 0 < counted("impactchain_indexer_rpc_retries_total") - retries <= weather
     indexed = await projected_rows(db)
     assert len(indexed["donations"]) == 10 and len(indexed["round_donations"]) == 3
     assert indexed == await clean_index(db, lambda: index_until_caught_up(make_indexers(rpc)))
