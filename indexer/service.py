@@ -21,7 +21,7 @@ import structlog
 from indexer import metrics
 from indexer.progress import BackfillProgress
 from indexer.repository import Checkpoint, Connection, IndexerRepository
-from indexer.rpc import JsonRpcClient, RpcError
+from indexer.rpc import JsonRpcClient, ResponseTooLargeError, RpcError
 
 log = structlog.get_logger(__name__)
 
@@ -258,8 +258,7 @@ class LogIndexer(Generic[EventT]):
         await self._bulk_load(repository.connection, checkpoint is None, head - last)
         fetched = await self._take_prefetch(last, head)
         if fetched is None:
-            to_block = min(head, last + self._batch_blocks)
-            fetched = await self._fetch(repository.connection, last, last_hash, to_block, finalized)
+            fetched = await self._fetch_narrowing(repository.connection, last, last_hash, head, finalized)
         to_block, events, block_hashes = fetched.to_block, fetched.events, fetched.block_hashes
         self._adapt_batch(len(events))
         self._prefetch(to_block, block_hashes[to_block], head, finalized)
@@ -306,6 +305,23 @@ class LogIndexer(Generic[EventT]):
 
         self._ahead = (last, asyncio.create_task(fetch()))
 
+    async def _fetch_narrowing(
+        self, connection: Connection, last: int, last_hash: str | None, head: int, finalized: int | None
+    ) -> "FetchedRange[EventT]":
+        """The next step's range, narrowed while the node answers more than the client reads at once."""
+        while True:
+            to_block = min(head, last + self._batch_blocks)
+            try:
+                return await self._fetch(connection, last, last_hash, to_block, finalized)
+            except ResponseTooLargeError:
+                self._narrow(to_block - last)
+
+    def _narrow(self, blocks: int) -> None:
+        # A sudden dense stretch: far fewer blocks at once (each try costs the node a huge answer).
+        self._batch_blocks = max(1, blocks // 64)
+        metrics.RANGE_SPLITS.inc()
+        log.info("logs too many for one answer; narrowing the step", indexer=self.name, blocks=self._batch_blocks)
+
     async def _take_prefetch(self, last: int, head: int) -> "FetchedRange[EventT] | None":
         """The prefetched range after block `last`, if one was fetched from there (None otherwise)."""
         ahead, self._ahead = self._ahead, None
@@ -315,7 +331,11 @@ class LogIndexer(Generic[EventT]):
         if after != last:
             task.cancel()
             return None
-        fetched = await task
+        try:
+            fetched = await task
+        except ResponseTooLargeError:
+            self._narrow(self._batch_blocks)
+            return None
         # The head went back (a dev chain reverted): fetch again.
         return fetched if fetched.to_block <= head else None
 
@@ -398,6 +418,12 @@ class LogIndexer(Generic[EventT]):
         """Step until `stop` is set: flat out while behind, polling once at the head. A failed step
         (node, network or database trouble, a reorg under the step) is logged, counted and retried
         with a capped backoff; only a reorg deeper than the window under "halt" stops it."""
+        try:
+            await self._run(stop)
+        finally:
+            self._drop_prefetch()
+
+    async def _run(self, stop: asyncio.Event) -> None:
         backoff = self.config.poll_seconds
         while not stop.is_set():
             try:
@@ -436,5 +462,11 @@ async def fetch_logs(
 ) -> list[dict[str, Any]]:
     """The raw logs of `ranges`, one request per range in flight at once, in chain order; logs a
     node flags as removed (a reorg it noticed) are left out."""
-    chunks = await asyncio.gather(*(rpc.logs(address, topic0, start, end) for start, end in ranges))
-    return [raw for chunk in chunks for raw in chunk if not raw.get("removed", False)]
+    # Every request ends before this returns, even when one fails (a failure is raised after).
+    chunks = await asyncio.gather(
+        *(rpc.logs(address, topic0, start, end) for start, end in ranges), return_exceptions=True
+    )
+    for chunk in chunks:
+        if isinstance(chunk, BaseException):
+            raise chunk
+    return [raw for chunk in chunks if isinstance(chunk, list) for raw in chunk if not raw.get("removed", False)]

@@ -59,6 +59,11 @@ class EventProjection(Protocol):
         handled, or None for all of that contract's events."""
         ...
 
+    @property
+    def tables(self) -> Sequence[str]:
+        """The tables it owns (their secondary indexes are built once after an initial sync)."""
+        ...
+
     async def write(self, connection: Connection, chain_id: int, events: Sequence[EventLog], notify_from: int) -> int:
         """Store the rows `events` (its own, in chain order) give, ignoring those stored already;
         jobs only for events from block `notify_from` on. Returns how many rows were added."""
@@ -230,23 +235,26 @@ class PlatformStream:
         return bool(await connection.fetchval("SELECT EXISTS (SELECT 1 FROM indexer_deferred_indexes)"))
 
     async def begin_bulk_load(self, connection: Connection) -> list[str]:
-        """An initial sync writes the event store without its secondary indexes (five b-trees and
-        a GIN, which cost most of its writes): each is dropped, its definition kept to build it
-        once at the end. The unique index stays: duplicates are still skipped."""
+        """An initial sync writes the event store and the projections' tables without their
+        secondary indexes (the event store alone has five b-trees and a GIN: most of the cost of
+        its writes): each is dropped, its definition kept to build it once at the end. Unique
+        indexes stay: duplicates are still skipped, upserts still find their row."""
+        tables = [EVENT_STORE, *(table for projection in self.projections for table in projection.tables)]
         rows = await connection.fetch(
             """
-            SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition
-            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-            WHERE x.indrelid = $1::regclass AND NOT x.indisunique AND NOT x.indisprimary
-            ORDER BY i.relname
+            SELECT t.relname AS table_name, i.relname AS name, pg_get_indexdef(i.oid) AS definition
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+            WHERE t.relname = ANY($1::text[]) AND t.relnamespace = current_schema()::regnamespace
+            AND NOT x.indisunique AND NOT x.indisprimary
+            ORDER BY t.relname, i.relname
             """,
-            EVENT_STORE,
+            tables,
         )
         for row in rows:
             await connection.execute(
                 "INSERT INTO indexer_deferred_indexes (name, table_name, definition) VALUES ($1, $2, $3)",
                 row["name"],
-                EVENT_STORE,
+                row["table_name"],
                 row["definition"],
             )
             await connection.execute(f"DROP INDEX {_identifier(row['name'])}")

@@ -24,6 +24,7 @@ _EVENT_COLUMNS = ("chain_id", "round", "event", "args", "block_number", "block_h
 
 class FundingRounds:
     name = "funding-rounds"
+    tables = ("funding_rounds", "round_donations", "round_events")
 
     def __init__(self, factory: str) -> None:
         self.factory = factory.lower()

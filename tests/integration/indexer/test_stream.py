@@ -40,6 +40,7 @@ class Recording:
     """A projection added later: it keeps the token's transfers it is handed (in memory)."""
 
     name = "token-transfers"
+    tables = ()
 
     def __init__(self) -> None:
         self.events: dict[str, frozenset[str] | None] = {"GovernanceToken": frozenset({"Transfer"})}
