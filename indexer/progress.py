@@ -60,7 +60,7 @@ class BackfillProgress:
         if self._bar is None:
             if behind < self.FAR_BEHIND:
                 return
-            self._bar = BackfillBar(self.name, result.from_block)
+            self._bar = BackfillBar(self.name, result.from_block, head)
         self._bar.advance(result.to_block, head, result.events)
         if behind == 0:
             self._bar.close()
@@ -70,7 +70,7 @@ class BackfillProgress:
 class BackfillBar:
     """A rich progress bar over blocks `first`..head, with the events/s since it started."""
 
-    def __init__(self, name: str, first: int) -> None:
+    def __init__(self, name: str, first: int, head: int) -> None:
         self.first = first
         self.started = time.monotonic()
         self.events = 0
@@ -83,7 +83,8 @@ class BackfillBar:
             TimeRemainingColumn(),
             console=Console(stderr=True),
         )
-        self.task: TaskID = self.progress.add_task(name, total=None, block=first, head=first, rate=0.0)
+        total = max(1, head - first + 1)
+        self.task: TaskID = self.progress.add_task(name, total=total, block=first, head=head, rate=0.0)
         self.progress.start()
 
     def advance(self, block: int, head: int, events: int) -> None:

@@ -128,8 +128,9 @@ class Projection(Protocol[EventT]):
         """Before an initial sync: stop maintaining what can be built at the end; returns its names."""
         ...
 
-    async def end_bulk_load(self, connection: Connection) -> list[str]:
-        """At the head: build what `begin_bulk_load` deferred; returns its names."""
+    async def end_bulk_load(self, pool: asyncpg.Pool, fence: "WriterFence | None") -> list[str]:
+        """At the head (after the step's commit): build what `begin_bulk_load` deferred, on
+        connections of `pool`, each build in a transaction `fence` checks; returns its names."""
         ...
 
 
@@ -199,6 +200,8 @@ class LogIndexer(Generic[EventT]):
             except BaseException:
                 self._bulk = None  # the step's DDL rolled back too: read the state again
                 raise
+            if self._bulk and head - self._indexed(result) <= self.config.reorg_window:
+                await self._end_bulk_load()
         metrics.BULK_LOAD.labels(self.name).set(1 if self._bulk else 0)
         self._observe(result, head)
         self._progress.stepped(result, head)
@@ -218,9 +221,13 @@ class LogIndexer(Generic[EventT]):
             )
         self._prepared = True
 
+    @staticmethod
+    def _indexed(result: StepResult) -> int:
+        return result.reorged_to if result.reorged_to is not None else result.to_block
+
     def _observe(self, result: StepResult, head: int) -> None:
         # Recorded after commit, so the figures never count work that was rolled back.
-        indexed = result.reorged_to if result.reorged_to is not None else result.to_block
+        indexed = self._indexed(result)
         metrics.INDEXED_BLOCK.labels(self.name).set(indexed)
         metrics.LAG_BLOCKS.labels(self.name).set(max(0, head + self.config.confirmations - indexed))
         metrics.EVENTS.labels(self.name).inc(result.events)
@@ -252,10 +259,12 @@ class LogIndexer(Generic[EventT]):
                 fork = await self._roll_back(repository, checkpoint)
                 return StepResult(checkpoint.block_number + 1, checkpoint.block_number, 0, reorged_to=fork)
             last, last_hash = checkpoint.block_number, checkpoint.block_hash
+        if self._bulk is None:
+            self._bulk = await self.projection.bulk_loading(repository.connection)
         if last >= head:
             self._drop_prefetch()
             return StepResult(last + 1, last, 0)
-        await self._bulk_load(repository.connection, checkpoint is None, head - last)
+        await self._begin_bulk_load(repository.connection, checkpoint is None, head - last)
         fetched = await self._take_prefetch(last, head)
         if fetched is None:
             fetched = await self._fetch_narrowing(repository.connection, last, last_hash, head, finalized)
@@ -266,24 +275,20 @@ class LogIndexer(Generic[EventT]):
         keep_from = to_block - self.config.reorg_window
         await repository.record_blocks({n: h for n, h in block_hashes.items() if n >= keep_from}, keep_from=keep_from)
         await repository.save_checkpoint(Checkpoint(self.chain_id, to_block, block_hashes[to_block], finalized))
-        if self._bulk and head - to_block <= self.config.reorg_window:
-            await self._end_bulk_load(repository.connection)
         log.debug("indexed", indexer=self.name, from_block=last + 1, to_block=to_block, events=added)
         return StepResult(last + 1, to_block, added)
 
-    async def _bulk_load(self, connection: Connection, fresh: bool, behind: int) -> None:
+    async def _begin_bulk_load(self, connection: Connection, fresh: bool, behind: int) -> None:
         """A fresh start far behind the head is an initial sync: bulk-load (see `bulk_load_blocks`)."""
-        if self._bulk is None:
-            self._bulk = await self.projection.bulk_loading(connection)
         if self._bulk or not fresh or not 0 < self.config.bulk_load_blocks <= behind:
             return
         deferred = await self.projection.begin_bulk_load(connection)
         self._bulk = True
         log.info("initial sync: indexes deferred until the head", indexer=self.name, blocks=behind, indexes=deferred)
 
-    async def _end_bulk_load(self, connection: Connection) -> None:
+    async def _end_bulk_load(self) -> None:
         started = time.monotonic()
-        built = await self.projection.end_bulk_load(connection)
+        built = await self.projection.end_bulk_load(self.pool, self.writer)
         self._bulk = False
         log.info(
             "initial sync at the head: indexes built",

@@ -9,6 +9,7 @@ rounds known so far; rounds created within the range are then read for it too (t
 events share the block that created them).
 """
 
+import asyncio
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
@@ -22,7 +23,7 @@ from impactchain.events import EventDecoder, EventLog, LogRef, decode_event
 from impactchain.registry import DeployedContract, DeploymentManifest
 from indexer.repository import Connection, delete_rows, insert_new
 from indexer.rpc import JsonRpcClient
-from indexer.service import fetch_logs
+from indexer.service import WriterFence, fetch_logs
 
 log = structlog.get_logger(__name__)
 
@@ -35,6 +36,8 @@ FACTORY = "FundingRoundFactory"
 ADDRESSES_PER_REQUEST = 500
 
 EVENT_STORE = "contract_events"
+# Deferred indexes built at once after an initial sync (on connections of the indexer's pool).
+INDEX_BUILDERS = 3
 # Events per batch when a projection is replayed from the event store.
 REPLAY_BATCH = 20_000
 NEVER = 2**62  # a block no chain reaches: jobs from here on, i.e. none (a replay is history)
@@ -260,12 +263,22 @@ class PlatformStream:
             await connection.execute(f"DROP INDEX {_identifier(row['name'])}")
         return [row["name"] for row in rows]
 
-    async def end_bulk_load(self, connection: Connection) -> list[str]:
-        """Build the deferred indexes (the sync reached the head)."""
-        rows = await connection.fetch("SELECT name, definition FROM indexer_deferred_indexes ORDER BY name")
-        for row in rows:
-            await connection.execute(row["definition"])
-        await connection.execute("DELETE FROM indexer_deferred_indexes")
+    async def end_bulk_load(self, pool: asyncpg.Pool, fence: WriterFence | None) -> list[str]:
+        """Build the deferred indexes (the sync reached the head), a few at once on their own
+        connections (the GINs first: PostgreSQL builds those on one core), each with the removal of
+        its record in one transaction: a crash leaves the rest to build at the next start."""
+        rows = await pool.fetch("SELECT name, definition FROM indexer_deferred_indexes")
+        rows.sort(key=lambda row: ("USING gin" not in row["definition"], row["name"]))
+        gate = asyncio.Semaphore(INDEX_BUILDERS)
+
+        async def build(name: str, definition: str) -> None:
+            async with gate, pool.acquire() as connection, connection.transaction():
+                if fence is not None:
+                    await fence.check(connection)
+                await connection.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+                await connection.execute("DELETE FROM indexer_deferred_indexes WHERE name = $1", name)
+
+        await asyncio.gather(*(build(row["name"], row["definition"]) for row in rows))
         return [row["name"] for row in rows]
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:

@@ -159,6 +159,7 @@ async def test_a_projection_added_later_is_replayed_from_the_store_before_the_st
     db: asyncpg.Connection,
 ) -> None:
     config = indexer_config(settings)
+    await db.execute("DELETE FROM indexer_projections")  # what earlier tests' streams listed
     donate_many(chain, manifest, 3)  # general-fund gifts: each mints governance tokens (a Transfer)
     await run_to_head(LogIndexer(rpc, pool, PlatformStream.from_manifest(manifest), chain_id=31337, config=config))
     listed = await db.fetch("SELECT projection, replayed_to FROM indexer_projections ORDER BY projection")
