@@ -74,6 +74,12 @@ async def raw_fetch(url: str, addresses: list[str], ranges: list[tuple[int, int]
         return sum(counts), time.perf_counter() - started
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mib(pid: int) -> float:
     """The process's peak resident set (VmHWM), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -93,9 +99,9 @@ async def progress(database_url: str) -> tuple[int, int]:
         await connection.close()
 
 
-def backfill(env: dict[str, str], database_url: str, head: int) -> tuple[float, float, float]:
+def backfill(env: dict[str, str], database_url: str, head: int) -> tuple[float, float, float, float]:
     """Run `python -m impactchain indexer` until its checkpoint is `head` and every index it
-    deferred is built: (seconds to the head, seconds in all, peak RSS MiB)."""
+    deferred is built: (seconds to the head, seconds in all, its CPU seconds, peak RSS MiB)."""
     started = time.perf_counter()
     at_head = None
     process = subprocess.Popen([sys.executable, "-m", "impactchain", "indexer"], env=env, cwd=PROJECT_ROOT)
@@ -110,11 +116,11 @@ def backfill(env: dict[str, str], database_url: str, head: int) -> tuple[float, 
                 raise RuntimeError(f"the indexer exited with {process.returncode}")
             time.sleep(0.25)
         elapsed = time.perf_counter() - started
-        rss = peak_rss_mib(process.pid)
+        rss, cpu = peak_rss_mib(process.pid), cpu_seconds(process.pid)
     finally:
         process.terminate()
         process.wait(60)
-    return at_head or elapsed, elapsed, rss
+    return at_head or elapsed, elapsed, cpu, rss
 
 
 async def verify(database_url: str, shape: ChainShape) -> dict[str, int]:
@@ -192,14 +198,14 @@ def measure(node: AnvilNode, database_url: str, redis_url: str, deployments: Pat
         "IMPACTCHAIN_RPC_URL": node.url,
         "IMPACTCHAIN_DEPLOYMENTS_DIR": str(deployments),
     }
-    to_head, seconds, rss = backfill(env, database_url, shape.head)
+    to_head, seconds, cpu, rss = backfill(env, database_url, shape.head)
     rate = shape.platform_events / seconds
     counts = asyncio.run(verify(database_url, shape))
     jobs = redis.Redis.from_url(redis_url)
     print(
         f"(b) indexer backfill, every projection + outbox: {shape.platform_events:,} events in {seconds:.1f}s = "
         f"{rate:,.0f} ev/s (checkpoint at the head after {to_head:.1f}s, then the deferred indexes built); "
-        f"peak RSS {rss:,.0f} MiB"
+        f"peak RSS {rss:,.0f} MiB; the indexer process used {cpu:.1f}s of CPU"
     )
     print(f"    rows {counts}; RQ keys {jobs.dbsize()}")
     settings = Settings(database_url=database_url, deployments_dir=deployments, rpc_url=node.url)

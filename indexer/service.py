@@ -28,6 +28,7 @@ log = structlog.get_logger(__name__)
 TARGET_LOGS_PER_STEP = 20_000
 # Start small and double while steps stay light: a dense chain never starts with a huge step.
 INITIAL_BATCH_BLOCKS = 10
+TIP_REUSE_SECONDS = 1.0
 
 
 class ChainMismatchError(RuntimeError):
@@ -172,6 +173,8 @@ class LogIndexer(Generic[EventT]):
         self._ask_finality_at = 0.0  # when to ask again a node that serves no `finalized` tag
         self._progress = BackfillProgress(self.name)
         self._prepared = False
+        self._tip: tuple[int, int | None, float] | None = None  # latest, finalized, when asked
+        self._far_behind = False
         self._bulk: bool | None = None  # an initial sync with indexes deferred (None: not read yet)
         # The next range, fetched while a step writes: (the block it follows, its fetch).
         self._ahead: tuple[int, asyncio.Task[FetchedRange[EventT]]] | None = None
@@ -188,7 +191,7 @@ class LogIndexer(Generic[EventT]):
         if not self._prepared:
             await self._prepare()
         with metrics.STEP_SECONDS.labels(self.name).time():
-            latest, finalized = await asyncio.gather(self.rpc.block_number(), self._finalized())
+            latest, finalized = await self._chain_tip()
             head = latest - self.config.confirmations
             try:
                 async with self.pool.acquire() as connection, connection.transaction():
@@ -203,6 +206,7 @@ class LogIndexer(Generic[EventT]):
             if self._bulk and head - self._indexed(result) <= self.config.reorg_window:
                 await self._end_bulk_load()
         metrics.BULK_LOAD.labels(self.name).set(1 if self._bulk else 0)
+        self._far_behind = head - self._indexed(result) > 4 * self._batch_blocks
         self._observe(result, head)
         self._progress.stepped(result, head)
         if result.advanced and self.after_commit is not None:
@@ -233,6 +237,16 @@ class LogIndexer(Generic[EventT]):
         metrics.EVENTS.labels(self.name).inc(result.events)
         if result.reorged_to is not None:
             metrics.REORGS.labels(self.name).inc()
+
+    async def _chain_tip(self) -> tuple[int, int | None]:
+        """The chain's latest and finalized blocks. Far behind the head (a backfill), the last
+        answer serves for up to a second: where the head is only matters near it."""
+        now = time.monotonic()
+        if self._tip is not None and self._far_behind and now - self._tip[2] < TIP_REUSE_SECONDS:
+            return self._tip[0], self._tip[1]
+        latest, finalized = await asyncio.gather(self.rpc.block_number(), self._finalized())
+        self._tip = (latest, finalized, now)
+        return latest, finalized
 
     async def _finalized(self) -> int | None:
         """The chain's finalized block, if it serves one (asked again a minute after it did not)."""
