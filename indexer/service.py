@@ -373,13 +373,16 @@ class LogIndexer(Generic[EventT]):
 
         A range at or below the chain's finalized block cannot be reorged: only the headers of its
         last `reorg_window` blocks are read (the hashes kept to find a later fork point, the last
-        one the next checkpoint's), chained to each other and checked against their logs. The
+        one the next checkpoint's), or its last header alone far below the finalized block (later
+        steps keep none of the others), chained to each other and checked against their logs. The
         range's start is still proven: the step checked the checkpoint's hash first."""
         ranges = _split(last + 1, to_block, self.config.concurrency)
         events = await self.projection.fetch(self.rpc, connection, self.chain_id, ranges)
         first = last + 1
         if finalized is not None and to_block <= finalized:
-            first = max(first, to_block - self.config.reorg_window)
+            # Far below the finalized block, the range's last hash is all later steps keep.
+            window = self.config.reorg_window if to_block > finalized - 2 * self.config.reorg_window else 0
+            first = max(first, to_block - window)
         headers = await self.rpc.blocks(range(first, to_block + 1), concurrency=self.config.concurrency)
         block_hashes: dict[int, str] = {}
         parent = last_hash if first == last + 1 else None
