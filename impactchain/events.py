@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from cchecksum import to_checksum_address as fast_checksum
 from eth_abi import decode
 from eth_abi.exceptions import DecodingError
 from eth_utils import keccak, to_checksum_address
-from sha3 import keccak_256  # type: ignore[import-untyped]
 
 
 class LogDecodeError(ValueError):
@@ -213,12 +213,8 @@ def _topic_item(item: Mapping[str, Any]) -> Mapping[str, Any]:
     return {"name": item["name"], "type": "bytes32"} if dynamic else item
 
 
-@lru_cache(maxsize=65_536)
-def _checksum(address: str) -> str:
-    """EIP-55 checksum of a lowercase 0x address (repeated addresses are cached: donors, tokens)."""
-    digits = address[2:]
-    digest = keccak_256(digits.encode()).hexdigest()[:40]
-    return "0x" + "".join(c.upper() if d in "89abcdef" else c for c, d in zip(digits, digest, strict=True))
+# EIP-55 checksums in C, cached: addresses repeat (donors, tokens, contracts).
+_checksum = lru_cache(maxsize=65_536)(fast_checksum)
 
 
 def _word_reader(kind: str) -> Callable[[str], Any] | None:

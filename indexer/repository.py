@@ -3,7 +3,7 @@ incoming rows that projections share. Callers own the transaction; nothing here 
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 import asyncpg
 import orjson
@@ -121,7 +121,11 @@ async def _copy_jobs(
     """One outbox job per record from block `notify_from` on, with its event's chain identity as
     arguments (as `jsonb_build_array(chain_id, tx_hash, log_index)` gives it)."""
     block, chain, tx, index = (columns.index(c) for c in ("block_number", "chain_id", "tx_hash", "log_index"))
-    jobs = [(job, orjson.dumps([r[chain], r[tx], r[index]]).decode()) for r in records if r[block] >= notify_from]  # type: ignore[operator]
+    jobs = [
+        (job, orjson.dumps([r[chain], r[tx], r[index]]).decode())
+        for r in records
+        if int(cast(int, r[block])) >= notify_from
+    ]
     if jobs:
         await connection.copy_records_to_table("job_outbox", records=jobs, columns=["function", "args"])
 
