@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from cchecksum import to_checksum_address as fast_checksum
 from eth_abi import decode
 from eth_abi.exceptions import DecodingError
 from eth_utils import keccak, to_checksum_address
@@ -86,38 +87,101 @@ class EventDecoder:
         return plan.name, plan.decode(topics, log["data"])
 
 
+# Where a hand-read argument comes from: a topic (1-based) or a data head word (0-based).
+_TOPIC, _WORD, _TAIL = 0, 1, 2
+
+
 class _EventPlan:
+    """How to decode one event. Arguments that are static words (address, integer, bool, bytesN,
+    any topic) or plain strings and bytes (a head word pointing at length + bytes) are read by
+    hand, straight into a dict in the ABI's order; events with arrays or structs in their data
+    go through eth_abi."""
+
     def __init__(self, entry: Mapping[str, Any]) -> None:
         self.name: str = entry["name"]
         self._order = [i["name"] for i in entry["inputs"]]
-        self._indexed: list[tuple[str, Callable[[str], Any]]] = []
-        for item in entry["inputs"]:
-            # A topic is always one word: dynamic values are indexed by their hash (bytes32).
-            reader = _word_reader(_topic_item(item)["type"]) if item["indexed"] else None
-            if reader is not None:
-                self._indexed.append((item["name"], reader))
+        self._topics = 1 + sum(1 for i in entry["inputs"] if i["indexed"])
         self._plain = [i for i in entry["inputs"] if not i["indexed"]]
         self._types = [_abi_type(i, wire=True) for i in self._plain]
-        # Every plain argument static: the data is one word per argument, sliced by hand.
-        words = [(i["name"], _word_reader(i["type"])) for i in self._plain]
-        self._words = [(name, r) for name, r in words if r is not None] if all(r for _, r in words) else None
+        self._static = all(_word_reader(i["type"]) for i in self._plain)
+        topics = iter(self._topic_fields(entry))
+        fields: list[tuple[str, int, int, Callable[..., Any]]] = []
+        word = 0
+        for item in entry["inputs"]:
+            if item["indexed"]:
+                fields.append(next(topics))
+            elif (reader := _word_reader(item["type"])) is not None:
+                fields.append((item["name"], _WORD, word, reader))
+                word += 1
+            elif (tail := _tail_reader(item["type"])) is not None:
+                fields.append((item["name"], _TAIL, word, tail))
+                word += 1
+            else:
+                fields = []
+                break
+        self._fields = fields if len(fields) == len(self._order) else None
+        self._words = word
+        self._indexed = [(item[0], item[2], item[3]) for item in self._topic_fields(entry)]
+
+    @staticmethod
+    def _topic_fields(entry: Mapping[str, Any]) -> list[tuple[str, int, int, Callable[..., Any]]]:
+        fields = []
+        for topic, item in enumerate((i for i in entry["inputs"] if i["indexed"]), start=1):
+            # A topic is always one word: dynamic values are indexed by their hash (bytes32).
+            reader = _word_reader(_topic_item(item)["type"])
+            assert reader is not None
+            fields.append((item["name"], _TOPIC, topic, reader))
+        return fields
 
     def decode(self, topics: list[str], data: str) -> dict[str, Any]:
-        if len(topics) != 1 + len(self._indexed):
-            raise LogDecodeError(f"{self.name} has {len(self._indexed)} indexed arguments, the log {len(topics) - 1}")
+        if len(topics) != self._topics:
+            raise LogDecodeError(f"{self.name} has {self._topics - 1} indexed arguments, the log {len(topics) - 1}")
         try:
-            args = {name: read(topic[2:]) for (name, read), topic in zip(self._indexed, topics[1:], strict=True)}
-            if self._words is not None:
-                if len(data) != 2 + 64 * len(self._words):
-                    raise ValueError(f"{len(self._words)} words expected, got {(len(data) - 2) / 64}")
-                for index, (name, read) in enumerate(self._words):
-                    args[name] = read(data[2 + 64 * index : 66 + 64 * index])
-            else:
-                values = decode(self._types, bytes.fromhex(data[2:]))
-                args.update((i["name"], _json_value(i, v)) for i, v in zip(self._plain, values, strict=True))
+            if self._fields is not None:
+                return self._read_by_hand(topics, data)
+            args = {name: read(topics[at][2:]) for name, at, read in self._indexed}
+            values = decode(self._types, bytes.fromhex(data[2:]))
+            args.update((i["name"], _json_value(i, v)) for i, v in zip(self._plain, values, strict=True))
         except (DecodingError, ValueError, TypeError) as exc:
             raise LogDecodeError(f"{self.name} does not decode: {exc}") from None
         return {name: args[name] for name in self._order}
+
+    def _read_by_hand(self, topics: list[str], data: str) -> dict[str, Any]:
+        assert self._fields is not None
+        size = len(data) - 2
+        if self._static and size != 64 * self._words:
+            raise ValueError(f"{self._words} words expected, got {size / 64}")
+        if size % 64 or size < 64 * self._words:
+            raise ValueError(f"{size} hex digits of data for {self._words} head words")
+        args = {}
+        for name, kind, at, read in self._fields:
+            if kind == _TOPIC:
+                args[name] = read(topics[at][2:])
+            elif kind == _WORD:
+                args[name] = read(data[2 + 64 * at : 66 + 64 * at])
+            else:
+                args[name] = read(data, int(data[2 + 64 * at : 66 + 64 * at], 16))
+        return args
+
+
+def _tail_reader(kind: str) -> Callable[[str, int], Any] | None:
+    """How to read a `string` or `bytes` argument from its offset (in bytes) into `data`; None for
+    other dynamic types (arrays, structs), which eth_abi decodes."""
+    if kind not in ("string", "bytes"):
+        return None
+
+    def read(data: str, offset: int) -> Any:
+        start = 2 + 2 * offset
+        if offset % 32 or start + 64 > len(data):
+            raise ValueError(f"offset {offset} outside the data")
+        length = int(data[start : start + 64], 16)
+        end = start + 64 + 2 * length
+        if end > len(data):
+            raise ValueError(f"{length} bytes at offset {offset} overrun the data")
+        raw = bytes.fromhex(data[start + 64 : end])
+        return storable_text(raw.decode("utf-8", errors="replace")) if kind == "string" else "0x" + raw.hex()
+
+    return read
 
 
 def decode_event(decoder: EventDecoder, log: dict[str, Any]) -> EventLog:
@@ -149,13 +213,14 @@ def _topic_item(item: Mapping[str, Any]) -> Mapping[str, Any]:
     return {"name": item["name"], "type": "bytes32"} if dynamic else item
 
 
-_checksum = lru_cache(maxsize=65_536)(to_checksum_address)
+# EIP-55 checksums in C, cached: addresses repeat (donors, tokens, contracts).
+_checksum = lru_cache(maxsize=65_536)(fast_checksum)
 
 
 def _word_reader(kind: str) -> Callable[[str], Any] | None:
     """How to read one static 32-byte word (64 hex digits) of `kind` as JSON; None if not static."""
     if kind == "address":
-        return lambda word: _checksum("0x" + word[24:])
+        return lambda word: _checksum("0x" + word[24:].lower())
     if kind.startswith("uint"):
         return lambda word: str(int(word, 16))
     if kind.startswith("int"):
@@ -176,7 +241,7 @@ def _json_value(item: Mapping[str, Any], value: Any) -> Any:
     if kind == "tuple":
         return {c["name"]: _json_value(c, entry) for c, entry in zip(item["components"], value, strict=True)}
     if kind == "address":
-        return _checksum(value)
+        return to_checksum_address(value)
     if kind.startswith(("uint", "int")):
         return str(value)
     if kind == "string":

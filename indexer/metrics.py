@@ -32,6 +32,18 @@ RPC_RETRIES = Counter("impactchain_indexer_rpc_retries", "RPC attempts retried a
 RPC_ENDPOINT_UP = Gauge(
     "impactchain_indexer_rpc_endpoint_up", "1 while an RPC endpoint serves, 0 in cool-down", ["endpoint"]
 )
-RANGE_SPLITS = Counter("impactchain_indexer_range_splits", "eth_getLogs ranges split after a provider refused them")
+RANGE_SPLITS = Counter(
+    "impactchain_indexer_range_splits",
+    "eth_getLogs ranges split after a provider refused them, or steps narrowed after an answer too large to read",
+)
 
 WRITER = Gauge("impactchain_indexer_writer", "1 while this process holds the writer lock, 0 while it stands by")
+WRITER_LOST = Counter(
+    "impactchain_indexer_writer_lost",
+    "Times this process found it no longer held the writer lock and stopped writing (its watcher or a step noticed)",
+)
+BULK_LOAD = Gauge(
+    "impactchain_indexer_bulk_load",
+    "1 while an initial sync writes the event store without its secondary indexes (built at the end)",
+    ["indexer"],
+)

@@ -4,19 +4,15 @@ wait for. A rebuild makes no jobs (it is history); notifications are keyed by th
 identity, so nothing already sent is sent again either."""
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import asyncpg
 import structlog
 
 from indexer.repository import IndexerRepository
-from indexer.stream import PlatformStream, stored_event
+from indexer.stream import PlatformStream
 
 log = structlog.get_logger(__name__)
-
-REPLAY_BATCH = 20_000
-NEVER = 2**62  # a block no chain reaches: jobs from here on, i.e. none
 
 
 class UnknownProjectionError(LookupError):
@@ -42,23 +38,13 @@ async def rebuild(pool: asyncpg.Pool, stream: PlatformStream, chain_id: int, nam
         raise UnknownProjectionError(f"no projection {name!r}; the projections are: {known}")
     started = time.perf_counter()
     async with pool.acquire() as connection, connection.transaction():
-        await IndexerRepository(connection, stream.name).lock_checkpoint()  # the live steps wait
+        repository = IndexerRepository(connection, stream.name)
+        await repository.lock_checkpoint()  # the live steps wait
         removed = await projection.forget_after(connection, chain_id, -1)
-        where, params = _declared(projection.events)
-        events = rows = 0
-        batch = []
-        query = (
-            "SELECT contract, event, args::text AS args, block_number, block_hash, tx_hash, log_index "  # noqa: S608
-            f"FROM contract_events WHERE chain_id = $1 AND ({where}) ORDER BY block_number, log_index"
-        )
-        async for row in connection.cursor(query, chain_id, *params, prefetch=REPLAY_BATCH):
-            batch.append(stored_event(row))
-            if len(batch) == REPLAY_BATCH:
-                rows += await projection.write(connection, chain_id, batch, NEVER)
-                events, batch = events + len(batch), []
-        if batch:
-            rows += await projection.write(connection, chain_id, batch, NEVER)
-            events += len(batch)
+        events, rows = await stream.replay(connection, chain_id, projection)
+        checkpoint = await repository.checkpoint()
+        replayed_to = None if checkpoint is None else checkpoint.block_number
+        await stream.list_projection(connection, chain_id, name, replayed_to)
     result = Rebuilt(name, events, rows, time.perf_counter() - started)
     log.info(
         "projection rebuilt from the event store",
@@ -69,20 +55,6 @@ async def rebuild(pool: asyncpg.Pool, stream: PlatformStream, chain_id: int, nam
         events_per_s=round(result.events_per_second),
     )
     return result
-
-
-def _declared(events: Mapping[str, frozenset[str] | None]) -> tuple[str, list[object]]:
-    """SQL over contract_events for the (contract name, event) pairs a projection declared."""
-    clauses: list[str] = []
-    params: list[object] = []
-    for contract_name, names in sorted(events.items()):
-        params.append(contract_name)
-        clause = f"contract_name = ${len(params) + 1}"
-        if names is not None:
-            params.append(sorted(names))
-            clause += f" AND event = ANY(${len(params) + 1})"
-        clauses.append(f"({clause})")
-    return " OR ".join(clauses) or "false", params
 
 
 async def indexed_chain_id(pool: asyncpg.Pool) -> int:

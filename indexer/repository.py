@@ -3,12 +3,12 @@ incoming rows that projections share. Callers own the transaction; nothing here 
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias, cast
 
+import asyncpg
 import orjson
 
 if TYPE_CHECKING:
-    import asyncpg
     from asyncpg.pool import PoolConnectionProxy
 
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
@@ -98,12 +98,53 @@ async def insert_new(
     `summaries` are the projection's `name AS (…)` CTEs over `added` (the new rows, every one of
     `columns`) that keep its aggregates in the same statement: only rows actually stored count.
 
-    The records go by COPY into a temporary table of `columns` (emptied at commit), then one
-    INSERT … SELECT … ON CONFLICT DO NOTHING skips the rows a replayed step already stored.
-    `table`, `columns` and `unique` are callers' constants, never input; values travel by COPY.
+    `records` come in chain order. They go by COPY straight into `table` (under a savepoint), and
+    their jobs by COPY into the outbox: what a step writes is almost always all new. When some
+    are stored already (a stream that reads history again: a redeployment, a rebuild), the COPY
+    fails on the unique index and is undone; the records then go by COPY into a temporary table
+    of `columns` (emptied at commit), and one INSERT … SELECT … ON CONFLICT DO NOTHING skips the
+    rows stored. `table`, `columns` and `unique` are callers' constants, never input; values
+    travel by COPY.
     """
     if not records:
         return 0
+    if summaries:  # the aggregates count the rows the statement added: the INSERT … RETURNING path
+        return await _insert_skipping_stored(connection, table, columns, records, unique, job, notify_from, summaries)
+    try:
+        async with connection.transaction():
+            await connection.copy_records_to_table(table, records=records, columns=list(columns))
+    except asyncpg.UniqueViolationError:
+        return await _insert_skipping_stored(connection, table, columns, records, unique, job, notify_from)
+    if job is not None:
+        await _copy_jobs(connection, job, columns, records, notify_from)
+    return len(records)
+
+
+async def _copy_jobs(
+    connection: Connection, job: str, columns: Sequence[str], records: Sequence[tuple[object, ...]], notify_from: int
+) -> None:
+    """One outbox job per record from block `notify_from` on, with its event's chain identity as
+    arguments (as `jsonb_build_array(chain_id, tx_hash, log_index)` gives it)."""
+    block, chain, tx, index = (columns.index(c) for c in ("block_number", "chain_id", "tx_hash", "log_index"))
+    jobs = [
+        (job, orjson.dumps([r[chain], r[tx], r[index]]).decode())
+        for r in records
+        if int(cast(int, r[block])) >= notify_from
+    ]
+    if jobs:
+        await connection.copy_records_to_table("job_outbox", records=jobs, columns=["function", "args"])
+
+
+async def _insert_skipping_stored(
+    connection: Connection,
+    table: str,
+    columns: Sequence[str],
+    records: Sequence[tuple[object, ...]],
+    unique: str,
+    job: str | None,
+    notify_from: int,
+    summaries: Sequence[str] = (),
+) -> int:
     staging = f"incoming_{table}"
     names = ", ".join(columns)
     # Only the staged columns, without the table's defaults: a copied `id` default would draw a

@@ -28,6 +28,10 @@ from indexer import metrics
 
 log = structlog.get_logger(__name__)
 
+# The largest eth_getLogs answer read for several blocks (about 12,000 logs): a bigger one is
+# abandoned unread and the indexer narrows its step, so a sudden dense stretch never takes the
+# process's memory with it.
+MAX_LOGS_RESPONSE_BYTES = 8 * 2**20
 # Headers per JSON-RPC batch: hosted nodes cap batches (Alchemy at 1000), and smaller batches
 # spread over the connections.
 HEADERS_PER_BATCH = 250
@@ -71,6 +75,11 @@ class RangeRefusedError(RpcError):
         self.suggested = (int(found[1], 0), int(found[2], 0)) if found else None
         widest = _MAX_RANGE.search(message)
         self.max_blocks = int(widest[1].replace(",", "")) if widest else None
+
+
+class ResponseTooLargeError(RpcError):
+    """An `eth_getLogs` answer for several blocks grew past the client's cap and was abandoned
+    unread (a node without limits, a sudden dense stretch): ask for fewer blocks."""
 
 
 class _AttemptError(Exception):
@@ -119,12 +128,20 @@ def endpoint_label(url: str) -> str:
 
 
 class JsonRpcClient:
-    def __init__(self, urls: str | Sequence[str], *, timeout: float = 30.0, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        urls: str | Sequence[str],
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        max_logs_bytes: int = MAX_LOGS_RESPONSE_BYTES,
+    ) -> None:
         urls = [urls] if isinstance(urls, str) else list(urls)
         if not urls:
             raise ValueError("JsonRpcClient needs at least one URL")
         self.endpoints = [Endpoint(url, endpoint_label(url)) for url in urls]
         self.retry = retry or RetryPolicy()
+        self.max_logs_bytes = max_logs_bytes
         self._ids = itertools.count(1)
         self._http = httpx.AsyncClient(
             timeout=timeout,
@@ -141,11 +158,14 @@ class JsonRpcClient:
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def call(self, method: str, params: list[Any], *, attempts: int | None = None) -> Any:
+    async def call(
+        self, method: str, params: list[Any], *, attempts: int | None = None, max_bytes: int | None = None
+    ) -> Any:
         """One call's result; `RangeRefusedError` or `RpcError` when the node refuses it for good
-        (after `attempts`, by default the retry policy's)."""
+        (after `attempts`, by default the retry policy's); `ResponseTooLargeError` when the answer
+        grows past `max_bytes`."""
         payload = {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params}
-        body = await self._send(method, orjson.dumps(payload), attempts=attempts)
+        body = await self._send(method, orjson.dumps(payload), attempts=attempts, max_bytes=max_bytes)
         if not isinstance(body, dict) or ("result" not in body and "error" not in body):
             raise RpcError(method, f"not a JSON-RPC response: {str(body)[:200]}")
         if "error" in body:
@@ -168,12 +188,19 @@ class JsonRpcClient:
             results[answer["id"]] = answer["result"]
         return [results[first + offset] for offset in range(len(params))]
 
-    async def _send(self, method: str, payload: bytes, expect: int | None = None, attempts: int | None = None) -> Any:
+    async def _send(
+        self,
+        method: str,
+        payload: bytes,
+        expect: int | None = None,
+        attempts: int | None = None,
+        max_bytes: int | None = None,
+    ) -> Any:
         attempts = attempts or self.retry.attempts
         for attempt in itertools.count(1):
             endpoint = self._pick()
             try:
-                body = await self._post(endpoint, payload, expect)
+                body = await self._post(endpoint, payload, expect, max_bytes)
             except _AttemptError as fault:
                 self._fault(endpoint, method, fault, attempt)
                 if attempt >= attempts:
@@ -185,9 +212,12 @@ class JsonRpcClient:
             return body
         raise AssertionError("unreachable")
 
-    async def _post(self, endpoint: Endpoint, payload: bytes, expect: int | None) -> Any:
+    async def _post(self, endpoint: Endpoint, payload: bytes, expect: int | None, max_bytes: int | None) -> Any:
         try:
-            response = await self._http.post(endpoint.url, content=payload)
+            if max_bytes is None:
+                response = await self._http.post(endpoint.url, content=payload)
+            else:
+                response = await self._post_capped(endpoint.url, payload, max_bytes)
         except httpx.TimeoutException as exc:
             raise _AttemptError("timeout", repr(exc)) from None
         except httpx.TransportError as exc:
@@ -211,6 +241,18 @@ class JsonRpcClient:
         elif isinstance(body, dict) and "error" in body and _transient(body["error"]):
             raise _AttemptError("node-busy", str(body["error"])[:200])
         return body
+
+    async def _post_capped(self, url: str, payload: bytes, max_bytes: int) -> httpx.Response:
+        """The response, read only while it stays within `max_bytes`: a huge answer is dropped
+        before it is parsed (its objects would take several times its size in memory)."""
+        async with self._http.stream("POST", url, content=payload) as response:
+            chunks, size = [], 0
+            async for chunk in response.aiter_raw():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ResponseTooLargeError("eth_getLogs", f"answer larger than {max_bytes:,} bytes")
+                chunks.append(chunk)
+        return httpx.Response(response.status_code, headers=response.headers, content=b"".join(chunks))
 
     def _pick(self) -> Endpoint:
         """The first healthy endpoint in the configured order, else the one back soonest."""
@@ -285,7 +327,9 @@ class JsonRpcClient:
     ) -> list[dict[str, Any]]:
         """`eth_getLogs` of one contract or of any of several (`address` a list), for one event,
         any of several (`topic0` a list) or every event (`topic0` None). A range the provider
-        refuses is split (where its hint says, else in half) and read in parts, in order."""
+        refuses is split (where its hint says, else in half) and read in parts, in order. An answer
+        for several blocks larger than `max_logs_bytes` is abandoned unread: `ResponseTooLargeError`
+        (the caller asks for fewer blocks)."""
         log_filter = {
             "address": address if isinstance(address, str) else list(address),
             "topics": [] if topic0 is None else [topic0 if isinstance(topic0, str) else list(topic0)],
@@ -293,7 +337,8 @@ class JsonRpcClient:
             "toBlock": hex(to_block),
         }
         try:
-            logs: list[dict[str, Any]] = await self.call("eth_getLogs", [log_filter])
+            cap = self.max_logs_bytes if from_block < to_block else None  # one block is read whatever its size
+            logs: list[dict[str, Any]] = await self.call("eth_getLogs", [log_filter], max_bytes=cap)
         except RangeRefusedError as refused:
             if from_block >= to_block:
                 raise

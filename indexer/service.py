@@ -20,14 +20,16 @@ import structlog
 
 from impactchain.tracing import traced_step
 from indexer import metrics
+from indexer.progress import BackfillProgress
 from indexer.repository import Checkpoint, Connection, IndexerRepository
-from indexer.rpc import JsonRpcClient, RpcError
+from indexer.rpc import JsonRpcClient, ResponseTooLargeError, RpcError
 
 log = structlog.get_logger(__name__)
 
 TARGET_LOGS_PER_STEP = 20_000
 # Start small and double while steps stay light: a dense chain never starts with a huge step.
 INITIAL_BATCH_BLOCKS = 10
+TIP_REUSE_SECONDS = 1.0
 
 
 class ChainMismatchError(RuntimeError):
@@ -56,6 +58,9 @@ class IndexerConfig:
     # Jobs (thank-yous) only for events this close to the head: a backfill notifies nobody.
     notify_horizon: int = 1000
     max_backoff_seconds: float = 30.0
+    # An initial sync of at least this many blocks writes the event store without its secondary
+    # indexes and builds them once when it reaches the head (0: never).
+    bulk_load_blocks: int = 2000
 
 
 @dataclass(frozen=True)
@@ -112,11 +117,38 @@ class Projection(Protocol[EventT]):
         enqueued for them); returns how many rows."""
         ...
 
+    async def prepare(self, connection: Connection, chain_id: int, checkpoint: int | None) -> None:
+        """Once per process, before the first step: bring anything derived from what is already
+        indexed (up to block `checkpoint`, None if nothing is) up to it."""
+        ...
+
+    async def bulk_loading(self, connection: Connection) -> bool:
+        """Whether an initial sync left its indexes to build (a restart continues it)."""
+        ...
+
+    async def begin_bulk_load(self, connection: Connection) -> list[str]:
+        """Before an initial sync: stop maintaining what can be built at the end; returns its names."""
+        ...
+
+    async def end_bulk_load(self, pool: asyncpg.Pool, fence: "WriterFence | None") -> list[str]:
+        """At the head (after the step's commit): build what `begin_bulk_load` deferred, on
+        connections of `pool`, each build in a transaction `fence` checks; returns its names."""
+        ...
+
 
 class WriterFence(Protocol):
     async def check(self, connection: Connection) -> None:
         """Raise unless this process still holds the writer lock (checked inside the step's transaction)."""
         ...
+
+
+@dataclass(frozen=True)
+class FetchedRange(Generic[EventT]):
+    """A range's events, in chain order, and the hashes of the blocks read to prove them."""
+
+    to_block: int
+    events: list[EventT]
+    block_hashes: dict[int, str]
 
 
 class LogIndexer(Generic[EventT]):
@@ -141,6 +173,12 @@ class LogIndexer(Generic[EventT]):
         self._batch_blocks = min(INITIAL_BATCH_BLOCKS, config.max_batch_blocks)
         self._ask_finality_at = 0.0  # when to ask again a node that serves no `finalized` tag
         self._progress = BackfillProgress(self.name)
+        self._prepared = False
+        self._tip: tuple[int, int | None, float] | None = None  # latest, finalized, when asked
+        self._far_behind = False
+        self._bulk: bool | None = None  # an initial sync with indexes deferred (None: not read yet)
+        # The next range, fetched while a step writes: (the block it follows, its fetch).
+        self._ahead: tuple[int, asyncio.Task[FetchedRange[EventT]]] | None = None
 
     @property
     def name(self) -> str:
@@ -152,30 +190,65 @@ class LogIndexer(Generic[EventT]):
 
     @traced_step
     async def step(self) -> StepResult:
+        if not self._prepared:
+            await self._prepare()
         with metrics.STEP_SECONDS.labels(self.name).time():
-            latest = await self.rpc.block_number()
+            latest, finalized = await self._chain_tip()
             head = latest - self.config.confirmations
-            finalized = await self._finalized()
-            async with self.pool.acquire() as connection, connection.transaction():
-                if self.writer is not None:
-                    await self.writer.check(connection)
-                repository = IndexerRepository(connection, self.name)
-                await repository.lock_checkpoint()
-                result = await self._step(repository, head, latest - self.config.notify_horizon, finalized)
+            try:
+                async with self.pool.acquire() as connection, connection.transaction():
+                    if self.writer is not None:
+                        await self.writer.check(connection)
+                    repository = IndexerRepository(connection, self.name)
+                    await repository.lock_checkpoint()
+                    result = await self._step(repository, head, latest - self.config.notify_horizon, finalized)
+            except BaseException:
+                self._bulk = None  # the step's DDL rolled back too: read the state again
+                raise
+            if self._bulk and head - self._indexed(result) <= self.config.reorg_window:
+                await self._end_bulk_load()
+        metrics.BULK_LOAD.labels(self.name).set(1 if self._bulk else 0)
+        self._far_behind = head - self._indexed(result) > 4 * self._batch_blocks
         self._observe(result, head)
         self._progress.stepped(result, head)
         if result.advanced and self.after_commit is not None:
             await self.after_commit()
         return result
 
+    async def _prepare(self) -> None:
+        async with self.pool.acquire() as connection, connection.transaction():
+            if self.writer is not None:
+                await self.writer.check(connection)
+            repository = IndexerRepository(connection, self.name)
+            await repository.lock_checkpoint()
+            checkpoint = await repository.checkpoint()
+            await self.projection.prepare(
+                connection, self.chain_id, None if checkpoint is None else checkpoint.block_number
+            )
+        self._prepared = True
+
+    @staticmethod
+    def _indexed(result: StepResult) -> int:
+        return result.reorged_to if result.reorged_to is not None else result.to_block
+
     def _observe(self, result: StepResult, head: int) -> None:
         # Recorded after commit, so the figures never count work that was rolled back.
-        indexed = result.reorged_to if result.reorged_to is not None else result.to_block
+        indexed = self._indexed(result)
         metrics.INDEXED_BLOCK.labels(self.name).set(indexed)
         metrics.LAG_BLOCKS.labels(self.name).set(max(0, head + self.config.confirmations - indexed))
         metrics.EVENTS.labels(self.name).inc(result.events)
         if result.reorged_to is not None:
             metrics.REORGS.labels(self.name).inc()
+
+    async def _chain_tip(self) -> tuple[int, int | None]:
+        """The chain's latest and finalized blocks. Far behind the head (a backfill), the last
+        answer serves for up to a second: where the head is only matters near it."""
+        now = time.monotonic()
+        if self._tip is not None and self._far_behind and now - self._tip[2] < TIP_REUSE_SECONDS:
+            return self._tip[0], self._tip[1]
+        latest, finalized = await asyncio.gather(self.rpc.block_number(), self._finalized())
+        self._tip = (latest, finalized, now)
+        return latest, finalized
 
     async def _finalized(self) -> int | None:
         """The chain's finalized block, if it serves one (asked again a minute after it did not)."""
@@ -202,40 +275,129 @@ class LogIndexer(Generic[EventT]):
                 fork = await self._roll_back(repository, checkpoint)
                 return StepResult(checkpoint.block_number + 1, checkpoint.block_number, 0, reorged_to=fork)
             last, last_hash = checkpoint.block_number, checkpoint.block_hash
+        if self._bulk is None:
+            self._bulk = await self.projection.bulk_loading(repository.connection)
         if last >= head:
+            self._drop_prefetch()
             return StepResult(last + 1, last, 0)
-        to_block = min(head, last + self._batch_blocks)
-        events, block_hashes = await self._fetch(repository.connection, last, last_hash, to_block)
+        await self._begin_bulk_load(repository.connection, checkpoint is None, head - last)
+        fetched = await self._take_prefetch(last, head)
+        if fetched is None:
+            fetched = await self._fetch_narrowing(repository.connection, last, last_hash, head, finalized)
+        to_block, events, block_hashes = fetched.to_block, fetched.events, fetched.block_hashes
+        self._adapt_batch(len(events))
+        self._prefetch(to_block, block_hashes[to_block], head, finalized)
         added = await self.projection.write(repository.connection, self.chain_id, events, notify_from)
         keep_from = to_block - self.config.reorg_window
         await repository.record_blocks({n: h for n, h in block_hashes.items() if n >= keep_from}, keep_from=keep_from)
         await repository.save_checkpoint(Checkpoint(self.chain_id, to_block, block_hashes[to_block], finalized))
-        self._adapt_batch(len(events))
         log.debug("indexed", indexer=self.name, from_block=last + 1, to_block=to_block, events=added)
         return StepResult(last + 1, to_block, added)
 
+    async def _begin_bulk_load(self, connection: Connection, fresh: bool, behind: int) -> None:
+        """A fresh start far behind the head is an initial sync: bulk-load (see `bulk_load_blocks`)."""
+        if self._bulk or not fresh or not 0 < self.config.bulk_load_blocks <= behind:
+            return
+        deferred = await self.projection.begin_bulk_load(connection)
+        self._bulk = True
+        log.info("initial sync: indexes deferred until the head", indexer=self.name, blocks=behind, indexes=deferred)
+
+    async def _end_bulk_load(self) -> None:
+        started = time.monotonic()
+        built = await self.projection.end_bulk_load(self.pool, self.writer)
+        self._bulk = False
+        log.info(
+            "initial sync at the head: indexes built",
+            indexer=self.name,
+            indexes=built,
+            seconds=round(time.monotonic() - started, 1),
+        )
+
+    def _prefetch(self, last: int, last_hash: str, head: int, finalized: int | None) -> None:
+        """While this step writes, fetch the next range, if it is final (a backfill): its logs can
+        no longer change, so the next step takes them once its checkpoint check passes."""
+        to_block = min(head, last + self._batch_blocks)
+        if finalized is None or last >= head or to_block > finalized:
+            return
+
+        async def fetch() -> FetchedRange[EventT]:
+            async with self.pool.acquire() as connection:
+                return await self._fetch(connection, last, last_hash, to_block, finalized)
+
+        self._ahead = (last, asyncio.create_task(fetch()))
+
+    async def _fetch_narrowing(
+        self, connection: Connection, last: int, last_hash: str | None, head: int, finalized: int | None
+    ) -> "FetchedRange[EventT]":
+        """The next step's range, narrowed while the node answers more than the client reads at once."""
+        while True:
+            to_block = min(head, last + self._batch_blocks)
+            try:
+                return await self._fetch(connection, last, last_hash, to_block, finalized)
+            except ResponseTooLargeError:
+                self._narrow(to_block - last)
+
+    def _narrow(self, blocks: int) -> None:
+        # A sudden dense stretch: far fewer blocks at once (each try costs the node a huge answer).
+        self._batch_blocks = max(1, blocks // 64)
+        metrics.RANGE_SPLITS.inc()
+        log.info("logs too many for one answer; narrowing the step", indexer=self.name, blocks=self._batch_blocks)
+
+    async def _take_prefetch(self, last: int, head: int) -> "FetchedRange[EventT] | None":
+        """The prefetched range after block `last`, if one was fetched from there (None otherwise)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        after, task = ahead
+        if after != last:
+            task.cancel()
+            return None
+        try:
+            fetched = await task
+        except ResponseTooLargeError:
+            self._narrow(self._batch_blocks)
+            return None
+        # The head went back (a dev chain reverted): fetch again.
+        return fetched if fetched.to_block <= head else None
+
+    def _drop_prefetch(self) -> None:
+        if self._ahead is not None:
+            self._ahead[1].cancel()
+            self._ahead = None
+
     async def _fetch(
-        self, connection: Connection, last: int, last_hash: str | None, to_block: int
-    ) -> tuple[list[EventT], dict[int, str]]:
+        self, connection: Connection, last: int, last_hash: str | None, to_block: int, finalized: int | None = None
+    ) -> "FetchedRange[EventT]":
         """The events of blocks `last`+1..`to_block` and those blocks' hashes, proven to descend from
         block `last` (hash `last_hash`, the checkpoint's): the headers, read after the logs, chain
         by parent hash from the checkpoint to `to_block`, and every log's block hash is its block's.
-        A reorg at any moment before the headers are read breaks one of those links."""
+        A reorg at any moment before the headers are read breaks one of those links.
+
+        A range at or below the chain's finalized block cannot be reorged: only the headers of its
+        last `reorg_window` blocks are read (the hashes kept to find a later fork point, the last
+        one the next checkpoint's), or its last header alone far below the finalized block (later
+        steps keep none of the others), chained to each other and checked against their logs. The
+        range's start is still proven: the step checked the checkpoint's hash first."""
         ranges = _split(last + 1, to_block, self.config.concurrency)
         events = await self.projection.fetch(self.rpc, connection, self.chain_id, ranges)
-        headers = await self.rpc.blocks(range(last + 1, to_block + 1), concurrency=self.config.concurrency)
+        first = last + 1
+        if finalized is not None and to_block <= finalized:
+            # Far below the finalized block, the range's last hash is all later steps keep.
+            window = self.config.reorg_window if to_block > finalized - 2 * self.config.reorg_window else 0
+            first = max(first, to_block - window)
+        headers = await self.rpc.blocks(range(first, to_block + 1), concurrency=self.config.concurrency)
         block_hashes: dict[int, str] = {}
-        parent = last_hash
-        for number, header in enumerate(headers, start=last + 1):
+        parent = last_hash if first == last + 1 else None
+        for number, header in enumerate(headers, start=first):
             if header is None or header.number != number:
                 raise ChainMovedError(f"block {number} is gone (the chain is shorter now)")
             if parent is not None and header.parent_hash != parent:
                 raise ChainMovedError(f"block {number} does not descend from block {number - 1} as read")
             block_hashes[number] = parent = header.hash
         for event in events:
-            if block_hashes.get(event.block_number) != event.block_hash:
+            if event.block_number >= first and block_hashes.get(event.block_number) != event.block_hash:
                 raise ChainMovedError(f"a log of block {event.block_number} came from another fork")
-        return events, block_hashes
+        return FetchedRange(to_block, events, block_hashes)
 
     async def _roll_back(self, repository: IndexerRepository, checkpoint: Checkpoint) -> int:
         fork, fork_hash = self.start_block - 1, ""
@@ -280,6 +442,12 @@ class LogIndexer(Generic[EventT]):
         """Step until `stop` is set: flat out while behind, polling once at the head. A failed step
         (node, network or database trouble, a reorg under the step) is logged, counted and retried
         with a capped backoff; only a reorg deeper than the window under "halt" stops it."""
+        try:
+            await self._run(stop)
+        finally:
+            self._drop_prefetch()
+
+    async def _run(self, stop: asyncio.Event) -> None:
         backoff = self.config.poll_seconds
         while not stop.is_set():
             try:
@@ -305,48 +473,6 @@ class LogIndexer(Generic[EventT]):
                 await asyncio.wait_for(stop.wait(), timeout=backoff)
 
 
-class BackfillProgress:
-    """A progress line while an indexer is far behind the head: blocks done, events/s, ETA."""
-
-    EVERY_SECONDS = 10.0
-    FAR_BEHIND = 100  # blocks: tailing the head is not a backfill
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._since = time.monotonic()
-        self._events = 0
-        self._blocks = 0
-
-    def stepped(self, result: StepResult, head: int) -> None:
-        if result.reorged_to is not None or result.to_block < result.from_block:
-            return
-        self._events += result.events
-        self._blocks += result.to_block - result.from_block + 1
-        elapsed = time.monotonic() - self._since
-        if elapsed < self.EVERY_SECONDS:
-            return
-        behind = head - result.to_block
-        if behind >= self.FAR_BEHIND or self._blocks >= self.FAR_BEHIND:
-            blocks_per_s = self._blocks / elapsed
-            log.info(
-                "backfill progress",
-                indexer=self.name,
-                block=result.to_block,
-                head=head,
-                done=f"{100 * result.to_block / max(head, 1):.1f}%",
-                events_per_s=round(self._events / elapsed),
-                blocks_per_s=round(blocks_per_s, 1),
-                eta=_duration(behind / blocks_per_s) if blocks_per_s and behind else "caught up",
-            )
-        self._since, self._events, self._blocks = time.monotonic(), 0, 0
-
-
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
-
-
 def _split(start: int, end: int, parts: int) -> list[tuple[int, int]]:
     size = max(1, -(-(end - start + 1) // parts))
     return [(lo, min(end, lo + size - 1)) for lo in range(start, end + 1, size)]
@@ -360,5 +486,11 @@ async def fetch_logs(
 ) -> list[dict[str, Any]]:
     """The raw logs of `ranges`, one request per range in flight at once, in chain order; logs a
     node flags as removed (a reorg it noticed) are left out."""
-    chunks = await asyncio.gather(*(rpc.logs(address, topic0, start, end) for start, end in ranges))
-    return [raw for chunk in chunks for raw in chunk if not raw.get("removed", False)]
+    # Every request ends before this returns, even when one fails (a failure is raised after).
+    chunks = await asyncio.gather(
+        *(rpc.logs(address, topic0, start, end) for start, end in ranges), return_exceptions=True
+    )
+    for chunk in chunks:
+        if isinstance(chunk, BaseException):
+            raise chunk
+    return [raw for chunk in chunks if isinstance(chunk, list) for raw in chunk if not raw.get("removed", False)]

@@ -9,6 +9,8 @@ rounds known so far; rounds created within the range are then read for it too (t
 events share the block that created them).
 """
 
+import asyncio
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -21,7 +23,7 @@ from impactchain.events import EventDecoder, EventLog, LogRef, decode_event
 from impactchain.registry import DeployedContract, DeploymentManifest
 from indexer.repository import Connection, delete_rows, insert_new
 from indexer.rpc import JsonRpcClient
-from indexer.service import fetch_logs
+from indexer.service import WriterFence, fetch_logs
 
 log = structlog.get_logger(__name__)
 
@@ -32,6 +34,13 @@ ROUND = "FundingRound"
 FACTORY = "FundingRoundFactory"
 # Addresses per eth_getLogs request: hosted nodes accept address lists, within limits.
 ADDRESSES_PER_REQUEST = 500
+
+EVENT_STORE = "contract_events"
+# Deferred indexes built at once after an initial sync (on connections of the indexer's pool).
+INDEX_BUILDERS = 3
+# Events per batch when a projection is replayed from the event store.
+REPLAY_BATCH = 20_000
+NEVER = 2**62  # a block no chain reaches: jobs from here on, i.e. none (a replay is history)
 
 EVENT_COLUMNS = (
     "chain_id", "contract", "contract_name", "event", "args", "block_number", "block_hash", "tx_hash", "log_index",
@@ -51,6 +60,11 @@ class EventProjection(Protocol):
     def events(self) -> Mapping[str, frozenset[str] | None]:
         """Contract name (as the manifest names it; `FundingRound` for every round) → the events
         handled, or None for all of that contract's events."""
+        ...
+
+    @property
+    def tables(self) -> Sequence[str]:
+        """The tables it owns (their secondary indexes are built once after an initial sync)."""
         ...
 
     async def write(self, connection: Connection, chain_id: int, events: Sequence[EventLog], notify_from: int) -> int:
@@ -139,7 +153,7 @@ class PlatformStream:
             )
             for e in events
         ]  # fmt: skip
-        added = await insert_new(connection, "contract_events", EVENT_COLUMNS, records)
+        added = await insert_new(connection, EVENT_STORE, EVENT_COLUMNS, records)
         await self.fan_out(connection, chain_id, events, notify_from)
         return added
 
@@ -160,6 +174,112 @@ class PlatformStream:
         if key not in self._routes:
             self._routes[key] = [p for p in self.projections if handles(p, contract_name, event)]
         return self._routes[key]
+
+    async def prepare(self, connection: Connection, chain_id: int, checkpoint: int | None) -> None:
+        """Before the stream moves on from `checkpoint` (None: nothing indexed yet): each projection
+        it does not list yet (a module added later) is replayed from the event store up to the
+        checkpoint, then listed, so it holds every event the stream stored before it."""
+        listed = {
+            row["projection"]
+            for row in await connection.fetch("SELECT projection FROM indexer_projections WHERE stream = $1", self.name)
+        }
+        for projection in self.projections:
+            if projection.name in listed:
+                continue
+            if checkpoint is not None:
+                removed = await projection.forget_after(connection, chain_id, -1)
+                events, rows = await self.replay(connection, chain_id, projection)
+                log.info(
+                    "new projection replayed from the event store",
+                    projection=projection.name,
+                    to_block=checkpoint,
+                    events=events,
+                    rows=rows,
+                    rows_removed=removed,
+                )
+            await self.list_projection(connection, chain_id, projection.name, checkpoint)
+
+    async def list_projection(self, connection: Connection, chain_id: int, name: str, replayed_to: int | None) -> None:
+        await connection.execute(
+            """
+            INSERT INTO indexer_projections (stream, projection, chain_id, replayed_to) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (stream, projection) DO UPDATE SET replayed_to = EXCLUDED.replayed_to
+            """,
+            self.name,
+            name,
+            chain_id,
+            replayed_to,
+        )
+
+    async def replay(self, connection: Connection, chain_id: int, projection: EventProjection) -> tuple[int, int]:
+        """Hand `projection` the events it declared from this stream's stored events, in chain
+        order, in batches, making no jobs (it is history): (events, rows added)."""
+        contracts = [*self._addresses, *sorted(await self._known_rounds(connection, chain_id))]
+        where, params = _declared(projection.events, first_param=3)
+        query = (
+            "SELECT contract, event, args::text AS args, block_number, block_hash, tx_hash, log_index "  # noqa: S608
+            f"FROM contract_events WHERE chain_id = $1 AND contract = ANY($2) AND ({where}) "
+            "ORDER BY block_number, log_index"
+        )
+        events = rows = 0
+        batch: list[EventLog] = []
+        async for row in connection.cursor(query, chain_id, contracts, *params, prefetch=REPLAY_BATCH):
+            batch.append(stored_event(row))
+            if len(batch) == REPLAY_BATCH:
+                rows += await projection.write(connection, chain_id, batch, NEVER)
+                events, batch = events + len(batch), []
+        if batch:
+            rows += await projection.write(connection, chain_id, batch, NEVER)
+            events += len(batch)
+        return events, rows
+
+    async def bulk_loading(self, connection: Connection) -> bool:
+        """Whether an initial sync has the event store's secondary indexes deferred."""
+        return bool(await connection.fetchval("SELECT EXISTS (SELECT 1 FROM indexer_deferred_indexes)"))
+
+    async def begin_bulk_load(self, connection: Connection) -> list[str]:
+        """An initial sync writes the event store and the projections' tables without their
+        secondary indexes (the event store alone has five b-trees and a GIN: most of the cost of
+        its writes): each is dropped, its definition kept to build it once at the end. Unique
+        indexes stay: duplicates are still skipped, upserts still find their row."""
+        tables = [EVENT_STORE, *(table for projection in self.projections for table in projection.tables)]
+        rows = await connection.fetch(
+            """
+            SELECT t.relname AS table_name, i.relname AS name, pg_get_indexdef(i.oid) AS definition
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+            WHERE t.relname = ANY($1::text[]) AND t.relnamespace = current_schema()::regnamespace
+            AND NOT x.indisunique AND NOT x.indisprimary
+            ORDER BY t.relname, i.relname
+            """,
+            tables,
+        )
+        for row in rows:
+            await connection.execute(
+                "INSERT INTO indexer_deferred_indexes (name, table_name, definition) VALUES ($1, $2, $3)",
+                row["name"],
+                row["table_name"],
+                row["definition"],
+            )
+            await connection.execute(f"DROP INDEX {_identifier(row['name'])}")
+        return [row["name"] for row in rows]
+
+    async def end_bulk_load(self, pool: asyncpg.Pool, fence: WriterFence | None) -> list[str]:
+        """Build the deferred indexes (the sync reached the head), a few at once on their own
+        connections (the GINs first: PostgreSQL builds those on one core), each with the removal of
+        its record in one transaction: a crash leaves the rest to build at the next start."""
+        rows = await pool.fetch("SELECT name, definition FROM indexer_deferred_indexes")
+        rows.sort(key=lambda row: ("USING gin" not in row["definition"], row["name"]))
+        gate = asyncio.Semaphore(INDEX_BUILDERS)
+
+        async def build(name: str, definition: str) -> None:
+            async with gate, pool.acquire() as connection, connection.transaction():
+                if fence is not None:
+                    await fence.check(connection)
+                await connection.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+                await connection.execute("DELETE FROM indexer_deferred_indexes WHERE name = $1", name)
+
+        await asyncio.gather(*(build(row["name"], row["definition"]) for row in rows))
+        return [row["name"] for row in rows]
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
         contracts = [*self._addresses, *await self._known_rounds(connection, chain_id)]
@@ -189,6 +309,27 @@ class PlatformStream:
             )
             self._rounds = {row["address"] for row in rows}
         return self._rounds
+
+
+def _declared(events: Mapping[str, frozenset[str] | None], first_param: int) -> tuple[str, list[object]]:
+    """SQL over contract_events for the (contract name, event) pairs a projection declared, its
+    parameters numbered from `first_param`."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for contract_name, names in sorted(events.items()):
+        params.append(contract_name)
+        clause = f"contract_name = ${first_param + len(params) - 1}"
+        if names is not None:
+            params.append(sorted(names))
+            clause += f" AND event = ANY(${first_param + len(params) - 1})"
+        clauses.append(f"({clause})")
+    return " OR ".join(clauses) or "false", params
+
+
+def _identifier(name: str) -> str:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(f"unexpected index name {name!r}")
+    return f'"{name}"'
 
 
 def handles(projection: EventProjection, contract_name: str, event: str) -> bool:

@@ -87,6 +87,7 @@ class WriterLock:
                 await asyncio.wait_for(self._connection.fetchval("SELECT 1"), timeout=max(5.0, self.poll_seconds))
             except (OSError, TimeoutError, AssertionError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 metrics.WRITER.set(0)
+                metrics.WRITER_LOST.inc()
                 log.error("writer lock session lost; stopping writes", lock=self.name, error=repr(exc))
                 await self._drop()
                 return
@@ -103,6 +104,8 @@ class WriterLock:
             self._pid,
         )
         if not holds:
+            metrics.WRITER.set(0)
+            metrics.WRITER_LOST.inc()
             raise WriterLostError(f"writer lock {self.name!r} is not held by this process (session {self._pid})")
 
     async def release(self) -> None:

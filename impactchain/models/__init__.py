@@ -3,16 +3,18 @@
 from impactchain.models.donation import Donation
 from impactchain.models.events import ContractEvent
 from impactchain.models.funding import FundingRoundRecord, RoundDonation, RoundDonor, RoundEvent, RoundTotal
-from impactchain.models.indexer_state import IndexedBlock, IndexerCheckpoint
+from impactchain.models.indexer_state import DeferredIndex, IndexedBlock, IndexerCheckpoint, IndexerProjection
 from impactchain.models.notification import Notification
 from impactchain.models.outbox import OutboxJob
 
 __all__ = [
     "ContractEvent",
+    "DeferredIndex",
     "Donation",
     "FundingRoundRecord",
     "IndexedBlock",
     "IndexerCheckpoint",
+    "IndexerProjection",
     "Notification",
     "OutboxJob",
     "RoundDonation",

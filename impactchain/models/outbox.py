@@ -13,7 +13,11 @@ class OutboxJob(SQLModel, table=True):
     about an event takes the event's chain identity as its arguments: [chain id, tx hash, log index]."""
 
     __tablename__ = "job_outbox"
-    __table_args__ = (Index("ix_job_outbox_pending", "id", postgresql_where=text("enqueued_at IS NULL")),)
+    __table_args__ = (
+        Index("ix_job_outbox_pending", "id", postgresql_where=text("enqueued_at IS NULL")),
+        # A rollback's delete finds the jobs of the rows it undoes by their event.
+        Index("ix_job_outbox_pending_event", "function", "args", postgresql_where=text("enqueued_at IS NULL")),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
     function: str = Field(max_length=200)

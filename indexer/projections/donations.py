@@ -16,6 +16,7 @@ _COLUMNS = (
 
 class HelpDeskDonations:
     name = "donations"
+    tables = ("donations",)
 
     def __init__(self, address: str) -> None:
         self.address = address.lower()

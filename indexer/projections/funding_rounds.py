@@ -77,6 +77,7 @@ WHERE f.chain_id = g.chain_id AND f.address = g.round
 
 class FundingRounds:
     name = "funding-rounds"
+    tables = ("funding_rounds", "round_donations", "round_events", "round_totals", "round_donors")
 
     def __init__(self, factory: str) -> None:
         self.factory = factory.lower()

@@ -35,6 +35,8 @@ PROJECTED_TABLES = (
     "round_donors",
     "indexer_checkpoints",
     "indexed_blocks",
+    "indexer_projections",
+    "indexer_deferred_indexes",
     "job_outbox",
     "notifications",
 )

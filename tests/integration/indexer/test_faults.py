@@ -8,13 +8,15 @@ from typing import Any
 
 import asyncpg
 import pytest
+from eth_typing import HexStr
 from eth_utils import keccak
 from prometheus_client import REGISTRY
 from web3 import Web3
 
 from impactchain.registry import DeploymentManifest
+from impactchain.settings import Settings
 from indexer.main import wait_for_chain_id
-from indexer.rpc import JsonRpcClient, RetryPolicy, endpoint_label
+from indexer.rpc import JsonRpcClient, ResponseTooLargeError, RetryPolicy, endpoint_label
 from indexer.service import LogIndexer
 from tests.integration.indexer.conftest import FAST_RETRY
 from tests.integration.indexer.test_chain_continuity import index_until_caught_up
@@ -27,6 +29,11 @@ from tests.support.rpc_proxy import FAULTS, RpcProxy, WeatherHook
 
 def metric(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def counted(name: str) -> float:
+    """A counter's total over all its labels."""
+    return sum(sample.value for family in REGISTRY.collect() for sample in family.samples if sample.name == name)
 
 
 def faults_of(endpoint: str) -> float:
@@ -78,6 +85,7 @@ async def test_under_rpc_weather_the_tables_equal_a_clean_runs(
     proxy.hook = WeatherHook(seed, rate=0.3, max_range=3)
     splits = metric("impactchain_indexer_range_splits_total")
     faults = faults_of(endpoint_label(proxy.url))
+    retries = counted("impactchain_indexer_rpc_retries_total")
 
     await run_until_caught_up(make_indexers(proxied_rpc, poll_seconds=0.05, max_backoff_seconds=0.2), chain, db)
 
@@ -86,6 +94,8 @@ async def test_under_rpc_weather_the_tables_equal_a_clean_runs(
     # One fault counted per failed attempt (a range refusal is not a fault: it is split).
     weather = sum(count for kind, count in proxy.faults.items() if not kind.startswith("refuse-range"))
     assert faults_of(endpoint_label(proxy.url)) - faults == weather
+    # Each fault but a request's last attempt is retried (the loop retries those steps).
+    assert 0 < counted("impactchain_indexer_rpc_retries_total") - retries <= weather
     indexed = await projected_rows(db)
     assert len(indexed["donations"]) == 10 and len(indexed["round_donations"]) == 3
     assert indexed == await clean_index(db, lambda: index_until_caught_up(make_indexers(rpc)))
@@ -135,3 +145,31 @@ async def test_a_dead_endpoint_fails_over_to_the_next(
     assert sum(proxy.calls.values()) < 10  # the dead one is left alone while it cools down
     assert metric("impactchain_indexer_rpc_endpoint_up", endpoint=dead.label) == 0
     assert metric("impactchain_indexer_rpc_endpoint_up", endpoint=alive.label) == 1
+
+
+async def test_a_step_whose_logs_are_too_many_to_read_at_once_narrows_until_they_fit(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    settings: Settings,
+    pool: asyncpg.Pool,
+    rpc: JsonRpcClient,
+    db: asyncpg.Connection,
+    make_indexers: Callable[..., list[LogIndexer[Any]]],
+) -> None:
+    sent = donate_many(chain, manifest, 6)
+    blocks = [chain.eth.get_transaction_receipt(HexStr(tx))["blockNumber"] for tx, _ in sent]
+    desk = manifest.contract("HelpDesk").address.lower()
+    # About two logs' worth of JSON: an answer for several blocks beyond it is abandoned unread.
+    capped = JsonRpcClient(settings.chain_rpc_url, max_logs_bytes=2_000)
+    splits = metric("impactchain_indexer_range_splits_total")
+    try:
+        with pytest.raises(ResponseTooLargeError):
+            await capped.logs(desk, None, min(blocks), max(blocks))
+        assert len(await capped.logs(desk, None, blocks[0], blocks[0])) >= 1  # one block is read whatever its size
+        await index_until_caught_up(make_indexers(capped))
+    finally:
+        await capped.close()
+    indexed = await projected_rows(db)
+    assert sorted(str(row[-2]) for row in indexed["donations"]) == sorted(tx for tx, _ in sent)
+    assert metric("impactchain_indexer_range_splits_total") > splits
+    assert indexed == await clean_index(db, lambda: index_until_caught_up(make_indexers(rpc)))

@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 import pytest
+from prometheus_client import REGISTRY
 from web3 import Web3
 
 from impactchain.registry import DeploymentManifest
@@ -145,7 +146,9 @@ async def test_a_writer_whose_lock_session_died_commits_nothing(
 ) -> None:
     assert settings.database_url is not None
     writer = WriterLock(settings.database_url, poll_seconds=0.05)
+    lost = REGISTRY.get_sample_value("impactchain_indexer_writer_lost_total") or 0.0
     assert await writer.acquire(asyncio.Event())
+    assert REGISTRY.get_sample_value("impactchain_indexer_writer") == 1
     indexer = make_indexer()
     indexer.writer = writer
     try:
@@ -162,5 +165,11 @@ async def test_a_writer_whose_lock_session_died_commits_nothing(
         with pytest.raises(WriterLostError):
             await indexer.step()
         assert await db.fetchval("SELECT count(*) FROM donations") == 1
+        # The lock state is visible: not a writer any more, one loss counted by the step.
+        assert REGISTRY.get_sample_value("impactchain_indexer_writer") == 0
+        assert REGISTRY.get_sample_value("impactchain_indexer_writer_lost_total") == lost + 1
+        # The watcher notices the dead session too, and counts it.
+        await asyncio.wait_for(writer.watch(asyncio.Event()), timeout=10)
+        assert REGISTRY.get_sample_value("impactchain_indexer_writer_lost_total") == lost + 2
     finally:
         await writer.release()

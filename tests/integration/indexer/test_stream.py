@@ -40,6 +40,7 @@ class Recording:
     """A projection added later: it keeps the token's transfers it is handed (in memory)."""
 
     name = "token-transfers"
+    tables = ()
 
     def __init__(self) -> None:
         self.events: dict[str, frozenset[str] | None] = {"GovernanceToken": frozenset({"Transfer"})}
@@ -147,3 +148,44 @@ async def test_an_unknown_projection_is_named_with_the_known_ones(
 ) -> None:
     with pytest.raises(LookupError, match="donations, funding-rounds"):
         await rebuild(pool, PlatformStream.from_manifest(manifest), 31337, "no-such-thing")
+
+
+async def test_a_projection_added_later_is_replayed_from_the_store_before_the_stream_moves_on(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    rpc: JsonRpcClient,
+    pool: asyncpg.Pool,
+    settings: Settings,
+    db: asyncpg.Connection,
+) -> None:
+    config = indexer_config(settings)
+    await db.execute("DELETE FROM indexer_projections")  # what earlier tests' streams listed
+    donate_many(chain, manifest, 3)  # general-fund gifts: each mints governance tokens (a Transfer)
+    await run_to_head(LogIndexer(rpc, pool, PlatformStream.from_manifest(manifest), chain_id=31337, config=config))
+    listed = await db.fetch("SELECT projection, replayed_to FROM indexer_projections ORDER BY projection")
+    assert [tuple(row) for row in listed] == [("donations", None), ("funding-rounds", None)]
+    indexed_to = await db.fetchval("SELECT block_number FROM indexer_checkpoints")
+    donate_many(chain, manifest, 2, base=5 * 10**15)
+
+    # A new projection module appears (a deploy of new code): the process starts as usual.
+    added = Recording()
+    stream = PlatformStream.from_manifest(manifest, [*projections_for(manifest), added])
+    await run_to_head(LogIndexer(rpc, pool, stream, chain_id=31337, config=config))
+
+    transfers = await db.fetch(
+        "SELECT tx_hash, log_index, block_number FROM contract_events "
+        "WHERE contract_name = 'GovernanceToken' AND event = 'Transfer' ORDER BY block_number, log_index"
+    )
+    assert sum(1 for t in transfers if t["block_number"] <= indexed_to) >= 3  # history, from PostgreSQL
+    assert sum(1 for t in transfers if t["block_number"] > indexed_to) >= 2  # then live, from the node
+    assert [(e.ref.tx_hash, e.ref.log_index) for e in added.seen] == [(t[0], t[1]) for t in transfers]
+    assert (
+        await db.fetchval("SELECT replayed_to FROM indexer_projections WHERE projection = 'token-transfers'")
+        == indexed_to
+    )
+
+    # Listed now: the next start replays nothing.
+    again = Recording()
+    restarted = PlatformStream.from_manifest(manifest, [*projections_for(manifest), again])
+    await run_to_head(LogIndexer(rpc, pool, restarted, chain_id=31337, config=config))
+    assert again.seen == []

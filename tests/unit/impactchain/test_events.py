@@ -177,3 +177,56 @@ def test_static_data_of_the_wrong_length_is_refused() -> None:
     data = encode(["uint256", "int256", "bool", "bytes4"], [1, 2, True, b"\x00" * 4])  # a word short
     with pytest.raises(LogDecodeError, match="Static does not decode"):
         EventDecoder(STATIC_ABI).decode(static_log(data))
+
+
+VOTE_ABI: list[dict[str, Any]] = [
+    {
+        "type": "event",
+        "name": "VoteCast",
+        "anonymous": False,
+        "inputs": [
+            {"name": "voter", "type": "address", "indexed": True},
+            {"name": "proposalId", "type": "uint256", "indexed": False},
+            {"name": "reason", "type": "string", "indexed": False},
+            {"name": "support", "type": "uint8", "indexed": False},
+            {"name": "params", "type": "bytes", "indexed": False},
+        ],
+    }
+]
+VOTE_TOPIC = "0x" + keccak(text="VoteCast(address,uint256,string,uint8,bytes)").hex()
+
+
+@pytest.mark.parametrize(
+    ("reason", "params"),
+    [(b"", b""), ("for the well in Lamu, café".encode(), b"\x00" * 33), (b"\xff\x00bad utf-8", bytes(range(64)))],
+)
+def test_strings_and_bytes_are_read_by_hand_exactly_like_eth_abi(reason: bytes, params: bytes) -> None:
+    data = encode(["uint256", "bytes", "uint8", "bytes"], [7, reason, 2, params])
+    log = raw_log(ROUND, [VOTE_TOPIC, topic(DONOR)], data)
+
+    _, args = EventDecoder(VOTE_ABI).decode(log)
+
+    assert args == {
+        "voter": to_checksum_address(DONOR),
+        "proposalId": "7",
+        "reason": reason.decode("utf-8", errors="replace").replace("\x00", "\ufffd"),
+        "support": "2",
+        "params": "0x" + params.hex(),
+    }
+
+
+def test_a_string_pointing_outside_the_data_is_refused() -> None:
+    data = encode(["uint256", "bytes", "uint8", "bytes"], [7, b"why", 2, b""])
+    cut = data[: len(data) - 64]  # the last argument's length word is gone
+    with pytest.raises(LogDecodeError, match="VoteCast does not decode"):
+        EventDecoder(VOTE_ABI).decode(raw_log(ROUND, [VOTE_TOPIC, topic(DONOR)], cut))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_addresses_are_checksummed_as_eip55_says(seed: int) -> None:
+    address = "0x" + keccak(text=f"address {seed}").hex()[:40]
+    data = encode(["uint256", "int256", "bool", "bytes4", "address"], [1, 2, True, b"\x00" * 4, address])
+
+    _, args = EventDecoder(STATIC_ABI).decode(static_log(data))
+
+    assert args["to"] == to_checksum_address(address)

@@ -1,0 +1,222 @@
+"""The indexer on a million-log chain of mixed shape, measured side by side in one run.
+
+    python -m bench.indexer_chain [--events 1000000] [--rebuild-chain]
+
+The chain (bench/indexer_chain_build.py) is the platform deployed by the real deploy script and
+driven by BenchDriver: HelpDesk and round donations, governance token transfers, auction bids,
+votes, round lifecycles; dense blocks of thousands of events, sparse blocks of one, stretches of
+empty blocks. Built once (10-15 minutes), then loaded from the anvil state dump in
+.bench-cache/indexer_chain/. One run reports:
+  (a) raw      eth_getLogs of every platform log (the indexer's address list), orjson, ranges of
+               about 5,000 logs planned from the chain's shape, 4 requests in flight: the ceiling
+  (b) indexer  a full backfill by the real entry point (`python -m impactchain indexer`, a child
+               process): every projection, the event store, the outbox and its relay to Redis,
+               from the deployment block to the head; events/s end to end and the process's
+               peak RSS; then every table checked against the chain
+  (c) replay   `impactchain indexer rebuild NAME` of each projection from contract_events
+and (b)/(a). Needs PostgreSQL (DATABASE_URL, default 127.0.0.1:5432) and Redis
+(BENCH_REDIS_URL, default redis://127.0.0.1:6379/12; the database is flushed).
+"""
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import orjson
+import redis
+
+from bench.indexer_chain_build import CHAIN_ID, IMPLEMENTATIONS, AnvilNode, ChainShape, build_chain, cached_chain
+from impactchain.devstack.scratch_db import scratch_database
+from impactchain.observability import configure_logging
+from impactchain.registry import load_manifest
+from impactchain.settings import PROJECT_ROOT, Settings
+from indexer.main import rebuild_from_store
+
+LOGS_PER_REQUEST = 5_000
+IN_FLIGHT = 4
+
+
+def plan_ranges(shape: ChainShape, first: int, last: int, per_request: int = LOGS_PER_REQUEST) -> list[tuple[int, int]]:
+    """Block ranges of about `per_request` logs each (a dense block alone may exceed it)."""
+    ranges, start, logs = [], first, 0
+    for block, count in shape.block_events:
+        if block < first or block > last:
+            continue
+        if logs and logs + count > per_request:
+            ranges.append((start, block - 1))
+            start, logs = block, 0
+        logs += count
+    ranges.append((start, last))
+    return ranges
+
+
+async def raw_fetch(url: str, addresses: list[str], ranges: list[tuple[int, int]]) -> tuple[int, float]:
+    """Every log of `ranges`, `IN_FLIGHT` requests at a time, parsed with orjson: (logs, seconds)."""
+    gate = asyncio.Semaphore(IN_FLIGHT)
+    async with httpx.AsyncClient(timeout=600, limits=httpx.Limits(max_connections=IN_FLIGHT)) as http:
+
+        async def one(start: int, end: int) -> int:
+            log_filter = {"address": addresses, "fromBlock": hex(start), "toBlock": hex(end)}
+            body = orjson.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_getLogs", "params": [log_filter]})
+            async with gate:
+                response = await http.post(url, content=body, headers={"content-type": "application/json"})
+            return len(orjson.loads(response.content)["result"])
+
+        started = time.perf_counter()
+        counts = await asyncio.gather(*(one(start, end) for start, end in ranges))
+        return sum(counts), time.perf_counter() - started
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak resident set (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def progress(database_url: str) -> tuple[int, int]:
+    """The checkpoint's block and how many deferred indexes are still to build."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        block = await connection.fetchval("SELECT coalesce(max(block_number), -1) FROM indexer_checkpoints")
+        deferred = await connection.fetchval("SELECT count(*) FROM indexer_deferred_indexes")
+        return int(block), int(deferred)
+    finally:
+        await connection.close()
+
+
+def backfill(env: dict[str, str], database_url: str, head: int) -> tuple[float, float, float, float]:
+    """Run `python -m impactchain indexer` until its checkpoint is `head` and every index it
+    deferred is built: (seconds to the head, seconds in all, its CPU seconds, peak RSS MiB)."""
+    started = time.perf_counter()
+    at_head = None
+    process = subprocess.Popen([sys.executable, "-m", "impactchain", "indexer"], env=env, cwd=PROJECT_ROOT)
+    try:
+        while True:
+            block, deferred = asyncio.run(progress(database_url))
+            if block >= head and at_head is None:
+                at_head = time.perf_counter() - started
+            if block >= head and deferred == 0:
+                break
+            if process.poll() is not None:
+                raise RuntimeError(f"the indexer exited with {process.returncode}")
+            time.sleep(0.25)
+        elapsed = time.perf_counter() - started
+        rss, cpu = peak_rss_mib(process.pid), cpu_seconds(process.pid)
+    finally:
+        process.terminate()
+        process.wait(60)
+    return at_head or elapsed, elapsed, cpu, rss
+
+
+async def verify(database_url: str, shape: ChainShape) -> dict[str, int]:
+    """The tables agree with the chain: every platform event stored once, each projection's rows."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        counts = {
+            table: int(await connection.fetchval(f"SELECT count(*) FROM {table}"))  # noqa: S608
+            for table in ("contract_events", "donations", "funding_rounds", "round_donations", "round_events",
+                          "job_outbox")
+        }  # fmt: skip
+        duplicates = await connection.fetchval(
+            "SELECT count(*) - count(DISTINCT (tx_hash, log_index)) FROM contract_events"
+        )
+    finally:
+        await connection.close()
+    helpdesk_donations = shape.by_event.get("Donated", 0) - counts["round_donations"]
+    assert counts["contract_events"] == shape.platform_events, f"{counts} vs {shape.platform_events} events"
+    assert duplicates == 0
+    assert counts["donations"] == helpdesk_donations, counts
+    assert counts["funding_rounds"] == len(shape.rounds), counts
+    round_events = counts["round_donations"] + counts["round_events"]
+    assert round_events + counts["funding_rounds"] + counts["donations"] <= counts["contract_events"]
+    return counts
+
+
+def print_shape(shape: ChainShape) -> None:
+    top = ", ".join(f"{name} {count:,}" for name, count in list(shape.by_event.items())[:10])
+    print(
+        f"chain: {shape.platform_events:,} platform events in blocks {shape.deploy_block}..{shape.head}: "
+        f"{shape.dense_blocks} dense blocks (up to {shape.max_events_per_block:,} events), "
+        f"{shape.sparse_blocks:,} one-event blocks, {shape.empty_blocks:,} empty blocks, "
+        f"{len(shape.rounds)} rounds; generated in {shape.generation_seconds:.0f}s"
+    )
+    print(f"  events: {top}, ...")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=1_000_000, help="platform events to generate (once)")
+    parser.add_argument("--rebuild-chain", action="store_true", help="generate the chain again")
+    args = parser.parse_args()
+    configure_logging("WARNING")
+    cached = None if args.rebuild_chain else cached_chain(args.events)
+    state, deployments, shape = cached or build_chain(args.events)
+    print_shape(shape)
+    admin_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+    started = time.perf_counter()
+    node = AnvilNode(load=state)
+    print(f"anvil loaded the chain in {time.perf_counter() - started:.1f}s")
+    try:
+        with scratch_database(admin_url, prefix="impactchain_bench") as database_url:
+            measure(node, database_url, redis_url, deployments, shape)
+    finally:
+        node.stop()
+
+
+def measure(node: AnvilNode, database_url: str, redis_url: str, deployments: Path, shape: ChainShape) -> None:
+    manifest = load_manifest(deployments, CHAIN_ID)
+    addresses = sorted(
+        {d.address.lower() for n, d in manifest.contracts.items() if n not in IMPLEMENTATIONS} | set(shape.rounds)
+    )
+    ranges = plan_ranges(shape, shape.deploy_block, shape.head)
+    fetched, raw_s = asyncio.run(raw_fetch(node.url, addresses, ranges))
+    assert fetched == shape.platform_events, f"raw fetch read {fetched:,} logs, the chain has {shape.platform_events:,}"
+    raw_rate = fetched / raw_s
+    print(f"(a) raw eth_getLogs: {fetched:,} logs in {raw_s:.1f}s = {raw_rate:,.0f} ev/s ({len(ranges):,} requests)")
+
+    redis.Redis.from_url(redis_url).flushdb()
+    env: dict[str, Any] = {
+        **os.environ,
+        "IMPACTCHAIN_DATABASE_URL": database_url,
+        "IMPACTCHAIN_REDIS_URL": redis_url,
+        "IMPACTCHAIN_RPC_URL": node.url,
+        "IMPACTCHAIN_DEPLOYMENTS_DIR": str(deployments),
+    }
+    to_head, seconds, cpu, rss = backfill(env, database_url, shape.head)
+    rate = shape.platform_events / seconds
+    counts = asyncio.run(verify(database_url, shape))
+    jobs = redis.Redis.from_url(redis_url)
+    print(
+        f"(b) indexer backfill, every projection + outbox: {shape.platform_events:,} events in {seconds:.1f}s = "
+        f"{rate:,.0f} ev/s (checkpoint at the head after {to_head:.1f}s, then the deferred indexes built); "
+        f"peak RSS {rss:,.0f} MiB; the indexer process used {cpu:.1f}s of CPU"
+    )
+    print(f"    rows {counts}; RQ keys {jobs.dbsize()}")
+    settings = Settings(database_url=database_url, deployments_dir=deployments, rpc_url=node.url)
+    for name in ("donations", "funding-rounds"):
+        rebuilt = asyncio.run(rebuild_from_store(settings, name))
+        print(
+            f"(c) replay {name} from contract_events: {rebuilt.events:,} events, {rebuilt.rows:,} rows in "
+            f"{rebuilt.seconds:.1f}s = {rebuilt.events_per_second:,.0f} ev/s"
+        )
+    print(f"(b)/(a) = {rate / raw_rate:.1%} (target >= 25%); peak RSS {rss:,.0f} MiB (target <= 500 MiB)")
+
+
+if __name__ == "__main__":
+    main()

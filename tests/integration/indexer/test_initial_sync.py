@@ -1,0 +1,79 @@
+"""An initial sync far behind the head writes the event store without its secondary indexes and
+builds them once at the head: the same rows as an index that kept them, and the same indexes."""
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import asyncpg
+import pytest
+from prometheus_client import REGISTRY
+from web3 import Web3
+
+from impactchain.registry import DeploymentManifest
+from indexer.service import LogIndexer
+from tests.integration.indexer.test_indexer import donate_many, run_to_head
+from tests.support.chain import rpc
+from tests.support.indexing import clean_index, projected_rows
+
+TABLES = ["contract_events", "donations", "funding_rounds", "round_donations", "round_events"]
+INDEXES = "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY($1::text[]) ORDER BY indexname"
+
+
+@pytest.fixture
+async def indexes_kept(db: asyncpg.Connection) -> AsyncIterator[None]:
+    """Whatever a test does, the session's database ends with every index (other tests need them)."""
+    yield
+    for (definition,) in await db.fetch("SELECT definition FROM indexer_deferred_indexes"):
+        await db.execute(definition)
+    await db.execute("DELETE FROM indexer_deferred_indexes")
+
+
+async def test_an_initial_sync_defers_the_event_stores_indexes_and_builds_them_at_the_head(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    make_indexer: Callable[..., LogIndexer[Any]],
+    db: asyncpg.Connection,
+    indexes_kept: None,
+) -> None:
+    indexes = await db.fetch(INDEXES, TABLES)
+    donate_many(chain, manifest, 3)
+    rpc(chain, "anvil_mine", [hex(300)])
+    donate_many(chain, manifest, 2, base=3 * 10**15)
+    first = make_indexer(bulk_load_blocks=300, max_batch_blocks=40)
+
+    await first.step()
+
+    deferred = await db.fetch("SELECT table_name, name FROM indexer_deferred_indexes ORDER BY name")
+    # The event store's five b-trees and GIN, and the projections' lookups (by donor, round, position).
+    assert sum(1 for row in deferred if row["table_name"] == "contract_events") == 6
+    assert {row["table_name"] for row in deferred} == set(TABLES)
+    kept = {row["indexname"] for row in await db.fetch(INDEXES, TABLES)}
+    assert kept == {row["indexname"] for row in indexes} - {row["name"] for row in deferred}
+    assert {"uq_contract_events_tx_log", "uq_donations_tx_log", "contract_events_pkey"} <= kept  # unique ones stay
+    assert REGISTRY.get_sample_value("impactchain_indexer_bulk_load", {"indexer": first.name}) == 1
+
+    # A restart continues the sync where the first process left it, and builds the indexes at the head.
+    restarted = make_indexer(bulk_load_blocks=300, max_batch_blocks=40)
+    assert await run_to_head(restarted) > 2
+    assert await db.fetch("SELECT * FROM indexer_deferred_indexes") == []
+    assert [tuple(row) for row in await db.fetch(INDEXES, TABLES)] == [tuple(row) for row in indexes]
+    assert REGISTRY.get_sample_value("impactchain_indexer_bulk_load", {"indexer": first.name}) == 0
+
+    synced = await projected_rows(db)
+    assert len(synced["donations"]) == 5
+    assert synced == await clean_index(db, lambda: run_to_head(make_indexer(bulk_load_blocks=0, max_batch_blocks=40)))
+
+
+async def test_a_short_start_keeps_the_indexes(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    make_indexer: Callable[..., LogIndexer[Any]],
+    db: asyncpg.Connection,
+    indexes_kept: None,
+) -> None:
+    donate_many(chain, manifest, 2)
+    indexer = make_indexer(bulk_load_blocks=10_000)
+    await indexer.step()
+    assert await db.fetchval("SELECT count(*) FROM indexer_deferred_indexes") == 0
+    await run_to_head(indexer)
+    assert await db.fetchval("SELECT count(*) FROM donations") == 2
