@@ -7,6 +7,14 @@ FINALIZED_BLOCK = Gauge("impactchain_indexer_finalized_block", "The chain's fina
 LAG_BLOCKS = Gauge("impactchain_indexer_lag_blocks", "Blocks between the chain head and the checkpoint", ["indexer"])
 EVENTS = Counter("impactchain_indexer_events", "Events written (duplicates excluded)", ["indexer"])
 REORGS = Counter("impactchain_indexer_reorgs", "Reorgs rolled back", ["indexer"])
+# Polygon PoS reorgs are mostly a few blocks deep; the top buckets reach the 128/256-block reorg
+# windows, and the rebuild after a reorg deeper than the window lands in +Inf.
+REORG_DEPTH = Histogram(
+    "impactchain_indexer_reorg_depth_blocks",
+    "Blocks rolled back per reorg: the orphaned checkpoint minus the fork point",
+    ["indexer"],
+    buckets=(1, 2, 3, 5, 8, 13, 21, 34, 64, 128, 256, 512),
+)
 CHAIN_MOVED = Counter(
     "impactchain_indexer_chain_moved",
     "Steps not committed because the fetched range did not descend from the checkpoint",

@@ -239,6 +239,8 @@ class LogIndexer(Generic[EventT]):
         metrics.EVENTS.labels(self.name).inc(result.events)
         if result.reorged_to is not None:
             metrics.REORGS.labels(self.name).inc()
+            # A rolled-back step's to_block is the checkpoint it found orphaned.
+            metrics.REORG_DEPTH.labels(self.name).observe(result.to_block - result.reorged_to)
 
     async def _chain_tip(self) -> tuple[int, int | None]:
         """The chain's latest and finalized blocks. Far behind the head (a backfill), the last

@@ -167,12 +167,15 @@ async def test_reorg_replaces_orphaned_donations(
     chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]], db: asyncpg.Connection
 ) -> None:
     kept = donate_many(chain, manifest, 2)
-    fork_point = rpc(chain, "evm_snapshot")
+    fork_point, fork_block = rpc(chain, "evm_snapshot"), chain.eth.block_number
     orphaned = donate_many(chain, manifest, 3, base=5 * 10**15)
+    orphaned_head = chain.eth.block_number
     indexer = make_indexer()
     await run_to_head(indexer)
     assert len(await donation_rows(db)) == 5
     reorgs_before = sample("impactchain_indexer_reorgs_total", indexer)
+    depths_before = sample("impactchain_indexer_reorg_depth_blocks_count", indexer)
+    depth_sum_before = sample("impactchain_indexer_reorg_depth_blocks_sum", indexer)
 
     rpc(chain, "evm_revert", [fork_point])
     replacement = donate_many(chain, manifest, 4, base=7 * 10**15)  # a longer, different fork
@@ -182,6 +185,9 @@ async def test_reorg_replaces_orphaned_donations(
     assert [r["tx_hash"] for r in rows] == [tx for tx, _ in kept + replacement]
     assert not {tx for tx, _ in orphaned} & {r["tx_hash"] for r in rows}
     assert sample("impactchain_indexer_reorgs_total", indexer) == reorgs_before + 1
+    assert sample("impactchain_indexer_reorg_depth_blocks_count", indexer) == depths_before + 1
+    depth = sample("impactchain_indexer_reorg_depth_blocks_sum", indexer) - depth_sum_before
+    assert depth == orphaned_head - fork_block == 3  # one block per orphaned donation
     head = chain.eth.get_block("latest")
     checkpoint = await checkpoint_of(db)
     assert checkpoint["block_number"] == head["number"]
