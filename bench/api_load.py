@@ -479,9 +479,11 @@ def process_cpu_seconds(pid: int) -> float:
 
 def _children(pid: int) -> list[int]:
     found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children = (task / "children").read_text().split()
-        found += [int(child) for child in children]
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(child) for child in (task / "children").read_text().split()]
+    except FileNotFoundError:  # it exited meanwhile (a parallel query's worker, say)
+        return []
     return found + [grandchild for child in found for grandchild in _children(child)]
 
 
