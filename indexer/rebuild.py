@@ -40,6 +40,11 @@ async def rebuild(pool: asyncpg.Pool, stream: PlatformStream, chain_id: int, nam
     async with pool.acquire() as connection, connection.transaction():
         repository = IndexerRepository(connection, stream.name)
         await repository.lock_checkpoint()  # the live steps wait
+        # Fresh statistics first: right after a backfill the planner may still think these tables
+        # are empty, and would match the deleted rows to their pending jobs by a nested loop
+        # (20,000 rows with their jobs pending: 262 s instead of well under a second).
+        for table in (*projection.tables, "job_outbox"):
+            await connection.execute(f"ANALYZE {table}")
         removed = await projection.forget_after(connection, chain_id, -1)
         events, rows = await stream.replay(connection, chain_id, projection)
         checkpoint = await repository.checkpoint()
