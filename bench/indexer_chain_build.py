@@ -340,7 +340,8 @@ class Generator:
                     self._rpc("anvil_mine", hex(stretch))
                     self.shape.empty_blocks += stretch
                 self.shape.sparse_blocks += 1
-        receipt = self.w3.eth.get_transaction_receipt(sent["result"])
+        # Mined by automine, but not always by the time the answer to the send arrives.
+        receipt = self.w3.eth.wait_for_transaction_receipt(sent["result"], timeout=60)
         if receipt["status"] != 1:
             raise RuntimeError("a sparse transaction reverted")
 
