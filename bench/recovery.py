@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import os
 import tempfile
-import uuid
 from pathlib import Path
 
 import asyncpg
@@ -27,21 +26,13 @@ from impactchain.db.backup import backup, restore
 from impactchain.devstack.anvil import Anvil
 from impactchain.devstack.deploy import compiled_contract_type
 from impactchain.devstack.ports import free_port
-from impactchain.devstack.scratch_db import scratch_database
+from impactchain.devstack.scratch_db import empty_database, scratch_database
 from impactchain.observability import configure_logging
 from impactchain.registry import DeployedContract
 from indexer.projections.donations import HelpDeskDonations
 from indexer.rebuild import rebuild
 from indexer.rpc import JsonRpcClient
 from indexer.stream import PlatformStream
-
-
-async def _admin(admin_url: str, statement: str) -> None:
-    connection = await asyncpg.connect(admin_url)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
 
 
 async def reindex_and_rebuild(
@@ -87,12 +78,8 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as folder:
                 archive = Path(folder) / "bench.dump"
                 dumped = backup(database_url, archive)
-                name = f"impactchain_bench_restore_{uuid.uuid4().hex[:8]}"
-                asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
-                try:
-                    restored = restore(archive, admin_url.rpartition("/")[0] + "/" + name)
-                finally:
-                    asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                with empty_database(admin_url, prefix="impactchain_bench_restore") as restore_url:
+                    restored = restore(archive, restore_url)
     finally:
         anvil.stop()
     n = args.events

@@ -6,9 +6,7 @@ import asyncio
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -17,7 +15,7 @@ from web3 import Web3
 
 from impactchain.db.backup import libpq_target, server_major, tool_major
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
-from impactchain.devstack.scratch_db import scratch_database
+from impactchain.devstack.scratch_db import empty_database, scratch_database
 from impactchain.devstack.seed import seed_round, send_donation
 from impactchain.registry import DeploymentManifest
 from impactchain.settings import PROJECT_ROOT, Settings
@@ -38,25 +36,6 @@ def run_cli(*args: str, database_url: str, **env: str) -> subprocess.CompletedPr
         timeout=120,
         check=False,
     )
-
-
-async def _admin(statement: str) -> None:
-    connection = await asyncpg.connect(ADMIN_DATABASE_URL)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@contextmanager
-def empty_database() -> Iterator[str]:
-    """A new database with nothing in it, as `createdb` makes before a restore; dropped after."""
-    name = f"impactchain_restore_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield ADMIN_DATABASE_URL.rpartition("/")[0] + "/" + name
-    finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def contents(url: str) -> dict[str, list[str]]:
@@ -125,7 +104,7 @@ def test_a_backup_restored_into_a_fresh_database_has_every_row(populated: str, t
     assert archive.stat().st_size > 0
     assert not list(tmp_path.glob("*.partial"))
 
-    with empty_database() as fresh:
+    with empty_database(ADMIN_DATABASE_URL, prefix="impactchain_restore") as fresh:
         restored = run_cli("db", "restore", str(archive), "--into", fresh, database_url=populated)
         assert restored.returncode == 0, restored.stderr
 
