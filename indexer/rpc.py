@@ -18,12 +18,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import orjson
 import structlog
 
+from impactchain.settings import endpoint_label
 from indexer import metrics
 
 log = structlog.get_logger(__name__)
@@ -119,12 +119,6 @@ class Endpoint:
     @property
     def healthy(self) -> bool:
         return self.down_until <= time.monotonic()
-
-
-def endpoint_label(url: str) -> str:
-    """Scheme, host and port: what a log line or metric may show (paths often carry API keys)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
 
 
 class JsonRpcClient:

@@ -14,9 +14,9 @@ from prometheus_client import REGISTRY
 from web3 import Web3
 
 from impactchain.registry import DeploymentManifest
-from impactchain.settings import Settings
+from impactchain.settings import Settings, endpoint_label
 from indexer.main import wait_for_chain_id
-from indexer.rpc import JsonRpcClient, ResponseTooLargeError, RetryPolicy, endpoint_label
+from indexer.rpc import JsonRpcClient, ResponseTooLargeError, RetryPolicy
 from indexer.service import LogIndexer
 from tests.integration.indexer.conftest import FAST_RETRY
 from tests.integration.indexer.test_chain_continuity import index_until_caught_up
