@@ -514,12 +514,14 @@ async def _backend_pids(pool: asyncpg.Pool) -> list[int]:
 async def _measured(pool: asyncpg.Pool, api_pid: int | None, run: Any, seconds: float) -> tuple[Figures, CpuPerRequest]:
     backends = await _backend_pids(pool)
     api_before = process_cpu_seconds(api_pid) if api_pid else 0.0
-    pg_before = sum(process_cpu_seconds(pid) for pid in backends)
+    pg_before = {pid: process_cpu_seconds(pid) for pid in backends}
     own_before = own_cpu_seconds()
     result: Figures = await run
     requests = max(1.0, result.per_second * seconds)
     api = (process_cpu_seconds(api_pid) - api_before) if api_pid else 0.0
-    postgres = sum(process_cpu_seconds(pid) for pid in backends) - pg_before
+    # Per backend, and never below zero: one that exited meanwhile (a recycled pool connection)
+    # reads as 0 now; what it spent during the run is lost, not subtracted.
+    postgres = sum(max(0.0, process_cpu_seconds(pid) - before) for pid, before in pg_before.items())
     own = own_cpu_seconds() - own_before
     return result, CpuPerRequest(1e6 * api / requests, 1e6 * postgres / requests, 1e6 * own / requests)
 
