@@ -12,10 +12,11 @@ import functools
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
-from urllib.parse import urlsplit
 
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Tracer
+
+from impactchain.settings import endpoint_label
 
 if TYPE_CHECKING:  # the SDK is imported only when tracing is configured
     from opentelemetry.sdk.trace import TracerProvider
@@ -112,8 +113,7 @@ def _instrument_libraries(provider: "TracerProvider") -> None:
 
 def _hide_url_path(span: Span, request: Any) -> None:
     # RPC providers put API keys in the path (…/v2/KEY): a span shows scheme, host and port only.
-    parts = urlsplit(str(request.url))
-    shown = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    shown = endpoint_label(str(request.url))
     span.set_attribute("url.full", shown)
     span.set_attribute("http.url", shown)
 

@@ -1,4 +1,4 @@
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -7,7 +7,7 @@ import pytest
 from web3 import Web3
 
 from impactchain.registry import DeploymentManifest
-from impactchain.settings import Settings
+from impactchain.settings import Settings, get_settings
 from indexer.main import indexer_config, projections
 from indexer.rpc import JsonRpcClient, RetryPolicy
 from indexer.service import LogIndexer
@@ -74,3 +74,13 @@ def make_indexers(
         return [LogIndexer(rpc, pool, p, chain_id=31337, config=config) for p in projections(manifest)]
 
     return build
+
+
+@pytest.fixture
+def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Jobs read settings from the environment in the forked work horse."""
+    monkeypatch.setenv("DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("REDIS_URL", str(settings.redis_url))
+    get_settings.cache_clear()
+    yield settings
+    get_settings.cache_clear()

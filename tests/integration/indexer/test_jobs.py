@@ -4,7 +4,7 @@ notifies nobody, and on real networks a deep reorg halts with an alert instead."
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import asyncpg
@@ -15,22 +15,12 @@ from rq import Queue
 from web3 import Web3
 
 from impactchain.registry import DeploymentManifest
-from impactchain.settings import Settings, get_settings
+from impactchain.settings import Settings
 from indexer.outbox import OutboxRelay
 from indexer.service import DeepReorgError, LogIndexer
 from tests.integration.indexer.test_indexer import donate_many, run_to_head
 from tests.support.chain import rpc
 from workers.main import run_worker
-
-
-@pytest.fixture
-def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    """Jobs read settings from the environment in the forked work horse."""
-    monkeypatch.setenv("DATABASE_URL", str(settings.database_url))
-    monkeypatch.setenv("REDIS_URL", str(settings.redis_url))
-    get_settings.cache_clear()
-    yield settings
-    get_settings.cache_clear()
 
 
 async def relay_and_work(pool: asyncpg.Pool, settings: Settings) -> list[str]:

@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 from asyncio.subprocess import PIPE
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -20,7 +20,7 @@ from web3 import Web3
 from impactchain.devstack.ports import free_port
 from impactchain.events import EventLog
 from impactchain.registry import DeploymentManifest
-from impactchain.settings import Settings, get_settings
+from impactchain.settings import Settings
 from indexer.main import indexer_config
 from indexer.outbox import OutboxRelay
 from indexer.projections import projections_for
@@ -54,15 +54,6 @@ class Recording:
         kept = [e for e in self.seen if e.ref.block_number <= block_number]
         removed, self.seen = len(self.seen) - len(kept), kept
         return removed
-
-
-@pytest.fixture
-def worker_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    monkeypatch.setenv("DATABASE_URL", str(settings.database_url))
-    monkeypatch.setenv("REDIS_URL", str(settings.redis_url))
-    get_settings.cache_clear()
-    yield settings
-    get_settings.cache_clear()
 
 
 async def relay_and_work(pool: asyncpg.Pool, settings: Settings) -> int:
