@@ -77,7 +77,9 @@ def test_a_head_sent_too_slowly_is_cut_off(port: int) -> None:
 
     assert closed
     assert received == b""
-    assert HEADER_TIMEOUT <= time.monotonic() - started < HEADER_TIMEOUT + 2
+    # asyncio runs a timer that is due within its clock resolution, so the cut can come a hair
+    # before the timeout (0.4996 s of 0.5 s was seen); what matters is that it is not immediate.
+    assert HEADER_TIMEOUT - 0.05 <= time.monotonic() - started < HEADER_TIMEOUT + 2
 
 
 def test_a_connection_that_never_sends_is_cut_off(port: int) -> None:
