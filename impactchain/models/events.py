@@ -14,8 +14,9 @@ class ContractEvent(SQLModel, table=True):
 
     __tablename__ = "contract_events"
     __table_args__ = (
-        UniqueConstraint("tx_hash", "log_index", name="uq_contract_events_tx_log"),
-        Index("ix_contract_events_position", "block_number", "log_index"),
+        # Unique by position on the chain: the key grows at the end of its index (a hash-keyed one
+        # costs a random page per insert) and serves reads in chain order.
+        UniqueConstraint("block_number", "log_index", "chain_id", name="uq_contract_events_position"),
         Index("ix_contract_events_contract_name_position", "contract_name", "block_number", "log_index"),
         Index("ix_contract_events_contract_position", "contract", "block_number", "log_index"),
         Index("ix_contract_events_event_position", "event", "block_number", "log_index"),

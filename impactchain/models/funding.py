@@ -48,7 +48,8 @@ class RoundDonation(SQLModel, table=True):
 
     __tablename__ = "round_donations"
     __table_args__ = (
-        UniqueConstraint("tx_hash", "log_index", name="uq_round_donations_tx_log"),
+        UniqueConstraint("block_number", "log_index", "chain_id", name="uq_round_donations_position"),
+        Index("ix_round_donations_tx_log", "tx_hash", "log_index"),
         Index("ix_round_donations_round_position", "round", "block_number", "log_index"),
         Index("ix_round_donations_donor_position", "donor", "block_number", "log_index"),
     )
@@ -74,7 +75,7 @@ class RoundEvent(SQLModel, table=True):
 
     __tablename__ = "round_events"
     __table_args__ = (
-        UniqueConstraint("tx_hash", "log_index", name="uq_round_events_tx_log"),
+        UniqueConstraint("block_number", "log_index", "chain_id", name="uq_round_events_position"),
         Index("ix_round_events_round_position", "round", "block_number", "log_index"),
     )
 
