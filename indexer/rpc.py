@@ -48,6 +48,7 @@ _RANGE_REFUSALS = re.compile(
 _SUGGESTED_RANGE = re.compile(r"\[\s*(0x[0-9a-f]+|\d+)\s*,\s*(0x[0-9a-f]+|\d+)\s*\]")
 # "exceed maximum block range: 5000", "max block range of 2,000", "limited to a 10,000 block range"
 _MAX_RANGE = re.compile(r"(?:max(?:imum)? (?:block )?range(?: is| of)?:?|limited to a) ([\d,]+)")
+_BLOCK_NUMBER = re.compile(rb'"blockNumber"\s*:\s*"0x([0-9a-fA-F]+)"')
 # JSON-RPC errors that say "later", not "never": rate limits and overloaded or lagging backends.
 _TRANSIENT_ERRORS = re.compile(
     r"rate|limit exceeded|too many requests|capacity|busy|overload|unavailable|timeout|timed out|try again"
@@ -79,7 +80,13 @@ class RangeRefusedError(RpcError):
 
 class ResponseTooLargeError(RpcError):
     """An `eth_getLogs` answer for several blocks grew past the client's cap and was abandoned
-    unread (a node without limits, a sudden dense stretch): ask for fewer blocks."""
+    unparsed (a node without limits, a sudden dense stretch): ask for fewer blocks. `seen` counts
+    the logs of each block in the part that was read (the last block's count is a lower bound):
+    how dense the chain turned, so the caller can size its next request instead of guessing."""
+
+    def __init__(self, method: str, detail: object, seen: dict[int, int] | None = None) -> None:
+        super().__init__(method, detail)
+        self.seen = seen or {}
 
 
 class _AttemptError(Exception):
@@ -243,9 +250,10 @@ class JsonRpcClient:
             chunks, size = [], 0
             async for chunk in response.aiter_raw():
                 size += len(chunk)
-                if size > max_bytes:
-                    raise ResponseTooLargeError("eth_getLogs", f"answer larger than {max_bytes:,} bytes")
                 chunks.append(chunk)
+                if size > max_bytes:
+                    seen = logs_per_block(b"".join(chunks)[:max_bytes])  # what one answer can hold
+                    raise ResponseTooLargeError("eth_getLogs", f"answer larger than {max_bytes:,} bytes", seen)
         return httpx.Response(response.status_code, headers=response.headers, content=b"".join(chunks))
 
     def _pick(self) -> Endpoint:
@@ -350,6 +358,16 @@ class JsonRpcClient:
                 *await self.logs(address, topic0, end + 1, to_block),
             ]
         return logs
+
+
+def logs_per_block(partial: bytes) -> dict[int, int]:
+    """How many logs of each block the start of an `eth_getLogs` answer holds (by their
+    `blockNumber` fields; the answer is cut anywhere, so the last block's count may be short)."""
+    counts: dict[int, int] = {}
+    for found in _BLOCK_NUMBER.finditer(partial):
+        number = int(found[1], 16)
+        counts[number] = counts.get(number, 0) + 1
+    return counts
 
 
 def split_point(from_block: int, to_block: int, refused: RangeRefusedError) -> int:

@@ -179,6 +179,10 @@ class LogIndexer(Generic[EventT]):
         self._bulk: bool | None = None  # an initial sync with indexes deferred (None: not read yet)
         # The next range, fetched while a step writes: (the block it follows, its fetch).
         self._ahead: tuple[int, asyncio.Task[FetchedRange[EventT]]] | None = None
+        # The batch has grown past what the chain was seen to hold: read its parts one at a time.
+        self._exploring = True
+        # A block an abandoned answer showed to start a dense stretch (see `_narrow`).
+        self._dense_from: int | None = None
 
     @property
     def name(self) -> str:
@@ -315,10 +319,19 @@ class LogIndexer(Generic[EventT]):
             seconds=round(time.monotonic() - started, 1),
         )
 
+    def _plan(self, last: int, head: int) -> int:
+        """Where the range after block `last` ends: a batch further, or just before the dense
+        stretch an abandoned answer showed (the blocks before it were read then: one light step)."""
+        if self._dense_from is not None and self._dense_from <= last + 1:
+            self._dense_from = None  # reached: the batch is already sized for it
+        if self._dense_from is not None:
+            return min(head, self._dense_from - 1, last + self.config.max_batch_blocks)
+        return min(head, last + self._batch_blocks)
+
     def _prefetch(self, last: int, last_hash: str, head: int, finalized: int | None) -> None:
         """While this step writes, fetch the next range, if it is final (a backfill): its logs can
         no longer change, so the next step takes them once its checkpoint check passes."""
-        to_block = min(head, last + self._batch_blocks)
+        to_block = self._plan(last, head)
         if finalized is None or last >= head or to_block > finalized:
             return
 
@@ -333,17 +346,35 @@ class LogIndexer(Generic[EventT]):
     ) -> "FetchedRange[EventT]":
         """The next step's range, narrowed while the node answers more than the client reads at once."""
         while True:
-            to_block = min(head, last + self._batch_blocks)
+            to_block = self._plan(last, head)
             try:
                 return await self._fetch(connection, last, last_hash, to_block, finalized)
-            except ResponseTooLargeError:
-                self._narrow(to_block - last)
+            except ResponseTooLargeError as exc:
+                self._narrow(exc, to_block - last)
 
-    def _narrow(self, blocks: int) -> None:
-        # A sudden dense stretch: far fewer blocks at once (each try costs the node a huge answer).
-        self._batch_blocks = max(1, blocks // 64)
+    def _narrow(self, error: ResponseTooLargeError, blocks: int) -> None:
+        """A sudden dense stretch: each answer that outgrows the cap has cost the node all of it,
+        so size the next range from what the answer's start showed: each of its parts within
+        the logs one answer held, at the density of its densest block (one block a part if that
+        was the block cut off: it holds more than was read), a step's worth in all; and end the
+        range before at the last block read (see `_plan`). Without that, far fewer blocks at once."""
         metrics.RANGE_SPLITS.inc()
-        log.info("logs too many for one answer; narrowing the step", indexer=self.name, blocks=self._batch_blocks)
+        if error.seen:
+            cut = max(error.seen)
+            densest, fit = max(error.seen.values()), sum(error.seen.values())
+            per_part = 1 if error.seen[cut] == densest else max(1, fit // densest)
+            blocks = min(self.config.concurrency * per_part, TARGET_LOGS_PER_STEP // densest)
+            self._batch_blocks = max(1, min(self.config.max_batch_blocks, blocks))
+            self._dense_from = cut
+        else:
+            self._batch_blocks = max(1, blocks // 64)
+        self._exploring = False
+        log.info(
+            "logs too many for one answer; narrowing the step",
+            indexer=self.name,
+            blocks=self._batch_blocks,
+            dense_from=self._dense_from,
+        )
 
     async def _take_prefetch(self, last: int, head: int) -> "FetchedRange[EventT] | None":
         """The prefetched range after block `last`, if one was fetched from there (None otherwise)."""
@@ -356,8 +387,8 @@ class LogIndexer(Generic[EventT]):
             return None
         try:
             fetched = await task
-        except ResponseTooLargeError:
-            self._narrow(self._batch_blocks)
+        except ResponseTooLargeError as exc:
+            self._narrow(exc, self._batch_blocks)
             return None
         # The head went back (a dev chain reverted): fetch again.
         return fetched if fetched.to_block <= head else None
@@ -380,8 +411,7 @@ class LogIndexer(Generic[EventT]):
         one the next checkpoint's), or its last header alone far below the finalized block (later
         steps keep none of the others), chained to each other and checked against their logs. The
         range's start is still proven: the step checked the checkpoint's hash first."""
-        ranges = _split(last + 1, to_block, self.config.concurrency)
-        events = await self.projection.fetch(self.rpc, connection, self.chain_id, ranges)
+        events, to_block = await self._read_logs(connection, last, to_block)
         first = last + 1
         if finalized is not None and to_block <= finalized:
             # Far below the finalized block, the range's last hash is all later steps keep.
@@ -401,6 +431,28 @@ class LogIndexer(Generic[EventT]):
                 raise ChainMovedError(f"a log of block {event.block_number} came from another fork")
         return FetchedRange(to_block, events, block_hashes)
 
+    async def _read_logs(self, connection: Connection, last: int, to_block: int) -> tuple[list[EventT], int]:
+        """The events of blocks `last`+1..`to_block` (several requests in flight), or of a first
+        part of them: while the batch grows past what the chain was seen to hold, its parts are
+        read one at a time, ending the range once it holds a step's worth of logs or where a
+        part's answer outgrew the cap. A sparse stretch turning dense then costs the node one
+        part's answer, not the whole range's."""
+        ranges = _split(last + 1, to_block, self.config.concurrency)
+        if not self._exploring or len(ranges) == 1:
+            return await self.projection.fetch(self.rpc, connection, self.chain_id, ranges), to_block
+        events: list[EventT] = []
+        for number, (start, end) in enumerate(ranges):
+            try:
+                events += await self.projection.fetch(self.rpc, connection, self.chain_id, [(start, end)])
+            except ResponseTooLargeError as exc:
+                if number == 0:
+                    raise
+                self._narrow(exc, end - start + 1)
+                return events, start - 1
+            if len(events) >= TARGET_LOGS_PER_STEP:
+                return events, end
+        return events, to_block
+
     async def _roll_back(self, repository: IndexerRepository, checkpoint: Checkpoint) -> int:
         fork, fork_hash = self.start_block - 1, ""
         recent = await repository.recent_blocks()
@@ -411,6 +463,7 @@ class LogIndexer(Generic[EventT]):
                 break
         if not fork_hash:
             fork, fork_hash = await self._deep_reorg(checkpoint, recent)
+        self._dense_from = None
         removed = await self.projection.forget_after(repository.connection, self.chain_id, fork)
         await repository.forget_blocks_after(fork)
         await repository.save_checkpoint(Checkpoint(self.chain_id, fork, fork_hash))
@@ -434,11 +487,16 @@ class LogIndexer(Generic[EventT]):
 
     def _adapt_batch(self, logs: int) -> None:
         # Aim for about TARGET_LOGS_PER_STEP logs a step: big enough to amortize the
-        # round trips, small enough to keep memory and the transaction short.
-        if logs > TARGET_LOGS_PER_STEP:
-            self._batch_blocks = max(1, self._batch_blocks // 2)
-        elif logs < TARGET_LOGS_PER_STEP // 4:
+        # round trips, small enough to keep memory and the transaction short. Not while a dense
+        # stretch lies ahead: the batch was sized for it (`_narrow`).
+        if self._dense_from is not None:
+            return
+        # A light step says little of the blocks after it: the next range is read part by part.
+        self._exploring = logs < TARGET_LOGS_PER_STEP // 4
+        if self._exploring:
             self._batch_blocks = min(self.config.max_batch_blocks, self._batch_blocks * 2)
+        elif logs > TARGET_LOGS_PER_STEP:
+            self._batch_blocks = max(1, self._batch_blocks // 2)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Step until `stop` is set: flat out while behind, polling once at the head. A failed step

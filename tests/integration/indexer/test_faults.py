@@ -8,23 +8,27 @@ from typing import Any
 
 import asyncpg
 import pytest
+from eth_account import Account
 from eth_typing import HexStr
 from eth_utils import keccak
 from prometheus_client import REGISTRY
 from web3 import Web3
 
+from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
+from impactchain.helpdesk import donate_calldata
 from impactchain.registry import DeploymentManifest
 from impactchain.settings import Settings, endpoint_label
 from indexer.main import wait_for_chain_id
-from indexer.rpc import JsonRpcClient, ResponseTooLargeError, RetryPolicy
+from indexer.rpc import JsonRpcClient, ResponseTooLargeError, RetryPolicy, logs_per_block
 from indexer.service import LogIndexer
 from tests.integration.indexer.conftest import FAST_RETRY
 from tests.integration.indexer.test_chain_continuity import index_until_caught_up
 from tests.integration.indexer.test_indexer import donate_many
 from tests.integration.indexer.test_round_indexer import CID, FOUNDER, donate
 from tests.support.chain import create_round
+from tests.support.chain import rpc as node
 from tests.support.indexing import clean_index, projected_rows
-from tests.support.rpc_proxy import FAULTS, RpcProxy, WeatherHook
+from tests.support.rpc_proxy import FAULTS, RpcProxy, WeatherHook, log_range
 
 
 def metric(name: str, **labels: str) -> float:
@@ -173,3 +177,72 @@ async def test_a_step_whose_logs_are_too_many_to_read_at_once_narrows_until_they
     assert sorted(str(row[-2]) for row in indexed["donations"]) == sorted(tx for tx, _ in sent)
     assert metric("impactchain_indexer_range_splits_total") > splits
     assert indexed == await clean_index(db, lambda: index_until_caught_up(make_indexers(rpc)))
+
+
+def mine_dense_blocks(w3: Web3, manifest: DeploymentManifest, blocks: int, donations: int) -> None:
+    """`blocks` blocks of `donations` donations each (automine off while they are sent)."""
+    help_desk = manifest.contract("HelpDesk").address
+    node(w3, "evm_setAutomine", [False])
+    try:
+        for _ in range(blocks):
+            for i in range(donations):
+                sender = Account.from_key(DEV_PRIVATE_KEYS[i % len(DEV_PRIVATE_KEYS)]).address
+                w3.eth.send_transaction(
+                    {"from": sender, "to": help_desk, "data": donate_calldata(), "value": 10**15 + i, "gas": 400_000}
+                )
+            node(w3, "evm_mine", [])
+    finally:
+        node(w3, "evm_setAutomine", [True])
+
+
+async def test_a_sparse_stretch_turning_dense_costs_the_node_one_part_of_the_range(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    settings: Settings,
+    rpc: JsonRpcClient,
+    db: asyncpg.Connection,
+    make_indexers: Callable[..., list[LogIndexer[Any]]],
+) -> None:
+    # One log a block, then empty blocks (the batch grows), then a dense stretch.
+    donate_many(chain, manifest, 3)
+    node(chain, "anvil_mine", [hex(120)])
+    first_dense = chain.eth.block_number + 1
+    mine_dense_blocks(chain, manifest, blocks=10, donations=6)
+    asked: list[tuple[int, int]] = []
+
+    async def record(method: str, call: dict[str, Any]) -> None:
+        if method == "eth_getLogs":
+            asked.append(log_range(call))
+
+    proxy = await RpcProxy(settings.chain_rpc_url, hook=record).start()
+    # About two donations' logs' worth of JSON: the dense blocks' answers are abandoned past it.
+    capped = JsonRpcClient(proxy.url, max_logs_bytes=6_000)
+    try:
+        await index_until_caught_up(make_indexers(capped, concurrency=4))
+    finally:
+        await capped.close()
+        await proxy.stop()
+    dense = {r["block_number"]: r["n"] for r in await db.fetch(
+        "SELECT block_number, count(*) AS n FROM contract_events WHERE block_number >= $1 GROUP BY block_number",
+        first_dense,
+    )}  # fmt: skip
+    assert len(dense) == 10
+    stored = sum(dense.values())
+    served = sum(n for start, end in asked for block, n in dense.items() if start <= block <= end)
+    # What the node computed of the dense stretch beyond each log once: the part whose answer
+    # outgrew the cap when the chain turned dense (the stretch's first blocks) and a few more;
+    # not the whole stretch in four parts at once, then again in narrower ones (before the
+    # density was read from abandoned answers: 324 logs served for these 180).
+    assert served - stored <= stored // 2, (served, stored, [a for a in asked if a[1] >= first_dense])
+    assert await projected_rows(db) == await clean_index(db, lambda: index_until_caught_up(make_indexers(rpc)))
+
+
+def test_an_abandoned_answer_says_how_many_logs_each_block_it_reached_holds() -> None:
+    log = b'{"address":"0xab","blockNumber":"0x%x","logIndex":"0x%x","data":"0x"}'
+    answer = b'{"jsonrpc":"2.0","id":1,"result":[' + b",".join(
+        log % (block, index) for block, count in ((16, 1), (17, 3), (18, 2)) for index in range(count)
+    )
+    assert logs_per_block(answer) == {16: 1, 17: 3, 18: 2}
+    cut = answer[: answer.rindex(b'"blockNumber"') + 5]  # the last log's block number cut off
+    assert logs_per_block(cut) == {16: 1, 17: 3, 18: 1}
+    assert logs_per_block(b'{"result":[{"blockNumber": "0x1F"}') == {31: 1}
