@@ -13,6 +13,7 @@ from eth_typing import HexStr
 from eth_utils import keccak
 from prometheus_client import REGISTRY
 from web3 import Web3
+from web3.types import Wei
 
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
 from impactchain.helpdesk import donate_calldata
@@ -188,7 +189,13 @@ def mine_dense_blocks(w3: Web3, manifest: DeploymentManifest, blocks: int, donat
             for i in range(donations):
                 sender = Account.from_key(DEV_PRIVATE_KEYS[i % len(DEV_PRIVATE_KEYS)]).address
                 w3.eth.send_transaction(
-                    {"from": sender, "to": help_desk, "data": donate_calldata(), "value": 10**15 + i, "gas": 400_000}
+                    {
+                        "from": sender,
+                        "to": help_desk,
+                        "data": HexStr(donate_calldata()),
+                        "value": Wei(10**15 + i),
+                        "gas": 400_000,
+                    }
                 )
             node(w3, "evm_mine", [])
     finally:
