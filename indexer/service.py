@@ -287,17 +287,28 @@ class LogIndexer(Generic[EventT]):
             self._drop_prefetch()
             return StepResult(last + 1, last, 0)
         await self._begin_bulk_load(repository.connection, checkpoint is None, head - last)
+        started = time.perf_counter()
         fetched = await self._take_prefetch(last, head)
         if fetched is None:
             fetched = await self._fetch_narrowing(repository.connection, last, last_hash, head, finalized)
         to_block, events, block_hashes = fetched.to_block, fetched.events, fetched.block_hashes
         self._adapt_batch(len(events))
         self._prefetch(to_block, block_hashes[to_block], head, finalized)
+        fetched_at = time.perf_counter()
         added = await self.projection.write(repository.connection, self.chain_id, events, notify_from)
         keep_from = to_block - self.config.reorg_window
         await repository.record_blocks({n: h for n, h in block_hashes.items() if n >= keep_from}, keep_from=keep_from)
         await repository.save_checkpoint(Checkpoint(self.chain_id, to_block, block_hashes[to_block], finalized))
-        log.debug("indexed", indexer=self.name, from_block=last + 1, to_block=to_block, events=added)
+        log.debug(
+            "indexed",
+            indexer=self.name,
+            from_block=last + 1,
+            to_block=to_block,
+            events=added,
+            # Waiting for the logs (those fetched while the last step wrote, if any), then writing.
+            fetch_wait_s=round(fetched_at - started, 3),
+            write_s=round(time.perf_counter() - fetched_at, 3),
+        )
         return StepResult(last + 1, to_block, added)
 
     async def _begin_bulk_load(self, connection: Connection, fresh: bool, behind: int) -> None:
