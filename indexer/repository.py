@@ -86,7 +86,7 @@ async def insert_new(
     columns: Sequence[str],
     records: Sequence[tuple[object, ...]],
     *,
-    unique: str = "block_number, log_index, chain_id",
+    unique: str = "tx_hash, log_index",
     job: str | None = None,
     notify_from: int = 0,
     summaries: Sequence[str] = (),

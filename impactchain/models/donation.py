@@ -15,9 +15,8 @@ class Donation(SQLModel, table=True):
 
     __tablename__ = "donations"
     __table_args__ = (
-        # An event's position identifies it (and orders reads); the worker finds it by transaction.
-        UniqueConstraint("block_number", "log_index", "chain_id", name="uq_donations_position"),
-        Index("ix_donations_tx_log", "tx_hash", "log_index"),
+        UniqueConstraint("tx_hash", "log_index", name="uq_donations_tx_log"),
+        Index("ix_donations_position", "block_number", "log_index"),
         Index("ix_donations_donor_position", "donor", "block_number", "log_index"),
         Index("ix_donations_request_position", "request_id", "block_number", "log_index"),
     )

@@ -3,7 +3,7 @@ contract's ABI: what explorers query when no dedicated table answers."""
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -14,6 +14,8 @@ class ContractEvent(SQLModel, table=True):
 
     __tablename__ = "contract_events"
     __table_args__ = (
+        UniqueConstraint("tx_hash", "log_index", name="uq_contract_events_tx_log"),
+        Index("ix_contract_events_position", "block_number", "log_index"),
         Index("ix_contract_events_contract_name_position", "contract_name", "block_number", "log_index"),
         Index("ix_contract_events_contract_position", "contract", "block_number", "log_index"),
         Index("ix_contract_events_event_position", "event", "block_number", "log_index"),
@@ -21,14 +23,13 @@ class ContractEvent(SQLModel, table=True):
         Index("ix_contract_events_args", "args", postgresql_using="gin", postgresql_ops={"args": "jsonb_path_ops"}),
     )
 
-    # Keyed by its position on the chain: the key grows at the end of its index (a hash-keyed one
-    # costs a random page per insert) and serves reads in chain order.
-    block_number: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    log_index: int = Field(primary_key=True)
-    chain_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     contract: str = Field(max_length=42)
     contract_name: str = Field(max_length=64)
     event: str = Field(max_length=64)
     args: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
     block_hash: str = Field(max_length=66)
     tx_hash: str = Field(max_length=66)
+    log_index: int

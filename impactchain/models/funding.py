@@ -48,8 +48,7 @@ class RoundDonation(SQLModel, table=True):
 
     __tablename__ = "round_donations"
     __table_args__ = (
-        UniqueConstraint("block_number", "log_index", "chain_id", name="uq_round_donations_position"),
-        Index("ix_round_donations_tx_log", "tx_hash", "log_index"),
+        UniqueConstraint("tx_hash", "log_index", name="uq_round_donations_tx_log"),
         Index("ix_round_donations_round_position", "round", "block_number", "log_index"),
         Index("ix_round_donations_donor_position", "donor", "block_number", "log_index"),
     )
@@ -75,7 +74,7 @@ class RoundEvent(SQLModel, table=True):
 
     __tablename__ = "round_events"
     __table_args__ = (
-        UniqueConstraint("block_number", "log_index", "chain_id", name="uq_round_events_position"),
+        UniqueConstraint("tx_hash", "log_index", name="uq_round_events_tx_log"),
         Index("ix_round_events_round_position", "round", "block_number", "log_index"),
     )
 
