@@ -1,7 +1,5 @@
 """The one place that builds the API: every controller, dependency, lifespan and error mapping."""
 
-import gc
-
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
@@ -29,6 +27,7 @@ from api.metrics.middleware import RequestMetricsMiddleware
 from api.rounds.endpoints import RoundController
 from api.status.endpoints import StatusController
 from api.tx.endpoints import TxController
+from impactchain.process import freeze_startup_heap
 from impactchain.settings import Settings, get_settings
 
 API_TITLE = "ImpactChain API"
@@ -95,15 +94,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         handler = middleware(handler)
     app.asgi_handler = handler
     return app
-
-
-def freeze_startup_heap() -> None:
-    """Leave what startup built (modules, ABIs, the app, ~150k objects) out of every later garbage
-    collection: a full collection over it takes 100-250 ms on a busy 2-core machine, a stall every
-    request in flight would wait out (the API's p99 was such stalls). Only objects made while
-    serving are still collected."""
-    gc.collect()
-    gc.freeze()
 
 
 def client_address(settings: Settings) -> ClientAddress:

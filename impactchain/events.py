@@ -20,7 +20,10 @@ class LogDecodeError(ValueError):
     """A log does not have the shape of the event it claims to be."""
 
 
-@dataclass(frozen=True, slots=True)
+# LogRef and EventLog are made once per log (a million in a backfill) and never changed; they are
+# not frozen because a frozen dataclass's __init__ costs five times as much (object.__setattr__ per
+# field): ~3 µs of every log's ~20 µs in the indexer.
+@dataclass(slots=True)
 class LogRef:
     """Where a log sits: its block, transaction and index."""
 
@@ -45,7 +48,7 @@ class AtLog:
         return self.ref.block_hash
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EventLog(AtLog):
     """One decoded event of `contract`: its name and its arguments as JSON values."""
 
@@ -121,6 +124,7 @@ class _EventPlan:
                 break
         self._fields = fields if len(fields) == len(self._order) else None
         self._words = word
+        self._read = None if self._fields is None else _compiled_reader(self._fields)
         self._indexed = [(item[0], item[2], item[3]) for item in self._topic_fields(entry)]
 
     @staticmethod
@@ -153,15 +157,32 @@ class _EventPlan:
             raise ValueError(f"{self._words} words expected, got {size / 64}")
         if size % 64 or size < 64 * self._words:
             raise ValueError(f"{size} hex digits of data for {self._words} head words")
-        args = {}
-        for name, kind, at, read in self._fields:
-            if kind == _TOPIC:
-                args[name] = read(topics[at][2:])
-            elif kind == _WORD:
-                args[name] = read(data[2 + 64 * at : 66 + 64 * at])
-            else:
-                args[name] = read(data, int(data[2 + 64 * at : 66 + 64 * at], 16))
-        return args
+        assert self._read is not None
+        return self._read(topics, data)
+
+
+def _compiled_reader(
+    fields: Sequence[tuple[str, int, int, Callable[..., Any]]],
+) -> Callable[[list[str], str], dict[str, Any]]:
+    """One function that reads every hand-read argument of an event straight into its dict, each
+    slice written out: half the time of a loop over the fields (a million logs in a backfill).
+    Only the slices' offsets and the argument names (as repr'd string literals) go into its
+    source; the readers are passed in."""
+    readers: dict[str, Any] = {}
+    items = []
+    for number, (name, kind, at, read) in enumerate(fields):
+        readers[f"read_{number}"] = read
+        if kind == _TOPIC:
+            value = f"read_{number}(topics[{at}][2:])"
+        elif kind == _WORD:
+            value = f"read_{number}(data[{2 + 64 * at}:{66 + 64 * at}])"
+        else:
+            value = f"read_{number}(data, int(data[{2 + 64 * at}:{66 + 64 * at}], 16))"
+        items.append(f"{name!r}: {value}")
+    source = f"def read(topics, data):\n    return {{{', '.join(items)}}}\n"
+    exec(source, readers)  # noqa: S102 - the source is built above from offsets and repr'd names
+    function: Callable[[list[str], str], dict[str, Any]] = readers["read"]
+    return function
 
 
 def _tail_reader(kind: str) -> Callable[[str, int], Any] | None:
@@ -186,7 +207,7 @@ def _tail_reader(kind: str) -> Callable[[str, int], Any] | None:
 
 def decode_event(decoder: EventDecoder, log: dict[str, Any]) -> EventLog:
     event, args = decoder.decode(log)
-    return EventLog(contract=log["address"].lower(), event=event, args=args, ref=log_ref(log))
+    return EventLog(log["address"].lower(), event, args, log_ref(log))
 
 
 def storable_text(value: str) -> str:
@@ -256,9 +277,7 @@ def topic_address(topic: str) -> str:
 
 
 def log_ref(log: dict[str, Any]) -> LogRef:
+    # Positional: keywords cost a third more, a million times in a backfill.
     return LogRef(
-        block_number=int(log["blockNumber"], 16),
-        block_hash=log["blockHash"].lower(),
-        tx_hash=log["transactionHash"].lower(),
-        log_index=int(log["logIndex"], 16),
+        int(log["blockNumber"], 16), log["blockHash"].lower(), log["transactionHash"].lower(), int(log["logIndex"], 16)
     )

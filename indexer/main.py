@@ -13,6 +13,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 
+from impactchain.process import freeze_startup_heap
 from impactchain.registry import DeploymentManifest, load_manifest
 from impactchain.settings import Settings
 from indexer.outbox import OutboxRelay
@@ -122,6 +123,7 @@ async def run_indexer(settings: Settings, stop: asyncio.Event | None = None) -> 
         ]
         if settings.indexer_metrics_port:
             start_http_server(settings.indexer_metrics_port, addr="127.0.0.1")
+        freeze_startup_heap()
         log.info(
             "indexer started",
             chain_id=chain_id,
