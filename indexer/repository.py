@@ -86,12 +86,13 @@ async def insert_new(
     columns: Sequence[str],
     records: Sequence[tuple[object, ...]],
     *,
-    unique: str = "tx_hash, log_index",
+    unique: str = "block_number, log_index, chain_id",
     job: str | None = None,
     notify_from: int = 0,
     summaries: Sequence[str] = (),
 ) -> int:
-    """Insert the `records` not stored yet (by the `unique` columns) and return how many were new;
+    """Insert the `records` not stored yet (by the `unique` columns: by default the event tables'
+    key, the log's position, which holds their partition key) and return how many were new;
     with `job`, also one outbox job per new row from block `notify_from` on, named by the chain
     identity of its event (chain id, tx hash, log index) rather than by the row's id, so a row
     deleted and derived again (a reorg, a rebuild) is still the same donation to the job.

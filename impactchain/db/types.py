@@ -1,9 +1,9 @@
-"""Column types that keep money exact."""
+"""Column types that keep money exact, and the row number of an event table."""
 
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Numeric
+from sqlalchemy import BigInteger, Column, Numeric, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
@@ -29,3 +29,10 @@ class Wei(TypeDecorator[int]):
         if value is None:
             return None
         return int(value)
+
+
+def row_number(table: str) -> "Column[int]":
+    """`id` of an event table: numbered by its sequence as rows are stored, but not its key (a
+    partitioned table's keys must hold the partition key; the key is the log's position, see
+    migration 0010), so not indexed either: nothing looks a row up by it."""
+    return Column("id", BigInteger, nullable=False, server_default=text(f"nextval('{table}_id_seq'::regclass)"))

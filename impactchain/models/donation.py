@@ -1,9 +1,9 @@
 """Donations into HelpDesk escrow, projected by the indexer from `Donated` events."""
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, PrimaryKeyConstraint
 from sqlmodel import Field, SQLModel
 
-from impactchain.db.types import Wei
+from impactchain.db.types import Wei, row_number
 
 
 class Donation(SQLModel, table=True):
@@ -15,13 +15,13 @@ class Donation(SQLModel, table=True):
 
     __tablename__ = "donations"
     __table_args__ = (
-        UniqueConstraint("tx_hash", "log_index", name="uq_donations_tx_log"),
-        Index("ix_donations_position", "block_number", "log_index"),
+        PrimaryKeyConstraint("block_number", "log_index", "chain_id", name="donations_pkey"),
+        Index("ix_donations_tx_log", "tx_hash", "log_index"),
         Index("ix_donations_donor_position", "donor", "block_number", "log_index"),
         Index("ix_donations_request_position", "request_id", "block_number", "log_index"),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    id: int | None = Field(default=None, sa_column=row_number("donations"))
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     contract: str = Field(max_length=42)
     request_id: int = Field(sa_column=Column(BigInteger, nullable=False))

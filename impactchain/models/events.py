@@ -3,9 +3,11 @@ contract's ABI: what explorers query when no dedicated table answers."""
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, PrimaryKeyConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
+
+from impactchain.db.types import row_number
 
 
 class ContractEvent(SQLModel, table=True):
@@ -14,8 +16,7 @@ class ContractEvent(SQLModel, table=True):
 
     __tablename__ = "contract_events"
     __table_args__ = (
-        UniqueConstraint("tx_hash", "log_index", name="uq_contract_events_tx_log"),
-        Index("ix_contract_events_position", "block_number", "log_index"),
+        PrimaryKeyConstraint("block_number", "log_index", "chain_id", name="contract_events_pkey"),
         Index("ix_contract_events_contract_name_position", "contract_name", "block_number", "log_index"),
         Index("ix_contract_events_contract_position", "contract", "block_number", "log_index"),
         Index("ix_contract_events_event_position", "event", "block_number", "log_index"),
@@ -23,7 +24,7 @@ class ContractEvent(SQLModel, table=True):
         Index("ix_contract_events_args", "args", postgresql_using="gin", postgresql_ops={"args": "jsonb_path_ops"}),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    id: int | None = Field(default=None, sa_column=row_number("contract_events"))
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     contract: str = Field(max_length=42)
     contract_name: str = Field(max_length=64)

@@ -3,11 +3,11 @@ FundingRoundFactory's `RoundCreated` and each round's own events."""
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, PrimaryKeyConstraint, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from impactchain.db.types import Wei
+from impactchain.db.types import Wei, row_number
 
 
 class FundingRoundRecord(SQLModel, table=True):
@@ -48,12 +48,13 @@ class RoundDonation(SQLModel, table=True):
 
     __tablename__ = "round_donations"
     __table_args__ = (
-        UniqueConstraint("tx_hash", "log_index", name="uq_round_donations_tx_log"),
+        PrimaryKeyConstraint("block_number", "log_index", "chain_id", name="round_donations_pkey"),
+        Index("ix_round_donations_tx_log", "tx_hash", "log_index"),
         Index("ix_round_donations_round_position", "round", "block_number", "log_index"),
         Index("ix_round_donations_donor_position", "donor", "block_number", "log_index"),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    id: int | None = Field(default=None, sa_column=row_number("round_donations"))
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     round: str = Field(max_length=42)
     donor: str = Field(max_length=42)
@@ -74,11 +75,11 @@ class RoundEvent(SQLModel, table=True):
 
     __tablename__ = "round_events"
     __table_args__ = (
-        UniqueConstraint("tx_hash", "log_index", name="uq_round_events_tx_log"),
+        PrimaryKeyConstraint("block_number", "log_index", "chain_id", name="round_events_pkey"),
         Index("ix_round_events_round_position", "round", "block_number", "log_index"),
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
+    id: int | None = Field(default=None, sa_column=row_number("round_events"))
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     round: str = Field(max_length=42)
     event: str = Field(max_length=64)

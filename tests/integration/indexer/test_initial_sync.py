@@ -44,12 +44,12 @@ async def test_an_initial_sync_defers_the_event_stores_indexes_and_builds_them_a
     await first.step()
 
     deferred = await db.fetch("SELECT table_name, name FROM indexer_deferred_indexes ORDER BY name")
-    # The event store's five b-trees and GIN, and the projections' lookups (by donor, round, position).
-    assert sum(1 for row in deferred if row["table_name"] == "contract_events") == 6
+    # The event store's four b-trees and GIN, and the projections' lookups (by donor, round, transaction).
+    assert sum(1 for row in deferred if row["table_name"] == "contract_events") == 5
     assert {row["table_name"] for row in deferred} == set(TABLES)
     kept = {row["indexname"] for row in await db.fetch(INDEXES, TABLES)}
     assert kept == {row["indexname"] for row in indexes} - {row["name"] for row in deferred}
-    assert {"uq_contract_events_tx_log", "uq_donations_tx_log", "contract_events_pkey"} <= kept  # unique ones stay
+    assert {"contract_events_pkey", "donations_pkey", "funding_rounds_pkey"} <= kept  # unique ones stay
     assert REGISTRY.get_sample_value("impactchain_indexer_bulk_load", {"indexer": first.name}) == 1
 
     # A restart continues the sync where the first process left it, and builds the indexes at the head.
