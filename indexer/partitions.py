@@ -22,6 +22,9 @@ log = structlog.get_logger(__name__)
 
 # A table may pass IMPACTCHAIN_PARTITION_ROWS at any step: its size is looked at this often.
 CHECK_SECONDS = 60.0
+# After a run that found a table lock or the maintenance lock taken: the next try waits this long,
+# so a long read (or the CLI's conversion) costs the indexer one lock_timeout, not one per step.
+BUSY_RETRY_SECONDS = 15.0
 
 
 class PartitionKeeper:
@@ -30,6 +33,7 @@ class PartitionKeeper:
         self.policy = policy
         self.fence = fence
         self._checked_at = -math.inf
+        self._retry_at = -math.inf
         self._covered_to: int | None = None  # where the least far partitioned table's partitions end
 
     async def after_step(self) -> None:
@@ -37,6 +41,8 @@ class PartitionKeeper:
         or if the last look at the sizes is a minute old. A failure is logged and retried later
         (rows past the partitions land in the overflow meanwhile), and so is a lost writer lock (the
         next step's own check stops the writing)."""
+        if time.monotonic() < self._retry_at:
+            return
         try:
             async with self.pool.acquire() as connection:
                 if time.monotonic() - self._checked_at < CHECK_SECONDS:
@@ -47,10 +53,13 @@ class PartitionKeeper:
                         return
                 await self._maintain(connection)
         except (asyncpg.PostgresError, OSError, WriterLostError) as exc:
+            self._retry_at = time.monotonic() + BUSY_RETRY_SECONDS
             log.warning("partition maintenance failed; retried later", error=str(exc))
 
     async def _maintain(self, connection: Connection) -> None:
-        await maintain(connection, self.policy, fence=self.fence)
+        if (await maintain(connection, self.policy, fence=self.fence, wait=False)).busy:
+            self._retry_at = time.monotonic() + BUSY_RETRY_SECONDS
+            return
         repository = PartitionRepository(connection)
         covered = [(await repository.state(table)).covered_to for table in EVENT_TABLES]
         self._covered_to = min((c for c in covered if c is not None), default=None)

@@ -255,8 +255,12 @@ class PartitionRepository:
             raise ValueError(f"unexpected {_bound_constraint(table)} on {table}: {definition}")
         return int(match["bound"])
 
-    async def lock_maintenance(self) -> None:
-        await self.connection.execute("SELECT pg_advisory_lock(hashtext($1))", MAINTENANCE_LOCK)
+    async def lock_maintenance(self, *, wait: bool = True) -> bool:
+        """The maintenance lock (session-level); without `wait`, False at once if another holds it."""
+        if wait:
+            await self.connection.execute("SELECT pg_advisory_lock(hashtext($1))", MAINTENANCE_LOCK)
+            return True
+        return bool(await self.connection.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", MAINTENANCE_LOCK))
 
     async def unlock_maintenance(self) -> None:
         await self.connection.execute("SELECT pg_advisory_unlock(hashtext($1))", MAINTENANCE_LOCK)
@@ -387,14 +391,18 @@ async def maintain(
     tables: Sequence[str] = EVENT_TABLES,
     fence: Fence | None = None,
     head: int | None = None,
+    wait: bool = True,
 ) -> MaintenanceResult:
     """Convert what passed the size and extend what is partitioned, table by table, each change
     re-planned under the maintenance lock; `fence` is checked in every transaction (the indexer's
     writer lock). `head` defaults to the furthest checkpoint. A table whose lock did not come in
-    time is left for the next run (`busy`)."""
+    time is left for the next run (`busy`); so is everything when, without `wait`, another
+    maintenance runs (the indexer's keeper does not wait on a long conversion the CLI runs)."""
     repository = PartitionRepository(connection)
     result = MaintenanceResult()
-    await repository.lock_maintenance()
+    if not await repository.lock_maintenance(wait=wait):
+        result.busy.extend(tables)
+        return result
     try:
         if head is None:
             head = await repository.head()

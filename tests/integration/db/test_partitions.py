@@ -5,6 +5,7 @@ partitioned tables, the API's reads before and after, and maintenance run twice 
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any, cast
 
 import asyncpg
@@ -16,7 +17,16 @@ from api.kit.cursor import LogPosition
 from api.kit.database import Database
 from api.rounds.repository import RoundRepository
 from impactchain import schema
-from impactchain.db.partitions import EVENT_TABLES, Connection, PartitionPolicy, maintain, read_plan, report
+from impactchain.db.backup import backup, restore
+from impactchain.db.partitions import (
+    EVENT_TABLES,
+    Connection,
+    PartitionPolicy,
+    PartitionRepository,
+    maintain,
+    read_plan,
+    report,
+)
 from impactchain.events import EventLog, LogRef
 from impactchain.jobs import ROUND_THANK_YOU_JOB, THANK_YOU_JOB
 from impactchain.registry import DeployedContract
@@ -318,6 +328,50 @@ async def test_maintenance_run_twice_at_once_changes_once(database: str) -> None
     finally:
         await first.close()
         await second.close()
+
+
+async def test_the_indexers_maintenance_does_not_wait_on_another(database: str) -> None:
+    cli, indexer = await asyncpg.connect(database), await asyncpg.connect(database)
+    try:
+        assert await PartitionRepository(cli).lock_maintenance()  # a long conversion by the CLI, say
+
+        skipped = await maintain(indexer, POLICY, wait=False)
+
+        assert skipped.applied == []
+        assert skipped.busy == list(EVENT_TABLES)
+        await PartitionRepository(cli).unlock_maintenance()
+        assert len((await maintain(indexer, POLICY, wait=False)).applied) == 4
+    finally:
+        await cli.close()
+        await indexer.close()
+
+
+async def test_a_backup_restores_the_partitioned_tables_as_they_were(database: str, tmp_path: Path) -> None:
+    db = await asyncpg.connect(database)
+    try:
+        await partition(db, head=1_250)
+        rows = {table: await rows_of(db, table) for table in EVENT_TABLES}
+        layout = {table: await partitions_of(db, table) for table in EVENT_TABLES}
+    finally:
+        await db.close()
+    name = f"{database.rpartition('/')[2]}_restored"
+    await _admin(f'CREATE DATABASE "{name}"')
+    try:
+        archive = tmp_path / "partitioned.dump"
+        await asyncio.to_thread(backup, database, archive)
+        await asyncio.to_thread(restore, archive, _url(name))
+        restored = await asyncpg.connect(_url(name))
+        try:
+            assert {table: await rows_of(restored, table) for table in EVENT_TABLES} == rows
+            assert {table: await partitions_of(restored, table) for table in EVENT_TABLES} == layout
+            assert (await maintain(restored, POLICY, head=1_250)).applied == []
+            async with restored.transaction():
+                await insert_new(restored, "contract_events", EVENT_COLUMNS, [_event(1_399, 0)])
+            assert await restored.fetchval("SELECT max(id) FROM contract_events") == 3_001
+        finally:
+            await restored.close()
+    finally:
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def test_the_apis_reads_answer_the_same_after_partitioning(database: str) -> None:
