@@ -85,7 +85,7 @@ SELECT {CHAIN},
             WHEN k < 19 THEN jsonb_build_object('auctionId', (i % 500)::text, 'bidder', donor,
                                                 'amount', (i * 11)::text)
             ELSE jsonb_build_object('milestone', (i % 3)::text, 'status', '2') END,
-       (i / 4) * 8, '0x' || lpad(to_hex((i / 4) * 8), 64, 'b'), '0x' || lpad(to_hex(i), 64, 'c'), i % 4
+       (i / 4) * 8, '0xb' || lpad(to_hex((i / 4) * 8), 63, '0'), '0xc' || lpad(to_hex(i), 63, '0'), i % 4
 FROM (SELECT i, (i * 37) % 20 AS k, {_ADDRESS.format(f"1 + (i / 3 * 7919) % {DONORS}")} AS donor
       FROM generate_series($1::bigint, $2::bigint) i) g
 """  # noqa: S608 (the bench's own constants)
@@ -211,7 +211,7 @@ def step_events(first: int, count: int) -> list[EventLog]:
     for i in range(first, first + count):
         kind, donor, round_ = (i * 37) % 20, _donor(i), _address(ROUND_BASE + (i // 20) % ROUNDS)
         block = (i // 4) * 8
-        ref = LogRef(block, "0x" + f"{block:x}".rjust(64, "b"), "0x" + f"{i:x}".rjust(64, "c"), i % 4)
+        ref = LogRef(block, "0xb" + f"{block:x}".rjust(63, "0"), "0xc" + f"{i:x}".rjust(63, "0"), i % 4)
         amount, total = str(10**15 + i), str(10**18 + i)
         if kind < 5:
             contract, event = HELP_DESK, "Donated"
