@@ -51,7 +51,7 @@ MAINTENANCE_LOCK = "impactchain:partitions"
 # How long a change waits for a table lock before giving up until the next run.
 LOCK_TIMEOUT = "2s"
 _BOUND = re.compile(r"FOR VALUES FROM \((?P<lower>[^)]*)\) TO \((?P<upper>[^)]*)\)")
-_CHECK_BOUND = re.compile(r"CHECK \(\(block_number < '?(?P<bound>\d+)'?(::bigint)?\)\)")
+_CHECK_BOUND = re.compile(r"CHECK \(\(block_number < '?(?P<bound>\d+)'?(::bigint)?\)\)( NOT VALID)?")
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 
@@ -137,7 +137,8 @@ class Extend:
             else ""
         )
         start = self.settle_to or self.covered_to
-        return f"{self.table}: add partitions [{start:,}, {self.target:,}){settle}"
+        added = f"add partitions [{start:,}, {self.target:,})" if start < self.target else "move the overflow up"
+        return f"{self.table}: {added}{settle}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +217,7 @@ class PartitionRepository:
                 table, False, max(int(row["reltuples"]), 0), max_block, bound=await self._pending_bound(table)
             )
         partitions = await self._partitions(row["oid"])
-        overflow = next((p for p in partitions if p.upper is None), None)
+        overflow = next((p for p in partitions if p.name == _overflow_name(table)), None)
         overflow_max = (
             await self.connection.fetchval(f"SELECT max(block_number) FROM {_name(overflow.name)}")  # noqa: S608
             if overflow is not None

@@ -21,6 +21,7 @@ from impactchain.db.backup import backup, restore
 from impactchain.db.partitions import (
     EVENT_TABLES,
     Connection,
+    Convert,
     PartitionPolicy,
     PartitionRepository,
     maintain,
@@ -328,6 +329,37 @@ async def test_maintenance_run_twice_at_once_changes_once(database: str) -> None
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_long_read_in_the_way_postpones_the_conversion_and_a_left_bound_is_reused(database: str) -> None:
+    reader, maintainer = await asyncpg.connect(database), await asyncpg.connect(database)
+    try:
+        async with reader.transaction():  # a read still running: ACCESS SHARE until it ends
+            await reader.fetchval("SELECT count(*) FROM round_events")
+            postponed = await maintain(maintainer, POLICY, tables=["round_events"])
+        assert postponed.busy == ["round_events"]
+        assert postponed.applied == []
+        # A run interrupted after adding its CHECK: the next one converts at that bound.
+        async with maintainer.transaction():
+            await PartitionRepository(maintainer).add_bound("round_events", 1_300)
+        _, states, changes = await read_plan(maintainer, POLICY, ["round_events"])
+        assert (states[0].partitioned, states[0].bound) == (False, 1_300)
+        assert changes == [Convert("round_events", 1_300)]
+        assert (await maintain(maintainer, POLICY, tables=["round_events"])).applied == [changes[0].describe()]
+        _, states, _ = await read_plan(maintainer, POLICY, ["round_events"])
+        assert [(p.name, p.lower, p.upper) for p in states[0].partitions] == [
+            ("round_events_p0", None, 1_300),
+            ("round_events_overflow", 1_300, None),
+        ]
+        # Partitioning turned off meanwhile: the left CHECK goes, or it would refuse rows one day.
+        async with maintainer.transaction():
+            await PartitionRepository(maintainer).add_bound("donations", 5_000)
+        off = await maintain(maintainer, PartitionPolicy(rows=0, span_blocks=SPAN), tables=["donations"])
+        assert off.applied == ["donations: drop the bound a conversion left (partitioning is off)"]
+        assert (await read_plan(maintainer, POLICY, ["donations"]))[1][0].bound is None
+    finally:
+        await reader.close()
+        await maintainer.close()
 
 
 async def test_the_indexers_maintenance_does_not_wait_on_another(database: str) -> None:
