@@ -181,7 +181,7 @@ def indexer_status() -> None:
     typer.echo("\n".join(status.lines()))
 
 
-db_app = typer.Typer(help="Back up and restore the database (pg_dump/pg_restore, custom format).")
+db_app = typer.Typer(help="Back up and restore the database; partition the event tables.")
 app.add_typer(db_app, name="db")
 
 
@@ -227,6 +227,22 @@ def db_restore(
         f"restored {done.path} into {redact_text(target)} in {done.seconds:.1f}s (pg_restore {done.tools.major}); "
         "run `impactchain migrate` if this release is newer than the backup"
     )
+
+
+@db_app.command("partitions")
+def db_partitions(
+    apply: Annotated[bool, typer.Option("--apply", help="make the changes planned (default: only show them)")] = False,
+) -> None:
+    """Show the event tables' partitions and what keeping them needs now; --apply makes it."""
+    from impactchain.db.partitions import PartitionPolicy, apply_plan, show_plan
+
+    settings = _settings("db")
+    database_url = _require(settings.database_url, "DATABASE_URL")
+    policy = PartitionPolicy.from_settings(settings)
+    lines, busy = asyncio.run((apply_plan if apply else show_plan)(database_url, policy))
+    typer.echo("\n".join(lines))
+    if busy:
+        _fail(f"{', '.join(busy)}: a table lock did not come in time (a long read held it); run it again")
 
 
 @app.command()

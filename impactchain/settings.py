@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     # "auto" (rebuild on local dev chains 31337/1337, halt anywhere else).
     indexer_deep_reorg: Literal["auto", "halt", "rebuild"] = "auto"
 
+    # The event tables (contract_events, donations, round_donations, round_events) are partitioned
+    # by block range once one holds more than this many rows (PostgreSQL's estimate; 0: never), one
+    # partition per `partition_span_blocks` blocks, kept a span ahead of the head by the indexer
+    # and `impactchain db partitions` (docs/SCALING.md, "Partitions").
+    partition_rows: int = Field(default=50_000_000, ge=0)
+    partition_span_blocks: int = Field(default=1_000_000, ge=1)
+
     queue_name: str = "default"
     # `impactchain worker` serves Prometheus metrics here (queue depths, job failures, the keeper's
     # sends and balance: impactchain/platform_metrics.py) when a port is set; off by default so

@@ -13,10 +13,12 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 
+from impactchain.db.partitions import PartitionPolicy
 from impactchain.process import freeze_startup_heap
 from impactchain.registry import DeploymentManifest, load_manifest
 from impactchain.settings import Settings
 from indexer.outbox import OutboxRelay
+from indexer.partitions import PartitionKeeper
 from indexer.rebuild import Rebuilt, indexed_chain_id, rebuild
 from indexer.rpc import JsonRpcClient, RetryPolicy, RpcError
 from indexer.service import IndexerConfig, LogIndexer, Projection
@@ -109,6 +111,12 @@ async def run_indexer(settings: Settings, stop: asyncio.Event | None = None) -> 
             return
         manifest = load_manifest(settings.deployments_dir, chain_id)
         relay = OutboxRelay(pool, Queue(settings.queue_name, connection=redis))
+        partitions = PartitionKeeper(pool, PartitionPolicy.from_settings(settings), fence=writer)
+
+        async def after_step() -> None:
+            await flush_quietly(relay)
+            await partitions.after_step()
+
         indexers = [
             LogIndexer(
                 rpc,
@@ -116,7 +124,7 @@ async def run_indexer(settings: Settings, stop: asyncio.Event | None = None) -> 
                 projection,
                 chain_id=chain_id,
                 config=indexer_config(settings, chain_id),
-                after_commit=lambda: flush_quietly(relay),
+                after_commit=after_step,
                 writer=writer,
             )
             for projection in projections(manifest)
@@ -132,6 +140,7 @@ async def run_indexer(settings: Settings, stop: asyncio.Event | None = None) -> 
             metrics_port=settings.indexer_metrics_port,
         )
         while await writer.acquire(stop):
+            await partitions.after_step()  # at start: the first look at the sizes is due
             await write_while_held(writer, indexers, relay, stop, settings.indexer_poll_seconds * 5)
     finally:
         await writer.release()

@@ -241,11 +241,14 @@ class PlatformStream:
         """An initial sync writes the event store and the projections' tables without their
         secondary indexes (the event store alone has four b-trees and a GIN: most of the cost of
         its writes): each is dropped, its definition kept to build it once at the end. Unique
-        indexes stay: duplicates are still skipped, upserts still find their row."""
+        indexes stay: duplicates are still skipped, upserts still find their row. A partitioned
+        table's index is dropped on every partition at once, and built so again (its definition
+        without the `ON ONLY` that would make it the parent's alone)."""
         tables = [EVENT_STORE, *(table for projection in self.projections for table in projection.tables)]
         rows = await connection.fetch(
             """
-            SELECT t.relname AS table_name, i.relname AS name, pg_get_indexdef(i.oid) AS definition
+            SELECT t.relname AS table_name, i.relname AS name,
+                   replace(pg_get_indexdef(i.oid), ' ON ONLY ', ' ON ') AS definition
             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
             WHERE t.relname = ANY($1::text[]) AND t.relnamespace = current_schema()::regnamespace
             AND NOT x.indisunique AND NOT x.indisprimary
