@@ -3,7 +3,7 @@ incoming rows that projections share. Callers own the transaction; nothing here 
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeAlias, cast
+from typing import TYPE_CHECKING, Protocol, TypeAlias, cast
 
 import asyncpg
 import orjson
@@ -80,6 +80,20 @@ class IndexerRepository:
         )
 
 
+class Summaries(Protocol):
+    """A projection's aggregates over the rows it stores (kept in the write's transaction)."""
+
+    @property
+    def ctes(self) -> Sequence[str]:
+        """`name AS (…)` CTEs over `added` (the new rows, every one of the insert's columns) that
+        count them in: for a write where some rows may be stored already."""
+        ...
+
+    async def add(self, connection: "Connection", records: Sequence[tuple[object, ...]]) -> None:
+        """Count in `records`, every one of them new (summed here, a few upserts there)."""
+        ...
+
+
 async def insert_new(
     connection: Connection,
     table: str,
@@ -89,33 +103,34 @@ async def insert_new(
     unique: str = "block_number, log_index, chain_id",
     job: str | None = None,
     notify_from: int = 0,
-    summaries: Sequence[str] = (),
+    summaries: Summaries | None = None,
 ) -> int:
     """Insert the `records` not stored yet (by the `unique` columns: by default the event tables'
     key, the log's position, which holds their partition key) and return how many were new;
     with `job`, also one outbox job per new row from block `notify_from` on, named by the chain
     identity of its event (chain id, tx hash, log index) rather than by the row's id, so a row
     deleted and derived again (a reorg, a rebuild) is still the same donation to the job.
-    `summaries` are the projection's `name AS (…)` CTEs over `added` (the new rows, every one of
-    `columns`) that keep its aggregates in the same statement: only rows actually stored count.
+    `summaries` keep the projection's aggregates: only rows actually stored count.
 
     `records` come in chain order. They go by COPY straight into `table` (under a savepoint), and
     their jobs by COPY into the outbox: what a step writes is almost always all new. When some
     are stored already (a stream that reads history again: a redeployment, a rebuild), the COPY
     fails on the unique index and is undone; the records then go by COPY into a temporary table
     of `columns` (emptied at commit), and one INSERT … SELECT … ON CONFLICT DO NOTHING skips the
-    rows stored. `table`, `columns` and `unique` are callers' constants, never input; values
-    travel by COPY.
+    rows stored, its aggregates counting what the statement added (`summaries.ctes`); after a
+    COPY every record was new, and `summaries.add` counts them all. `table`, `columns` and
+    `unique` are callers' constants, never input; values travel by COPY.
     """
     if not records:
         return 0
-    if summaries:  # the aggregates count the rows the statement added: the INSERT … RETURNING path
-        return await _insert_skipping_stored(connection, table, columns, records, unique, job, notify_from, summaries)
     try:
         async with connection.transaction():
             await connection.copy_records_to_table(table, records=records, columns=list(columns))
     except asyncpg.UniqueViolationError:
-        return await _insert_skipping_stored(connection, table, columns, records, unique, job, notify_from)
+        ctes = summaries.ctes if summaries is not None else ()
+        return await _insert_skipping_stored(connection, table, columns, records, unique, job, notify_from, ctes)
+    if summaries is not None:
+        await summaries.add(connection, records)
     if job is not None:
         await _copy_jobs(connection, job, columns, records, notify_from)
     return len(records)

@@ -8,6 +8,7 @@ statement that stores new donations and in the one that rolls donations back, so
 equal a recomputation over `round_donations` — after a reorg and after a rebuild too."""
 
 from collections.abc import Sequence
+from typing import cast
 
 import orjson
 
@@ -45,6 +46,49 @@ _COUNT_ADDED = (
         FROM (SELECT chain_id, round, count(*) AS n FROM round_donors_added GROUP BY chain_id, round) g
         WHERE f.chain_id = g.chain_id AND f.address = g.round)""",
 )
+# The same figures for donations all new, summed per (round, currency) and (round, donor) first
+# ($1..$6 the totals' columns, $7..$9 the donors').
+_COUNT_ALL_NEW = """
+WITH totals AS (
+    INSERT INTO round_totals AS t (chain_id, round, currency, amount, matic_equivalent, donations)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::numeric[], $5::numeric[], $6::bigint[])
+    ON CONFLICT (chain_id, round, currency) DO UPDATE
+    SET amount = t.amount + EXCLUDED.amount, matic_equivalent = t.matic_equivalent + EXCLUDED.matic_equivalent,
+        donations = t.donations + EXCLUDED.donations),
+donors_added AS (
+    INSERT INTO round_donors (chain_id, round, donor) SELECT * FROM unnest($7::bigint[], $8::text[], $9::text[])
+    ON CONFLICT (chain_id, round, donor) DO NOTHING RETURNING chain_id, round)
+UPDATE funding_rounds f SET donors = f.donors + g.n
+FROM (SELECT chain_id, round, count(*) AS n FROM donors_added GROUP BY chain_id, round) g
+WHERE f.chain_id = g.chain_id AND f.address = g.round
+"""
+
+
+class RoundFigures:
+    """`round_totals`, `round_donors` and `funding_rounds.donors` over the donations stored."""
+
+    ctes = _COUNT_ADDED
+
+    async def add(self, connection: Connection, records: Sequence[tuple[object, ...]]) -> None:
+        totals: dict[tuple[object, object, object], list[int]] = {}
+        donors: set[tuple[object, object, object]] = set()
+        for chain_id, round_, donor, currency, amount, matic, *_ in records:
+            figures = totals.setdefault((chain_id, round_, currency), [0, 0, 0])
+            figures[0] += cast(int, amount)
+            figures[1] += cast(int, matic)
+            figures[2] += 1
+            donors.add((chain_id, round_, donor))
+        keys, sums, pairs = list(totals), list(totals.values()), list(donors)
+        await connection.execute(
+            _COUNT_ALL_NEW,
+            [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
+            [s[0] for s in sums], [s[1] for s in sums], [s[2] for s in sums],
+            [p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs],
+        )  # fmt: skip
+
+
+ROUND_FIGURES = RoundFigures()
+
 # The donations `forget_after` is about to delete (`{gone}`: those above block $3), subtracted: a
 # total whose every donation goes is deleted (a recomputation would not have it), the others
 # decremented; a donor stays only with a donation at or below block $3.
@@ -111,7 +155,7 @@ class FundingRounds:
             donations,
             job=job,
             notify_from=notify_from,
-            summaries=_COUNT_ADDED,
+            summaries=ROUND_FIGURES,
         )
         return added + await insert_new(connection, "round_events", _EVENT_COLUMNS, others)
 
