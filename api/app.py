@@ -22,6 +22,7 @@ from api.kit.edge import EdgeHeadersMiddleware, RequestHeadLimitMiddleware
 from api.kit.problems import EXCEPTION_HANDLERS
 from api.kit.rate_limit import RateLimitMiddleware, rate_limit_lifespan
 from api.kit.request_context import request_middleware
+from api.kit.responses import JsonResponse
 from api.kit.settings import provide_settings
 from api.kit.strict_input import check_strict_input
 from api.metrics.endpoints import MetricsController
@@ -69,6 +70,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             backend="brotli", brotli_gzip_fallback=True, brotli_quality=2, gzip_compress_level=1, minimum_size=1024
         ),
         request_max_body_size=MAX_BODY_BYTES,
+        # A page (a msgspec struct) is encoded once and sent in two messages (api/kit/responses.py).
+        response_class=JsonResponse,
         dependencies={
             "settings": Provide(provide_settings, sync_to_thread=False),
             "database": Provide(provide_database, sync_to_thread=False),
