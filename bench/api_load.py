@@ -562,7 +562,7 @@ async def compare(
 ) -> list[tuple[Read, Figures]]:
     # As the API's pool (api/kit/database.py): no reset statement when a connection is released.
     # asyncpg's default runs one (advisory unlocks, CLOSE ALL, UNLISTEN, RESET ALL), a second round
-    # trip per query that the API does not make: the raw side ran ~30% slower than it need.
+    # trip per query that the API does not make (the raw side ran ~30% slower for it).
     pool = await asyncpg.create_pool(database_url, min_size=pool_size, max_size=pool_size, reset=_keep_session)
     print(
         f"{'read':<20} {'API req/s':>10} {'raw q/s':>9} {'ratio':>6} {'API p50':>8} {'API p99':>8} "
