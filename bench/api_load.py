@@ -564,6 +564,7 @@ async def compare(
     # asyncpg's default runs one (advisory unlocks, CLOSE ALL, UNLISTEN, RESET ALL), a second round
     # trip per query that the API does not make (the raw side ran ~30% slower for it).
     pool = await asyncpg.create_pool(database_url, min_size=pool_size, max_size=pool_size, reset=_keep_session)
+    print(f"machine before: {machine_load()}")
     print(
         f"{'read':<20} {'API req/s':>10} {'raw q/s':>9} {'ratio':>6} {'API p50':>8} {'API p99':>8} "
         f"{'raw p50':>8} {'raw p99':>8}   CPU us per request: API side (API+PG+gen) | raw side (PG+gen)"
@@ -587,8 +588,20 @@ async def compare(
             f"{raw_cpu.total:>4.0f} ({raw_cpu.postgres:.0f}+{raw_cpu.generator:.0f}){flag}"
         )
         results.append((read, api))
+    print(f"machine after: {machine_load()}")
     await pool.close()
     return results
+
+
+def machine_load() -> str:
+    """What else the machine was doing: its load average, and the share of time some task waited
+    for a CPU (Linux's pressure stall information), the last minute."""
+    load = f"load average {os.getloadavg()[0]:.2f}"
+    try:
+        some = Path("/proc/pressure/cpu").read_text().split("\n")[0]
+    except OSError:
+        return load
+    return f"{load}, CPU pressure {dict(field.split('=') for field in some.split()[1:])['avg60']}% (60 s)"
 
 
 async def at_fixed_rate(
