@@ -8,6 +8,7 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.types import ASGIApp
 
 from api.contracts.endpoints import ContractsController
 from api.donations.endpoints import DonationController
@@ -16,10 +17,11 @@ from api.health.endpoints import HealthController
 from api.kit.chain import chain_lifespan, provide_chain_node
 from api.kit.client_address import ClientAddress, parse_networks
 from api.kit.database import database_lifespan, provide_database
-from api.kit.edge import EdgeHeadersMiddleware, RequestHeadLimitMiddleware
+from api.kit.edge import EdgeMiddleware, RequestHeadLimitMiddleware
 from api.kit.problems import EXCEPTION_HANDLERS
 from api.kit.rate_limit import RateLimitMiddleware, rate_limit_lifespan
-from api.kit.request_context import request_middleware
+from api.kit.request_context import tracing_middleware
+from api.kit.responses import JsonResponse
 from api.kit.settings import provide_settings
 from api.kit.strict_input import check_strict_input
 from api.metrics.endpoints import MetricsController
@@ -68,6 +70,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             backend="brotli", brotli_gzip_fallback=True, brotli_quality=2, gzip_compress_level=1, minimum_size=1024
         ),
         request_max_body_size=MAX_BODY_BYTES,
+        # A page (a msgspec struct) is encoded once and sent in two messages (api/kit/responses.py).
+        response_class=JsonResponse,
         dependencies={
             "settings": Provide(provide_settings, sync_to_thread=False),
             "database": Provide(provide_database, sync_to_thread=False),
@@ -88,9 +92,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
     )
     # Around the whole app, not per route: a 404 or 405 (answered before any route's middleware)
-    # gets its request id, log line, span and edge headers too. Outermost first.
-    handler = EdgeHeadersMiddleware(app.asgi_handler)
-    for middleware in reversed(request_middleware(access_log=settings.api_access_log)):
+    # gets its request id, log line, span and edge headers too. The span outermost.
+    handler: ASGIApp = EdgeMiddleware(app.asgi_handler, access_log=settings.api_access_log)
+    for middleware in tracing_middleware():
         handler = middleware(handler)
     app.asgi_handler = handler
     return app

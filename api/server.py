@@ -175,6 +175,10 @@ def serve(settings: Settings, *, workers: int) -> None:
         "timeout_keep_alive": settings.api_keep_alive_seconds,
         "limit_concurrency": settings.api_max_connections,
         "log_level": "info",
+        # Whom a request comes from is the app's to decide (api/kit/client_address.py, only from
+        # IMPACTCHAIN_API_TRUSTED_PROXIES); uvicorn's own rewrite would trust X-Forwarded-For from
+        # 127.0.0.1 behind the app's back, and costs a middleware per request.
+        "proxy_headers": False,
         # Logs go through impactchain.observability (JSON, redacted): the app logs each request
         # itself when IMPACTCHAIN_API_ACCESS_LOG is on; uvicorn's own line (with the client's IP) never.
         "log_config": None,

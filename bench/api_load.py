@@ -1,7 +1,7 @@
 """The API's read path against the same SQL through asyncpg, side by side in one run, and
 transaction building at concurrency 1 and 8.
 
-    python -m bench.api_load [--rows 200000] [--clients 64] [--seconds 5] [--workers 1] [--pool 10]
+    python -m bench.api_load [--rows 200000] [--clients 64] [--seconds 5] [--rounds 5] [--workers 1] [--pool 10]
 
 Loads `--rows` HelpDesk donations, round donations (one round of 20,000, one of 10, the rest
 spread over 100 more; the rounds' figures summed as the indexer keeps them) and platform events
@@ -9,7 +9,9 @@ into a scratch database, starts `impactchain api` (uvicorn, `--workers` processe
 off, `--pool` connections each) against it and an anvil with the contracts deployed, then for
 each hot read runs `--clients` closed-loop keep-alive HTTP/1.1 clients for `--seconds`, and the
 same SQL the API runs through an asyncpg pool of the API's size with as many tasks — both load
-generators in this one process, a lean asyncio client on one side and asyncpg on the other.
+generators in this one process, a lean asyncio client on one side and asyncpg on the other. The
+two sides take `--rounds` turns each (1 s apiece by default), so that other work on a shared
+machine weighs on both alike.
 Prints requests (queries) per second, median and p99 latency, the API/raw ratio, and the CPU
 each request costs on each side (API processes, PostgreSQL backends, this load-generating
 process: what bounds throughput on a machine with few cores); then p50
@@ -30,7 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -373,16 +375,35 @@ async def run_api_at_rate(
     return figures(latencies, seconds, errors)
 
 
-async def run_api(port: int, path: str, clients: int, seconds: float, encoding: str = "identity") -> Figures:
-    latencies: list[float] = []
+@dataclass
+class Tally:
+    """One side's requests over the rounds of a read: latencies, seconds run, non-200 answers,
+    and the CPU seconds spent meanwhile by the API, PostgreSQL's backends and this process."""
+
+    latencies: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    errors: int = 0
+    api_cpu: float = 0.0
+    postgres_cpu: float = 0.0
+    own_cpu: float = 0.0
+
+    def figures(self) -> Figures:
+        return figures(self.latencies, self.seconds, self.errors)
+
+    def cpu(self) -> "CpuPerRequest":
+        per = 1e6 / max(1, len(self.latencies))
+        return CpuPerRequest(per * self.api_cpu, per * self.postgres_cpu, per * self.own_cpu)
+
+
+async def run_api(port: int, path: str, clients: int, seconds: float, encoding: str, tally: Tally) -> None:
     stop = time.perf_counter() + seconds
-    loops = (_http_get_loop(port, path, stop, latencies, encoding) for _ in range(clients))
-    errors = await asyncio.gather(*loops)
-    return figures(latencies, seconds, sum(errors))
+    loops = (_http_get_loop(port, path, stop, tally.latencies, encoding) for _ in range(clients))
+    tally.errors += sum(await asyncio.gather(*loops))
+    tally.seconds += seconds
 
 
-async def run_raw(pool: asyncpg.Pool, read: Read, clients: int, seconds: float) -> Figures:
-    latencies: list[float] = []
+async def run_raw(pool: asyncpg.Pool, read: Read, clients: int, seconds: float, tally: Tally) -> None:
+    latencies = tally.latencies
     stop = time.perf_counter() + seconds
 
     async def client() -> None:
@@ -392,7 +413,7 @@ async def run_raw(pool: asyncpg.Pool, read: Read, clients: int, seconds: float) 
             latencies.append(time.perf_counter() - started)
 
     await asyncio.gather(*(client() for _ in range(clients)))
-    return figures(latencies, seconds, 0)
+    tally.seconds += seconds
 
 
 async def tx_builds(port: int, concurrency: int, builds: int) -> tuple[float, float, int]:
@@ -506,24 +527,26 @@ class CpuPerRequest:
         return self.api + self.postgres + self.generator
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """Nothing to reset on release: the raw side's statements change no session state."""
+
+
 async def _backend_pids(pool: asyncpg.Pool) -> list[int]:
     rows = await pool.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
     return [row["pid"] for row in rows]
 
 
-async def _measured(pool: asyncpg.Pool, api_pid: int | None, run: Any, seconds: float) -> tuple[Figures, CpuPerRequest]:
+async def _measured(pool: asyncpg.Pool, api_pid: int | None, run: Any, tally: Tally) -> None:
     backends = await _backend_pids(pool)
     api_before = process_cpu_seconds(api_pid) if api_pid else 0.0
     pg_before = {pid: process_cpu_seconds(pid) for pid in backends}
     own_before = own_cpu_seconds()
-    result: Figures = await run
-    requests = max(1.0, result.per_second * seconds)
-    api = (process_cpu_seconds(api_pid) - api_before) if api_pid else 0.0
+    await run
+    tally.api_cpu += (process_cpu_seconds(api_pid) - api_before) if api_pid else 0.0
     # Per backend, and never below zero: one that exited meanwhile (a recycled pool connection)
     # reads as 0 now; what it spent during the run is lost, not subtracted.
-    postgres = sum(max(0.0, process_cpu_seconds(pid) - before) for pid, before in pg_before.items())
-    own = own_cpu_seconds() - own_before
-    return result, CpuPerRequest(1e6 * api / requests, 1e6 * postgres / requests, 1e6 * own / requests)
+    tally.postgres_cpu += sum(max(0.0, process_cpu_seconds(pid) - before) for pid, before in pg_before.items())
+    tally.own_cpu += own_cpu_seconds() - own_before
 
 
 async def compare(
@@ -535,19 +558,28 @@ async def compare(
     seconds: float,
     pool_size: int,
     encoding: str,
+    rounds: int,
 ) -> list[tuple[Read, Figures]]:
-    pool = await asyncpg.create_pool(database_url, min_size=pool_size, max_size=pool_size)
+    # As the API's pool (api/kit/database.py): no reset statement when a connection is released.
+    # asyncpg's default runs one (advisory unlocks, CLOSE ALL, UNLISTEN, RESET ALL), a second round
+    # trip per query that the API does not make (the raw side ran ~30% slower for it).
+    pool = await asyncpg.create_pool(database_url, min_size=pool_size, max_size=pool_size, reset=_keep_session)
+    print(f"machine before: {machine_load()}")
     print(
         f"{'read':<20} {'API req/s':>10} {'raw q/s':>9} {'ratio':>6} {'API p50':>8} {'API p99':>8} "
         f"{'raw p50':>8} {'raw p99':>8}   CPU us per request: API side (API+PG+gen) | raw side (PG+gen)"
-        f"  (ms; {clients} clients, {seconds:g} s each)"
+        f"  (ms; {clients} clients, {seconds:g} s each in {rounds} turns)"
     )
     results = []
     for read in reads(keys):
-        await run_api(port, read.path, clients, 1.0, encoding)  # warm the workers' statement caches
-        api_run = run_api(port, read.path, clients, seconds, encoding)
-        api, api_cpu = await _measured(pool, api_pid, api_run, seconds)
-        raw, raw_cpu = await _measured(pool, None, run_raw(pool, read, clients, seconds), seconds)
+        await run_api(port, read.path, clients, 1.0, encoding, Tally())  # warm the workers' statement caches
+        api_side, raw_side = Tally(), Tally()
+        # Taking turns, so that what else runs on the machine weighs on both sides alike.
+        for _ in range(rounds):
+            api_run = run_api(port, read.path, clients, seconds / rounds, encoding, api_side)
+            await _measured(pool, api_pid, api_run, api_side)
+            await _measured(pool, None, run_raw(pool, read, clients, seconds / rounds, raw_side), raw_side)
+        api, api_cpu, raw, raw_cpu = api_side.figures(), api_side.cpu(), raw_side.figures(), raw_side.cpu()
         flag = f"  ({api.errors} non-200)" if api.errors else ""
         print(
             f"{read.name:<20} {api.per_second:>10.0f} {raw.per_second:>9.0f} {api.per_second / raw.per_second:>6.2f} "
@@ -556,8 +588,20 @@ async def compare(
             f"{raw_cpu.total:>4.0f} ({raw_cpu.postgres:.0f}+{raw_cpu.generator:.0f}){flag}"
         )
         results.append((read, api))
+    print(f"machine after: {machine_load()}")
     await pool.close()
     return results
+
+
+def machine_load() -> str:
+    """What else the machine was doing: its load average, and the share of time some task waited
+    for a CPU (Linux's pressure stall information), the last minute."""
+    load = f"load average {os.getloadavg()[0]:.2f}"
+    try:
+        some = Path("/proc/pressure/cpu").read_text().split("\n")[0]
+    except OSError:
+        return load
+    return f"{load}, CPU pressure {dict(field.split('=') for field in some.split()[1:])['avg60']}% (60 s)"
 
 
 async def at_fixed_rate(
@@ -583,7 +627,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=200_000, help="rows per table")
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=5.0, help="per read and side")
+    parser.add_argument("--rounds", type=int, default=5, help="turns the two sides take within --seconds")
     parser.add_argument("--workers", type=int, default=1, help="API processes")
     parser.add_argument("--builds", type=int, default=200, help="tx builds per concurrency level")
     parser.add_argument("--pool", type=int, default=10, help="PostgreSQL connections per API worker (and raw side)")
@@ -624,7 +669,17 @@ def main(argv: Sequence[str] | None = None) -> None:
                 print(f"API: impactchain api {shape} from {args.api_checkout}")
                 if not args.tx_only:
                     results = asyncio.run(
-                        compare(database_url, api.pid, port, keys, args.clients, args.seconds, args.pool, args.encoding)
+                        compare(
+                            database_url,
+                            api.pid,
+                            port,
+                            keys,
+                            args.clients,
+                            args.seconds,
+                            args.pool,
+                            args.encoding,
+                            args.rounds,
+                        )
                     )
                     asyncio.run(at_fixed_rate(port, results, args.rate_share, args.seconds, args.encoding))
                 asyncio.run(measure_tx(port, args.builds))

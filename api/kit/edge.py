@@ -1,6 +1,6 @@
 """What every response carries at the edge, and what every request may not exceed:
-security headers, a Cache-Control fitted to the route, an ETag (and 304 on a match), and a cap
-on the request head's size."""
+its request id, security headers, a Cache-Control fitted to the route, an ETag (and 304 on a
+match), and a cap on the request head's size."""
 
 import hashlib
 from collections.abc import Sequence
@@ -8,6 +8,8 @@ from typing import Any, cast
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.kit.request_context import RequestContext
 
 # A JSON API: no document a browser should render, frame or sniff. The OpenAPI UIs under
 # /schema load their scripts and styles from a CDN and get a CSP that allows exactly that.
@@ -49,33 +51,32 @@ def cache_control_for(path: str) -> bytes:
     return REVALIDATE
 
 
-class EdgeHeadersMiddleware:
-    """Security headers and Cache-Control on every response; an ETag on every successful GET,
-    answered with 304 when it matches If-None-Match (the body is hashed once, after encoding)."""
+class EdgeMiddleware:
+    """Around the whole app: the request's context (its id, echoed, and its log line), security
+    headers and Cache-Control on every response, and an ETag on every successful GET, answered
+    with 304 when it matches If-None-Match (the body is hashed once, after encoding). One layer
+    and one wrapped `send` for all of it: each layer costs every request a coroutine and a call
+    per message."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, access_log: bool = True) -> None:
         self.app = app
+        self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        headers = [*SECURITY_HEADERS, _DOCS_CSP if path.startswith("/schema") else _API_CSP]
-        cache_control = cache_control_for(path)
-        if scope["method"] not in ("GET", "HEAD"):
-            await self.app(scope, receive, _adding(send, headers, NO_STORE))
-            return
-        await self.app(scope, receive, _ConditionalSend(send, headers, cache_control, _if_none_match(scope)))
-
-
-def _adding(send: Send, headers: list[tuple[bytes, bytes]], cache_control: bytes) -> Send:
-    async def send_with_headers(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message["headers"] = [*message.get("headers", ()), *headers, (b"cache-control", cache_control)]
-        await send(message)
-
-    return send_with_headers
+        context = RequestContext(scope)
+        headers = [*SECURITY_HEADERS, _DOCS_CSP if path.startswith("/schema") else _API_CSP, context.header]
+        if scope["method"] in ("GET", "HEAD"):
+            edge = _EdgeSend(send, headers, cache_control_for(path), tagged=True, if_none_match=_if_none_match(scope))
+        else:
+            edge = _EdgeSend(send, headers, NO_STORE, tagged=False, if_none_match=None)
+        try:
+            await self.app(scope, receive, edge)
+        finally:
+            context.close(scope["method"], path, edge.status, self.access_log)
 
 
 def _if_none_match(scope: Scope) -> bytes | None:
@@ -85,21 +86,34 @@ def _if_none_match(scope: Scope) -> bytes | None:
     return None
 
 
-class _ConditionalSend:
-    """Holds the response start until the body is known, to add its ETag (2xx only) or turn it into a 304."""
+class _EdgeSend:
+    """Holds the response start until the body is known, to add the edge's headers and, when
+    `tagged`, its ETag (2xx only) or turn it into a 304. `status` is what was answered (500
+    until a response starts)."""
+
+    __slots__ = ("_cache_control", "_headers", "_if_none_match", "_send", "_start", "_tagged", "status")
 
     def __init__(
-        self, send: Send, headers: list[tuple[bytes, bytes]], cache_control: bytes, if_none_match: bytes | None
-    ):
+        self,
+        send: Send,
+        headers: list[tuple[bytes, bytes]],
+        cache_control: bytes,
+        *,
+        tagged: bool,
+        if_none_match: bytes | None,
+    ) -> None:
         self._send = send
         self._headers = headers
         self._cache_control = cache_control
+        self._tagged = tagged
         self._if_none_match = if_none_match
         self._start: Any = None
+        self.status = 500
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self._start = message
+            self.status = message["status"]
             return
         start = self._start
         if start is None or message["type"] != "http.response.body":
@@ -107,10 +121,9 @@ class _ConditionalSend:
             return
         self._start = None
         status: int = start["status"]
-        sent_headers: list[tuple[bytes, bytes]] = list(start.get("headers", ()))
-        response_headers = [h for h in sent_headers if h[0].lower() != b"cache-control"]
+        response_headers = [h for h in start.get("headers", ()) if h[0].lower() != b"cache-control"]
         response_headers += self._headers
-        if not 200 <= status < 300 or message.get("more_body", False):
+        if not self._tagged or not 200 <= status < 300 or message.get("more_body", False):
             # Errors are never cached; a streamed body is sent as it comes, without an ETag.
             response_headers.append((b"cache-control", NO_STORE if status >= 400 else self._cache_control))
             await self._send(cast(Any, {**start, "headers": response_headers}))

@@ -3,8 +3,9 @@
 `X-Request-ID` from the caller (a proxy, another service) is kept when it looks like an id,
 a fresh one made otherwise; it is bound to every log line the request causes and echoed in the
 response. With tracing on (OTEL_EXPORTER_OTLP_ENDPOINT), the OpenTelemetry middleware runs
-outside this one, so the request's log line carries its trace id too. The line names method,
-path, status and duration — never the client's address or the query string.
+outside the edge middleware that keeps this context, so the request's log line carries its
+trace id too. The line names method, path, status and duration — never the client's address or
+the query string.
 """
 
 import os
@@ -13,9 +14,8 @@ import time
 from typing import Any
 
 import structlog
-from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Scope
 
 from impactchain import tracing
 from impactchain.observability import REQUEST_ID
@@ -40,45 +40,30 @@ def request_id_of(scope: Scope) -> str:
     return os.urandom(16).hex()
 
 
-class RequestContextMiddleware:
-    """Binds the request id to the request's logs, echoes it, and logs one line per request
-    (`access_log`; without it only the 5xx answers get a line)."""
+class RequestContext:
+    """One request's id, bound to every log line the request causes while it runs, and its one
+    log line at the end (`access_log`; without it only the 5xx answers get a line). The edge
+    middleware (api/kit/edge.py) opens and closes it around the app and echoes `header`."""
 
-    def __init__(self, app: ASGIApp, access_log: bool = True) -> None:
-        self.app = app
-        self.access_log = access_log
+    __slots__ = ("_bound", "_started", "header", "request_id")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
-        request_id = request_id_of(scope)
-        header = (REQUEST_ID_HEADER, request_id.encode("ascii"))
-        status = 500
-        started = time.perf_counter()
+    def __init__(self, scope: Scope) -> None:
+        self.request_id = request_id_of(scope)
+        self.header = (REQUEST_ID_HEADER, self.request_id.encode("ascii"))
+        self._started = time.perf_counter()
+        self._bound = REQUEST_ID.set(self.request_id)
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), header]
-            await send(message)
-
-        bound = REQUEST_ID.set(request_id)
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            if self.access_log or status >= 500:
-                path = scope["path"]
-                emit = log.error if status >= 500 else log.debug if path in _QUIET_PATHS else log.info
-                emit(
-                    "request",
-                    method=scope["method"],
-                    path=path,
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                )
-            REQUEST_ID.reset(bound)
+    def close(self, method: str, path: str, status: int, access_log: bool) -> None:
+        if access_log or status >= 500:
+            emit = log.error if status >= 500 else log.debug if path in _QUIET_PATHS else log.info
+            emit(
+                "request",
+                method=method,
+                path=path,
+                status=status,
+                duration_ms=round((time.perf_counter() - self._started) * 1000, 2),
+            )
+        REQUEST_ID.reset(self._bound)
 
 
 def _hide_client(span: Any, _scope: dict[str, Any]) -> None:
@@ -87,12 +72,11 @@ def _hide_client(span: Any, _scope: dict[str, Any]) -> None:
             span.set_attribute(attribute, "[redacted]")
 
 
-def request_middleware(access_log: bool = True) -> list[Any]:
-    """The outermost middleware: the request's span (when `impactchain api` turned tracing on),
-    then its id and log line."""
-    context = DefineMiddleware(RequestContextMiddleware, access_log=access_log)
+def tracing_middleware() -> list[Any]:
+    """The outermost middleware: the request's span, when `impactchain api` turned tracing on
+    (outside the edge middleware, so the request's log line carries its trace id)."""
     if not tracing.enabled():
-        return [context]
+        return []
     from litestar.plugins.opentelemetry import OpenTelemetryConfig
 
     config = OpenTelemetryConfig(
@@ -101,4 +85,4 @@ def request_middleware(access_log: bool = True) -> list[Any]:
         server_request_hook_handler=_hide_client,
     )
     otel: DefineMiddleware = config.middleware
-    return [otel, context]
+    return [otel]

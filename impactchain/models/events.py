@@ -21,7 +21,14 @@ class ContractEvent(SQLModel, table=True):
         Index("ix_contract_events_contract_position", "contract", "block_number", "log_index"),
         Index("ix_contract_events_event_position", "event", "block_number", "log_index"),
         Index("ix_contract_events_contract_event_position", "contract_name", "event", "block_number", "log_index"),
-        Index("ix_contract_events_args", "args", postgresql_using="gin", postgresql_ops={"args": "jsonb_path_ops"}),
+        # No pending list (migration 0011): an `args @>` read never scans unsorted recent entries.
+        Index(
+            "ix_contract_events_args",
+            "args",
+            postgresql_using="gin",
+            postgresql_ops={"args": "jsonb_path_ops"},
+            postgresql_with={"fastupdate": "off"},
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=row_number("contract_events"))

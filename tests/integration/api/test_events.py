@@ -67,6 +67,14 @@ async def test_argument_filters_match_as_stored_whatever_the_case(
     assert [item["txHash"] for item in exact.json()["items"]] == [history[0]]
 
 
+async def test_argument_filters_never_scan_a_pending_list(db: asyncpg.Connection) -> None:
+    # With GIN's fastupdate, each `args @>` read scanned every entry written since the last vacuum
+    # (6.7 ms instead of 0.19 ms per read on 200,000 events just written).
+    options = await db.fetchval("SELECT reloptions FROM pg_class WHERE relname = 'ix_contract_events_args'")
+
+    assert "fastupdate=off" in options
+
+
 async def test_the_deployment_and_delegations_are_history_too(history: list[str], client: Client) -> None:
     delegations = (await client.get("/v1/events", params={"event": "DelegateChanged"})).json()["items"]
     grants = (await client.get("/v1/events", params={"contract": "DAOTimelock", "event": "RoleGranted"})).json()

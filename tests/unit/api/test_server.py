@@ -7,13 +7,15 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 
-from api.server import GuardedHttpToolsProtocol, HeadWithBody, ReadLimits
+from api.server import GuardedHttpToolsProtocol, HeadWithBody, ReadLimits, serve
 from impactchain.devstack.ports import free_port
+from impactchain.settings import Settings
 
 HEADER_TIMEOUT = 0.5
 BODY_TIMEOUT = 0.5
@@ -154,3 +156,15 @@ async def test_head_and_body_leave_in_one_write_and_a_lone_head_on_the_next_turn
     assert together.writes == [b"HEAD\r\n\r\nbody", b"more"]
     assert alone.writes == [b"HEAD\r\n\r\n"]
     assert closing.writes == [b"HEAD\r\n\r\n"] and closing.closed
+
+
+def test_forwarded_headers_are_left_to_the_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    served: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: served.update(options))
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # what serve would set for its workers
+
+    serve(Settings(), workers=2)
+
+    # uvicorn would otherwise rewrite the client from X-Forwarded-For sent by 127.0.0.1.
+    assert served["proxy_headers"] is False
+    assert served["http"] is GuardedHttpToolsProtocol

@@ -1,15 +1,17 @@
 """The API's read path against real PostgreSQL: it reads where DATABASE_READ_URL points (a read
 replica; here a second database on the same server holding different rows), falls back to
-DATABASE_URL, and its sessions cannot write."""
+DATABASE_URL, and its sessions cannot write; it keeps its connections between reads, replaces
+one the server dropped, and gets over statement timeouts and cancelled reads."""
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
 from api.app import create_app
-from api.kit.database import Database, PoolOptions
+from api.kit.database import Database, DatabaseUnavailableError, PoolOptions
 from impactchain.devstack.scratch_db import scratch_database
 from impactchain.settings import Settings
 from tests.integration.api.test_donations import DONOR_A, DONOR_B, _insert
@@ -62,3 +64,57 @@ async def test_a_read_session_cannot_write(db: asyncpg.Connection, database_url:
             await database.fetch("DELETE FROM donations")
     finally:
         await database.close()
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url, PoolOptions(min_size=1, max_size=2, statement_timeout_ms=300))
+    yield database
+    await database.close()
+
+
+async def _backends(database: Database) -> set[int]:
+    answers = await asyncio.gather(*(database.fetch("SELECT pg_backend_pid()") for _ in range(8)))
+    return {rows[0][0] for rows in answers}
+
+
+async def test_reads_reuse_their_connections(db: asyncpg.Connection, database: Database) -> None:
+    first = await _backends(database)
+    again = await _backends(database)
+
+    assert len(first) <= 2
+    assert again == first
+
+
+async def test_a_connection_the_server_dropped_is_replaced_and_the_read_retried(
+    db: asyncpg.Connection, database: Database
+) -> None:
+    pid = (await database.fetch("SELECT pg_backend_pid()"))[0][0]
+    await db.execute("SELECT pg_terminate_backend($1)", pid)
+
+    rows = await database.fetch("SELECT pg_backend_pid()")
+
+    assert rows[0][0] != pid
+
+
+async def test_a_read_past_its_statement_timeout_is_a_503_and_the_connection_serves_on(
+    db: asyncpg.Connection, database: Database
+) -> None:
+    pid = (await database.fetch("SELECT pg_backend_pid()"))[0][0]
+
+    with pytest.raises(DatabaseUnavailableError):
+        await database.fetch("SELECT pg_sleep(5)")
+
+    assert (await database.fetch("SELECT pg_backend_pid()"))[0][0] == pid
+
+
+async def test_a_read_cancelled_mid_statement_leaves_no_connection_busy(
+    db: asyncpg.Connection, database: Database
+) -> None:
+    for _ in range(3):  # more cancellations than the pool has connections
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.05):
+                await database.fetch("SELECT pg_sleep(0.2)")
+
+    answers = await asyncio.gather(*(database.fetch("SELECT 1") for _ in range(4)))
+    assert [rows[0][0] for rows in answers] == [1] * 4
