@@ -1,7 +1,7 @@
 """event arguments' GIN index without a pending list
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-11-29 12:00:00
 
 With GIN's default `fastupdate`, rows written to `contract_events` land in the index's pending
@@ -13,8 +13,6 @@ what the indexer pays instead is each row's GIN entries written at once (50,000 
 instead of 1.7 s in one measurement, a few tens of µs per event), only while following the head:
 an initial sync builds this index once at the end (its definition, WITH clause included, is
 kept while it is deferred).
-
-When merged after the partitioning work's 0010, this revision revises 0010.
 """
 
 from collections.abc import Sequence
@@ -22,7 +20,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
