@@ -27,41 +27,43 @@ _DONATION_COLUMNS = (
 )  # fmt: skip
 _EVENT_COLUMNS = ("chain_id", "round", "event", "args", "block_number", "block_hash", "tx_hash", "log_index")
 
-# CTEs over `added`, the donations a write stored (see `insert_new`). A donor is new to a round
+# The figures kept, from `added_totals` (sums and count per round and currency) and
+# `added_pairs` (each round's donors) of the donations a write stored. A donor is new to a round
 # when their (round, donor) pair was not in `round_donors` yet; an existing pair costs an index
 # probe and no write.
-_COUNT_ADDED = (
+_KEEP_FIGURES = (
     """round_totals_added AS (
         INSERT INTO round_totals AS t (chain_id, round, currency, amount, matic_equivalent, donations)
-        SELECT chain_id, round, currency, sum(amount), sum(matic_equivalent), count(*)
-        FROM added GROUP BY chain_id, round, currency
+        SELECT chain_id, round, currency, amount, matic_equivalent, donations FROM added_totals
         ON CONFLICT (chain_id, round, currency) DO UPDATE
         SET amount = t.amount + EXCLUDED.amount, matic_equivalent = t.matic_equivalent + EXCLUDED.matic_equivalent,
             donations = t.donations + EXCLUDED.donations)""",
     """round_donors_added AS (
-        INSERT INTO round_donors (chain_id, round, donor) SELECT DISTINCT chain_id, round, donor FROM added
+        INSERT INTO round_donors (chain_id, round, donor) SELECT chain_id, round, donor FROM added_pairs
         ON CONFLICT (chain_id, round, donor) DO NOTHING RETURNING chain_id, round)""",
     """new_donors AS (
         UPDATE funding_rounds f SET donors = f.donors + g.n
         FROM (SELECT chain_id, round, count(*) AS n FROM round_donors_added GROUP BY chain_id, round) g
         WHERE f.chain_id = g.chain_id AND f.address = g.round)""",
 )
-# The same figures for donations all new, summed per (round, currency) and (round, donor) first
-# ($1..$6 the totals' columns, $7..$9 the donors').
-_COUNT_ALL_NEW = """
-WITH totals AS (
-    INSERT INTO round_totals AS t (chain_id, round, currency, amount, matic_equivalent, donations)
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::numeric[], $5::numeric[], $6::bigint[])
-    ON CONFLICT (chain_id, round, currency) DO UPDATE
-    SET amount = t.amount + EXCLUDED.amount, matic_equivalent = t.matic_equivalent + EXCLUDED.matic_equivalent,
-        donations = t.donations + EXCLUDED.donations),
-donors_added AS (
-    INSERT INTO round_donors (chain_id, round, donor) SELECT * FROM unnest($7::bigint[], $8::text[], $9::text[])
-    ON CONFLICT (chain_id, round, donor) DO NOTHING RETURNING chain_id, round)
-UPDATE funding_rounds f SET donors = f.donors + g.n
-FROM (SELECT chain_id, round, count(*) AS n FROM donors_added GROUP BY chain_id, round) g
-WHERE f.chain_id = g.chain_id AND f.address = g.round
-"""
+# Over `added`, the donations an INSERT … RETURNING stored (see `insert_new`).
+_COUNT_ADDED = (
+    """added_totals AS (
+        SELECT chain_id, round, currency, sum(amount) AS amount, sum(matic_equivalent) AS matic_equivalent,
+               count(*) AS donations
+        FROM added GROUP BY chain_id, round, currency)""",
+    "added_pairs AS (SELECT DISTINCT chain_id, round, donor FROM added)",
+    *_KEEP_FIGURES,
+)
+# Donations all new, summed per (round, currency) and (round, donor) first: $1..$6 the totals'
+# columns, $7..$9 the pairs'.
+_COUNT_ALL_NEW = (
+    "WITH added_totals (chain_id, round, currency, amount, matic_equivalent, donations) AS ("  # noqa: S608 - constants
+    "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::numeric[], $5::numeric[], $6::bigint[])), "
+    "added_pairs (chain_id, round, donor) AS (SELECT * FROM unnest($7::bigint[], $8::text[], $9::text[])), "
+    + ", ".join(_KEEP_FIGURES)
+    + " SELECT 1"
+)
 
 
 class RoundFigures:

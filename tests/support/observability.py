@@ -32,13 +32,13 @@ class LogBuffer(io.StringIO):
 
 
 @contextmanager
-def json_logs(level: str = "INFO") -> Iterator[LogBuffer]:
+def json_logs(level: str = "INFO", process: str | None = None) -> Iterator[LogBuffer]:
     """Logging set up as a process does (JSON lines), into a buffer; the previous set-up after."""
     root = logging.getLogger()
     handlers, root_level = list(root.handlers), root.level
     known = observability._known_secrets
     buffer = LogBuffer()
-    configure_logging(level, "json", stream=buffer, environ={})
+    configure_logging(level, "json", process=process, stream=buffer, environ={})
     try:
         yield buffer
     finally:

@@ -4,6 +4,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import structlog
@@ -11,34 +12,24 @@ import structlog
 from impactchain import observability
 from impactchain.observability import configure_logging, redact_text, remember_secrets, secrets_in_settings
 from impactchain.settings import Settings
+from tests.support.observability import LogBuffer, json_logs
 
 PRIVATE_KEY = "0x" + "5c" * 32
 DB_PASSWORD = "s3cr3t-pg-pass"
 
 
 @pytest.fixture
-def stream() -> Iterator[io.StringIO]:
+def stream() -> Iterator[LogBuffer]:
     """Logging configured as a process would (JSON to this stream); the test's previous set-up after."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    known = observability._known_secrets
-    buffer = io.StringIO()
-    configure_logging("DEBUG", "json", process="test", stream=buffer, environ={})
-    yield buffer
-    structlog.reset_defaults()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
-    observability._known_secrets = known
+    with json_logs("DEBUG", process="test") as buffer:
+        yield buffer
 
 
-def lines(stream: io.StringIO) -> list[dict[str, object]]:
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
+def lines(stream: LogBuffer) -> list[dict[str, Any]]:
+    return stream.lines()
 
 
-def test_structlog_lines_are_json_with_level_time_process_and_context(stream: io.StringIO) -> None:
+def test_structlog_lines_are_json_with_level_time_process_and_context(stream: LogBuffer) -> None:
     with structlog.contextvars.bound_contextvars(request_id="abc123"):
         structlog.get_logger("impactchain.test").info("indexed", from_block=10, to_block=20)
 
@@ -51,7 +42,7 @@ def test_structlog_lines_are_json_with_level_time_process_and_context(stream: io
     assert str(line["timestamp"]).endswith("Z")
 
 
-def test_personal_fields_are_redacted_by_key_and_in_text(stream: io.StringIO) -> None:
+def test_personal_fields_are_redacted_by_key_and_in_text(stream: LogBuffer) -> None:
     structlog.get_logger().info(
         "donor wrote in",
         email="ada@example.org",
@@ -71,7 +62,7 @@ def test_personal_fields_are_redacted_by_key_and_in_text(stream: io.StringIO) ->
     assert line["donor"] == "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
 
-def test_secrets_are_never_logged_by_key_in_urls_or_as_known_values(stream: io.StringIO) -> None:
+def test_secrets_are_never_logged_by_key_in_urls_or_as_known_values(stream: LogBuffer) -> None:
     remember_secrets([PRIVATE_KEY])
     log = structlog.get_logger()
     log.info("signing", private_key=PRIVATE_KEY, keeper_private_key=PRIVATE_KEY, db_password=DB_PASSWORD)
@@ -90,7 +81,7 @@ def test_secrets_are_never_logged_by_key_in_urls_or_as_known_values(stream: io.S
     assert len(lines(stream)) == 4
 
 
-def test_standard_library_records_take_the_same_route(stream: io.StringIO) -> None:
+def test_standard_library_records_take_the_same_route(stream: LogBuffer) -> None:
     logging.getLogger("uvicorn.error").warning(
         "lost postgresql://app:%s@db/x for ada@example.org", DB_PASSWORD, extra={"color_message": "\x1b[36mlost"}
     )
@@ -119,7 +110,7 @@ def test_secrets_come_from_the_environment_and_the_settings() -> None:
     assert set(secrets_in_settings(settings)) == {DB_PASSWORD, "redis-pass-42", "v2/alchemy-key-0123456789"}
 
 
-def test_console_format_is_for_people(stream: io.StringIO) -> None:
+def test_console_format_is_for_people(stream: LogBuffer) -> None:
     buffer = io.StringIO()
     configure_logging("INFO", "console", stream=buffer, environ={})
     structlog.get_logger().info("indexer started", chain_id=31337)
