@@ -234,12 +234,18 @@ def db_partitions(
     apply: Annotated[bool, typer.Option("--apply", help="make the changes planned (default: only show them)")] = False,
 ) -> None:
     """Show the event tables' partitions and what keeping them needs now; --apply makes it."""
+    import asyncpg
+
     from impactchain.db.partitions import PartitionPolicy, apply_plan, show_plan
+    from impactchain.observability import redact_text
 
     settings = _settings("db")
     database_url = _require(settings.database_url, "DATABASE_URL")
     policy = PartitionPolicy.from_settings(settings)
-    lines, busy = asyncio.run((apply_plan if apply else show_plan)(database_url, policy))
+    try:
+        lines, busy = asyncio.run((apply_plan if apply else show_plan)(database_url, policy))
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        _fail(f"{redact_text(database_url)}: {exc}")
     typer.echo("\n".join(lines))
     if busy:
         _fail(f"{', '.join(busy)}: a table lock did not come in time (a long read held it); run it again")

@@ -472,6 +472,15 @@ def test_the_cli_shows_the_plan_then_applies_it(database: str) -> None:
     assert again.stdout.rstrip().endswith("plan: nothing to change")
 
 
+def test_the_cli_names_a_database_it_cannot_reach_in_one_line_without_its_password() -> None:
+    unreachable = run_cli("db", "partitions", DATABASE_URL="postgresql://ops:hunter2@127.0.0.1:1/impactchain")
+
+    assert unreachable.returncode == 1
+    assert unreachable.stderr.startswith("impactchain: postgresql://ops:***@127.0.0.1:1/impactchain: ")
+    assert "hunter2" not in unreachable.stderr + unreachable.stdout
+    assert "Traceback" not in unreachable.stderr
+
+
 async def _api_reads(db: asyncpg.Connection) -> dict[str, Any]:
     """The API's hot reads through its own repositories."""
     database = cast(Database, _Reads(db))
