@@ -27,6 +27,7 @@ from functools import partial
 from typing import Any
 
 import asyncpg
+import msgspec
 from eth_abi import decode as abi_decode
 from eth_typing import HexStr
 from web3 import Web3
@@ -85,7 +86,7 @@ async def fetch_all(rpc: JsonRpcClient, address: str, start: int, end: int, step
     logs: list[dict[str, Any]] = []
     for i in range(0, len(ranges), 4):
         chunks = await asyncio.gather(*(rpc.logs(address, DONATED_TOPIC, lo, hi) for lo, hi in ranges[i : i + 4]))
-        logs.extend(log for chunk in chunks for log in chunk)
+        logs.extend(msgspec.to_builtins(log) for chunk in chunks for log in chunk)
     return logs
 
 

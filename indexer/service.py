@@ -13,11 +13,12 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar
 
 import asyncpg
 import structlog
 
+from impactchain.events import RawLog
 from impactchain.tracing import traced_step
 from indexer import metrics
 from indexer.progress import BackfillProgress
@@ -554,7 +555,7 @@ async def fetch_logs(
     address: str | Sequence[str],
     topic0: str | Sequence[str] | None,
     ranges: Sequence[tuple[int, int]],
-) -> list[dict[str, Any]]:
+) -> list[RawLog]:
     """The raw logs of `ranges`, one request per range in flight at once, in chain order; logs a
     node flags as removed (a reorg it noticed) are left out."""
     # Every request ends before this returns, even when one fails (a failure is raised after).
@@ -564,4 +565,4 @@ async def fetch_logs(
     for chunk in chunks:
         if isinstance(chunk, BaseException):
             raise chunk
-    return [raw for chunk in chunks if isinstance(chunk, list) for raw in chunk if not raw.get("removed", False)]
+    return [raw for chunk in chunks if isinstance(chunk, list) for raw in chunk if not raw.removed]

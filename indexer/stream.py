@@ -137,10 +137,10 @@ class PlatformStream:
         for first in range(0, len(addresses), ADDRESSES_PER_REQUEST):
             group = addresses[first : first + ADDRESSES_PER_REQUEST]
             for raw in await fetch_logs(rpc, group, None, ranges):
-                decoder = self._decoders.get(raw["address"].lower(), self._round_decoder)
-                if not raw["topics"] or not decoder.knows(raw["topics"][0]):
+                decoder = self._decoders.get(raw.address.lower(), self._round_decoder)
+                if not raw.topics or not decoder.knows(raw.topics[0]):
                     # Not in the contract's ABI (an anonymous event, or a library's): nothing to name it by.
-                    log.warning("skipped an event the ABI does not declare", contract=raw["address"])
+                    log.warning("skipped an event the ABI does not declare", contract=raw.address)
                     continue
                 events.append(decode_event(decoder, raw))
         return events

@@ -43,7 +43,7 @@ async def test_a_step_is_one_span_over_its_rpc_sql_and_copy(
     assert attributes["indexer.events"] == result.events
 
     children = children_of(step, finished)
-    rpc = [s for s in children if s.name == "POST"]  # httpx's client spans
+    rpc = [s for s in children if s.name.startswith("JSON-RPC ")]  # the JSON-RPC client's spans
     sql = [s for s in children if (s.attributes or {}).get("db.system") == "postgresql"]
     copies = [s for s in sql if s.name.startswith("COPY ")]
     assert rpc, [s.name for s in children]

@@ -7,7 +7,7 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
-from impactchain.events import EventDecoder, LogDecodeError, decode_event
+from impactchain.events import EventDecoder, LogDecodeError, RawLog, decode_event
 from tests.unit.impactchain.logs import DONOR, ROUND, USDC, raw_log, topic
 
 MIXED_ABI: list[dict[str, Any]] = [
@@ -32,13 +32,13 @@ MIXED_ABI: list[dict[str, Any]] = [
 MIXED_TOPIC = "0x" + keccak(text="Mixed(address,string,uint256,string,bytes,address[],bool,int8)").hex()
 
 
-def mixed_log(note: bytes, topics: list[str] | None = None) -> dict[str, Any]:
+def mixed_log(note: bytes, topics: list[str] | None = None) -> RawLog:
     data = encode(
         ["uint256", "bytes", "bytes", "address[]", "bool", "int8"],
         [2**256 - 1, note, b"\x01\xff", [DONOR, USDC], True, -5],
     )
     tag_hash = "0x" + keccak(text="tag").hex()
-    return raw_log(ROUND, topics or [MIXED_TOPIC, topic(DONOR), tag_hash], data)
+    return RawLog.of(raw_log(ROUND, topics or [MIXED_TOPIC, topic(DONOR), tag_hash], data))
 
 
 def test_event_decoder_gives_lossless_json_arguments() -> None:
@@ -121,7 +121,7 @@ def test_event_decoder_gives_structs_as_objects_by_component_name() -> None:
     )
     made = "0x" + keccak(text="Made(uint256,(address,string,uint256[]),(uint8,bytes32)[])").hex()
 
-    name, args = decoder.decode(raw_log(ROUND, [made, "0x" + f"{7:064x}"], data))
+    name, args = decoder.decode(RawLog.of(raw_log(ROUND, [made, "0x" + f"{7:064x}"], data)))
 
     assert decoder.topics == [made]
     assert (name, args["id"]) == ("Made", "7")
@@ -148,9 +148,9 @@ STATIC_ABI: list[dict[str, Any]] = [
 STATIC_TOPIC = "0x" + keccak(text="Static(address,int16,uint256,int256,bool,bytes4,address)").hex()
 
 
-def static_log(data: bytes) -> dict[str, Any]:
+def static_log(data: bytes) -> RawLog:
     level = "0x" + encode(["int16"], [-3]).hex()
-    return raw_log(ROUND, [STATIC_TOPIC, topic(DONOR), level], data)
+    return RawLog.of(raw_log(ROUND, [STATIC_TOPIC, topic(DONOR), level], data))
 
 
 @pytest.mark.parametrize("delta", [-(2**255), -1, 0, 2**255 - 1])
@@ -202,7 +202,7 @@ VOTE_TOPIC = "0x" + keccak(text="VoteCast(address,uint256,string,uint8,bytes)").
 )
 def test_strings_and_bytes_are_read_by_hand_exactly_like_eth_abi(reason: bytes, params: bytes) -> None:
     data = encode(["uint256", "bytes", "uint8", "bytes"], [7, reason, 2, params])
-    log = raw_log(ROUND, [VOTE_TOPIC, topic(DONOR)], data)
+    log = RawLog.of(raw_log(ROUND, [VOTE_TOPIC, topic(DONOR)], data))
 
     _, args = EventDecoder(VOTE_ABI).decode(log)
 
@@ -219,7 +219,7 @@ def test_a_string_pointing_outside_the_data_is_refused() -> None:
     data = encode(["uint256", "bytes", "uint8", "bytes"], [7, b"why", 2, b""])
     cut = data[: len(data) - 64]  # the last argument's length word is gone
     with pytest.raises(LogDecodeError, match="VoteCast does not decode"):
-        EventDecoder(VOTE_ABI).decode(raw_log(ROUND, [VOTE_TOPIC, topic(DONOR)], cut))
+        EventDecoder(VOTE_ABI).decode(RawLog.of(raw_log(ROUND, [VOTE_TOPIC, topic(DONOR)], cut)))
 
 
 @pytest.mark.parametrize("seed", range(20))
