@@ -3,6 +3,7 @@ incoming rows that projections share. Callers own the transaction; nothing here 
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol, TypeAlias, cast
 
 import asyncpg
@@ -125,7 +126,7 @@ async def insert_new(
         return 0
     try:
         async with connection.transaction():
-            await connection.copy_records_to_table(table, records=records, columns=list(columns))
+            await copy_rows(connection, table, columns, records)
     except asyncpg.UniqueViolationError:
         ctes = summaries.ctes if summaries is not None else ()
         return await _insert_skipping_stored(connection, table, columns, records, unique, job, notify_from, ctes)
@@ -169,7 +170,7 @@ async def _insert_skipping_stored(
         f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "  # noqa: S608
         f"SELECT {names} FROM {table} WITH NO DATA"
     )
-    await connection.copy_records_to_table(staging, records=records, columns=list(columns))
+    await copy_rows(connection, staging, columns, records, like=table)
     returning = names if summaries else "chain_id, tx_hash, log_index, block_number"
     insert = (
         f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ORDER BY block_number, log_index "  # noqa: S608
@@ -184,6 +185,79 @@ async def _insert_skipping_stored(
     statement = f"WITH added AS ({insert}){jobs if job else ''}{also} SELECT count(*) FROM added"  # noqa: S608
     added: int = await connection.fetchval(statement, *([job, notify_from] if job else []))
     return added
+
+
+# Per (table, columns): whether any of the columns is NUMERIC (the tables do not change under a
+# running process).
+_HAS_NUMERIC: dict[tuple[str, tuple[str, ...]], bool] = {}
+
+
+async def copy_rows(
+    connection: Connection,
+    table: str,
+    columns: Sequence[str],
+    records: Sequence[tuple[object, ...]],
+    *,
+    like: str | None = None,
+) -> None:
+    """COPY `records` into `table` (whose columns are those of `like`, if given). In COPY's
+    binary format, except where a column is NUMERIC: asyncpg encodes each such value through a
+    `Decimal` and its digit tuple, about 2 µs a value (a donation row has two or three), so those
+    rows go in the text format, built here for less than half of that."""
+    key = (like or table, tuple(columns))
+    numeric = _HAS_NUMERIC.get(key)
+    if numeric is None:
+        numeric = _HAS_NUMERIC[key] = bool(
+            await connection.fetchval(
+                """
+                SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass
+                AND attname = ANY($2::text[]) AND atttypid = 'numeric'::regtype AND NOT attisdropped)
+                """,
+                like or table,
+                list(columns),
+            )
+        )
+    if numeric:
+        # A memoryview: asyncpg takes bytes for a file's path, and a buffer as the data (its docs
+        # say so; its type stubs do not).
+        data = memoryview(copy_text(records, len(columns)))
+        await connection.copy_to_table(table, source=data, columns=list(columns), format="text")  # type: ignore[arg-type]
+    else:
+        await connection.copy_records_to_table(table, records=records, columns=list(columns))
+
+
+# What COPY's text format escapes in a value: its escape character and its delimiters.
+_TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_PLAIN = frozenset({int, str})
+
+
+def copy_text(records: Sequence[tuple[object, ...]], width: int) -> bytes:
+    """`records` (of `width` values: int, str, bool, Decimal or None) in COPY's text format.
+    A row of ints and strings without a tab, newline or backslash (almost every row: hex, numbers,
+    names) is joined as it is; any other goes value by value."""
+    tabs = width - 1
+    lines = []
+    for record in records:
+        line = None
+        if None not in record and _PLAIN.issuperset(map(type, record)):
+            line = "\t".join(map(str, record))
+            if line.count("\t") != tabs or "\\" in line or "\n" in line or "\r" in line:
+                line = None
+        lines.append("\t".join(map(_text_value, record)) if line is None else line)
+    lines.append("")
+    return "\n".join(lines).encode()
+
+
+def _text_value(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return value.translate(_TEXT_ESCAPES)
+    raise TypeError(f"COPY text format: no encoding for a {type(value).__name__} value")
 
 
 async def delete_rows(
