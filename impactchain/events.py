@@ -194,18 +194,24 @@ def _compiled_reader(
 ) -> Callable[[list[str], str], dict[str, Any]]:
     """One function that reads every hand-read argument of an event straight into its dict, each
     slice written out: half the time of a loop over the fields (a million logs in a backfill).
-    Only the slices' offsets and the argument names (as repr'd string literals) go into its
-    source; the readers are passed in."""
-    readers: dict[str, Any] = {}
+    Integers and addresses, nearly every argument, are read inline (`int` takes a topic's `0x`,
+    an address is cached by the word that holds it); other readers are called. Only the slices'
+    offsets and the argument names (as repr'd string literals) go into its source; the readers
+    are passed in."""
+    readers: dict[str, Any] = {"address_word": _address_word}
     items = []
     for number, (name, kind, at, read) in enumerate(fields):
         readers[f"read_{number}"] = read
-        if kind == _TOPIC:
-            value = f"read_{number}(topics[{at}][2:])"
-        elif kind == _WORD:
-            value = f"read_{number}(data[{2 + 64 * at}:{66 + 64 * at}])"
+        if kind == _TAIL:
+            items.append(f"{name!r}: read_{number}(data, int(data[{2 + 64 * at}:{66 + 64 * at}], 16))")
+            continue
+        word = f"topics[{at}]" if kind == _TOPIC else f"data[{2 + 64 * at}:{66 + 64 * at}]"
+        if read is _uint_word:
+            value = f"str(int({word}, 16))"
+        elif read is _address_word:
+            value = f"address_word({word})"
         else:
-            value = f"read_{number}(data, int(data[{2 + 64 * at}:{66 + 64 * at}], 16))"
+            value = f"read_{number}({word}[-64:])"
         items.append(f"{name!r}: {value}")
     source = f"def read(topics, data):\n    return {{{', '.join(items)}}}\n"
     exec(source, readers)  # noqa: S102 - the source is built above from offsets and repr'd names
@@ -266,16 +272,23 @@ def _topic_item(item: Mapping[str, Any]) -> Mapping[str, Any]:
     return {"name": item["name"], "type": "bytes32"} if dynamic else item
 
 
-# EIP-55 checksums in C, cached: addresses repeat (donors, tokens, contracts).
-_checksum = lru_cache(maxsize=65_536)(fast_checksum)
+@lru_cache(maxsize=65_536)
+def _address_word(word: str) -> str:
+    """The address a word holds (its last 40 hex digits), checksummed in C; cached by the word:
+    addresses repeat (donors, tokens, contracts)."""
+    return fast_checksum("0x" + word[-40:].lower())
+
+
+def _uint_word(word: str) -> str:
+    return str(int(word, 16))
 
 
 def _word_reader(kind: str) -> Callable[[str], Any] | None:
     """How to read one static 32-byte word (64 hex digits) of `kind` as JSON; None if not static."""
     if kind == "address":
-        return lambda word: _checksum("0x" + word[24:].lower())
+        return _address_word
     if kind.startswith("uint"):
-        return lambda word: str(int(word, 16))
+        return _uint_word
     if kind.startswith("int"):
         return lambda word: str(int(word, 16) - (1 << 256) if word[0] in "89abcdefABCDEF" else int(word, 16))
     if kind == "bool":

@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from rq import Queue
 
 from impactchain.db.partitions import PartitionPolicy
-from impactchain.process import freeze_startup_heap
+from impactchain.process import collect_rarely, freeze_startup_heap
 from impactchain.registry import DeploymentManifest, load_manifest
 from impactchain.settings import Settings
 from indexer.outbox import OutboxRelay
@@ -132,6 +132,7 @@ async def run_indexer(settings: Settings, stop: asyncio.Event | None = None) -> 
         if settings.indexer_metrics_port:
             start_http_server(settings.indexer_metrics_port, addr="127.0.0.1")
         freeze_startup_heap()
+        collect_rarely()
         log.info(
             "indexer started",
             chain_id=chain_id,
@@ -188,6 +189,7 @@ async def write_while_held(
 async def rebuild_from_store(settings: Settings, name: str) -> Rebuilt:
     """`impactchain indexer rebuild NAME`: the projection derived again from contract_events, the
     chain id taken from the checkpoints and the contracts from that chain's manifest (no node)."""
+    collect_rarely()
     assert settings.database_url is not None
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=2)
     try:

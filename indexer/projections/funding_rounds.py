@@ -72,12 +72,13 @@ class RoundFigures:
     ctes = _COUNT_ADDED
 
     async def add(self, connection: Connection, records: Sequence[tuple[object, ...]]) -> None:
+        """Sums of the records' amounts (decimal strings), per round and currency."""
         totals: dict[tuple[object, object, object], list[int]] = {}
         donors: set[tuple[object, object, object]] = set()
         for chain_id, round_, donor, currency, amount, matic, *_ in records:
             figures = totals.setdefault((chain_id, round_, currency), [0, 0, 0])
-            figures[0] += cast(int, amount)
-            figures[1] += cast(int, matic)
+            figures[0] += int(cast(str, amount))
+            figures[1] += int(cast(str, matic))
             figures[2] += 1
             donors.add((chain_id, round_, donor))
         keys, sums, pairs = list(totals), list(totals.values()), list(donors)
@@ -134,10 +135,11 @@ class FundingRounds:
 
     async def write(self, connection: Connection, chain_id: int, events: Sequence[EventLog], notify_from: int) -> int:
         rounds = [(chain_id, *_round(e), *_position(e)) for e in events if e.event == "RoundCreated"]
+        # Amounts as the decoder gives them, decimal strings (as in the donations projection).
         donations = [
             (
-                chain_id, e.contract, e.args["donor"].lower(), e.args["currency"].lower(), int(e.args["amount"]),
-                int(e.args["maticEquivalent"]), int(e.args["donorTotal"]), *_position(e),
+                chain_id, e.contract, e.args["donor"].lower(), e.args["currency"].lower(), e.args["amount"],
+                e.args["maticEquivalent"], e.args["donorTotal"], *_position(e),
             )
             for e in events
             if e.event == "Donated"
