@@ -11,6 +11,7 @@ import brotli
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.kit.direct_reads import DirectReads
 from api.kit.request_context import RequestContext
 
 # A JSON API: no document a browser should render, frame or sniff. The OpenAPI UIs under
@@ -84,12 +85,20 @@ class EdgeMiddleware:
     304 when it matches If-None-Match (the body is hashed once, after encoding, and before
     compressing: a revalidated page is never compressed), and a body of `minimum_size` or more
     compressed when Accept-Encoding asks. One layer and one wrapped `send` for all of it: each
-    layer costs every request a coroutine and a call per message."""
+    layer costs every request a coroutine and a call per message. The hot reads are answered here
+    when their input is plainly valid (`direct_reads`), everything else by the app."""
 
-    def __init__(self, app: ASGIApp, access_log: bool = True, compression: Compression | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        access_log: bool = True,
+        compression: Compression | None = None,
+        direct_reads: DirectReads | None = None,
+    ) -> None:
         self.app = app
         self.access_log = access_log
         self.compression = compression
+        self.direct_reads = direct_reads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -110,7 +119,8 @@ class EdgeMiddleware:
         else:
             edge = _EdgeSend(send, headers, NO_STORE, None, self.compression, encoding, tagged=False)
         try:
-            await self.app(scope, receive, edge)
+            if self.direct_reads is None or not await self.direct_reads.serve(scope, receive, edge):
+                await self.app(scope, receive, edge)
         finally:
             context.close(scope["method"], path, edge.status, self.access_log)
 

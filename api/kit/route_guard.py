@@ -9,7 +9,7 @@ import time
 from typing import Any, cast
 
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from api.kit import request_metrics
 from api.kit.client_address import ClientAddress
@@ -21,36 +21,34 @@ _HEAD_TOO_LARGE = (
 )
 
 
-class RouteGuardMiddleware:
+class RouteGuard:
     """Refuses a head over `max_header_bytes` (431) and a client over its limit (429), then
-    counts and times the request under its route template."""
+    counts and times the request under its route template (`scope["path_template"]`). Used by
+    the per-route middleware below and by the edge's direct reads (api/kit/direct_reads.py)."""
 
-    def __init__(self, app: ASGIApp, max_header_bytes: int, client_address: ClientAddress | None = None) -> None:
-        self.app = app
+    def __init__(self, max_header_bytes: int, client_address: ClientAddress | None = None) -> None:
         self.max_header_bytes = max_header_bytes
         self.client_address = client_address or ClientAddress()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
+    async def __call__(self, app: ASGIApp, scope: HTTPScope, receive: Receive, send: Send) -> None:
         path: str = scope["path"]
-        measured = not path.startswith(request_metrics.EXCLUDED)
-        observed = _ObservedSend(send) if measured else None
+        if path.startswith(request_metrics.EXCLUDED):
+            await self._guarded(app, scope, receive, send, path)
+            return
+        method: str = scope["method"]
+        template: str = scope.get("path_template") or path
+        observed = _ObservedSend(send)
         started = time.perf_counter()
-        gauge = request_metrics.running(scope["method"], scope.get("path_template") or path) if measured else None
-        if gauge is not None:
-            gauge.inc()
+        gauge = request_metrics.running(method, template)
+        gauge.inc()
         try:
-            await self._guarded(scope, receive, observed or send, path)
+            await self._guarded(app, scope, receive, observed, path)
         finally:
-            if gauge is not None and observed is not None:
-                gauge.dec()
-                seconds = (observed.finished or time.perf_counter()) - started
-                method, template = scope["method"], scope.get("path_template") or path
-                request_metrics.finished(method, template, observed.status, seconds)
+            gauge.dec()
+            seconds = (observed.finished or time.perf_counter()) - started
+            request_metrics.finished(method, template, observed.status, seconds)
 
-    async def _guarded(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
+    async def _guarded(self, app: ASGIApp, scope: HTTPScope, receive: Receive, send: Send, path: str) -> None:
         if sum(len(name) + len(value) + 4 for name, value in scope["headers"]) > self.max_header_bytes:
             await _head_too_large(send)
             return
@@ -60,7 +58,21 @@ class RouteGuardMiddleware:
             if not verdict.allowed:
                 await too_many_requests(send, verdict.retry_after_seconds)
                 return
-        await self.app(scope, receive, send)
+        await app(scope, receive, send)
+
+
+class RouteGuardMiddleware:
+    """The route guard around each route handler, inside CORS."""
+
+    def __init__(self, app: ASGIApp, guard: RouteGuard) -> None:
+        self.app = app
+        self.guard = guard
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        await self.guard(self.app, scope, receive, send)
 
 
 class _ObservedSend:

@@ -6,10 +6,12 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
+from api.kit import direct_reads
 from api.kit.addresses import ADDRESS_PATTERN
+from api.kit.direct_reads import DirectRead
 from api.kit.params import DEFAULT_LIMIT, Cursor, Limit, address_query
 from api.kit.problems import READ_PROBLEMS, problem_responses
-from api.rounds.deps import ROUND_DEPENDENCIES
+from api.rounds.deps import ROUND_DEPENDENCIES, provide_round_service
 from api.rounds.schemas import (
     RoundDonationItem,
     RoundDonationList,
@@ -47,7 +49,7 @@ class RoundController(Controller):
     @get("/{address:str}", responses=ONE_ROUND_PROBLEMS)
     async def get_round(self, round_service: NamedDependency[RoundService], address: RoundAddress) -> RoundRead:
         """Get one round with what it has raised, per currency and in all."""
-        return RoundRead.from_detail(await round_service.get_round(address))
+        return await round_read(round_service, address=address)
 
     @get("/{address:str}/donations", responses=ONE_ROUND_PROBLEMS)
     async def list_round_donations(
@@ -83,3 +85,15 @@ class RoundController(Controller):
         refunds, cancellation, settlement) newest first, one page at a time."""
         page = await round_service.list_events(address, event=event, cursor=cursor, limit=limit)
         return RoundEventList(items=[RoundEventItem.from_row(row) for row in page.items], next_cursor=page.next_cursor)
+
+
+async def round_read(service: RoundService, *, address: str) -> RoundRead:
+    return RoundRead.from_detail(await service.get_round(address))
+
+
+# `get_round`, answered by the edge when the address is plainly one (api/kit/direct_reads.py).
+DIRECT_READS = [
+    DirectRead(
+        "/v1/rounds/{address}", provide_round_service, round_read, path_parameter=("address", direct_reads.ADDRESS)
+    )
+]
