@@ -70,14 +70,14 @@ class Query:
 
 @dataclass(frozen=True, slots=True)
 class DirectRead:
-    """A GET route (`template` as Litestar names it, at most one path parameter as its last
+    """A GET route (`template` as Litestar names it, with at most one path parameter, a whole
     segment) that the edge may answer with `read(service(database), **parameters)`."""
 
     template: str
     service: Callable[[Database], Any]
     read: Callable[..., Awaitable[msgspec.Struct]]
     query: Mapping[str, Query] = field(default_factory=dict)
-    # The path parameter's name and rule, when the template ends in one.
+    # The path parameter's name and rule, when the template has one.
     path_parameter: tuple[str, QueryRule] | None = None
 
     def parameters(self, segment: str | None, query_string: bytes) -> dict[str, Any] | None:
@@ -112,32 +112,38 @@ class DirectReads:
     having sent nothing) for Litestar to answer."""
 
     def __init__(self, reads: list[DirectRead], guard: RouteGuard) -> None:
-        self._exact: dict[str, DirectRead] = {}
-        self._by_prefix: dict[str, DirectRead] = {}
+        self._exact = {read.template: read for read in reads if read.path_parameter is None}
+        # (what comes before the path parameter, what comes after it, the read)
+        self._parameterized: list[tuple[str, str, DirectRead]] = []
         for read in reads:
-            if read.path_parameter is None:
-                self._exact[read.template] = read
-            else:
-                self._by_prefix[read.template.rsplit("/", 1)[0] + "/"] = read
+            if read.path_parameter is not None:
+                before, after = read.template.split("{" + read.path_parameter[0] + "}")
+                self._parameterized.append((before, after, read))
         self._guard = guard
 
     async def serve(self, scope: HTTPScope, receive: Receive, send: Send) -> bool:
         if scope["method"] != "GET" or scope.get("root_path"):
             return False
         path: str = scope["path"]
-        read = self._exact.get(path)
-        segment = None
+        read, segment = self._exact.get(path), None
         if read is None:
-            prefix, _, segment = path.rpartition("/")
-            read = self._by_prefix.get(prefix + "/")
-            if read is None:
-                return False
+            read, segment = self._match(path)
+        if read is None:
+            return False
         parameters = read.parameters(segment, scope["query_string"])
         if parameters is None or _has_origin(scope):
             return False
         scope["path_template"] = read.template
         await self._guard(_Answer(read, parameters), scope, receive, send)
         return True
+
+    def _match(self, path: str) -> tuple[DirectRead | None, str | None]:
+        for before, after, read in self._parameterized:
+            if path.startswith(before) and path.endswith(after):
+                segment = path[len(before) : len(path) - len(after)]
+                if segment and "/" not in segment:
+                    return read, segment
+        return None, None
 
 
 def _has_origin(scope: HTTPScope) -> bool:

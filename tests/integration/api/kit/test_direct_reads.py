@@ -56,6 +56,12 @@ def _paths(keys: dict[str, Any]) -> list[str]:
         "/v1/events?contract=DAOCore&event=VoteCast",
         f"/v1/rounds/{keys['small']}",
         f"/v1/rounds/{keys['big'].upper().replace('0X', '0x')}",
+        "/v1/rounds?limit=7",
+        f"/v1/rounds?founder={donor}",
+        f"/v1/rounds/{keys['big']}/donations?limit=4",
+        f"/v1/rounds/{keys['small']}/donations?donor={donor}",
+        f"/v1/rounds/{keys['small']}/events?event=RoundFinalized",
+        f"/v1/rounds/{UNKNOWN_ROUND}/donations",
         # Errors the read itself raises: a bad checksum, a cursor it never handed out, no such round.
         "/v1/donations?donor=0x8Ba1f109551bD432803012645Ac136ddd64DBA72",
         "/v1/donations?cursor=abc",
