@@ -74,7 +74,7 @@ class Compression:
 
     def compress(self, body: bytes, encoding: bytes) -> bytes:
         if encoding == b"br":
-            return bytes(brotli.compress(body, quality=self.brotli_quality))
+            return bytes(brotli.compress(body, quality=self.brotli_quality, mode=brotli.MODE_TEXT))
         compressor = zlib.compressobj(self.gzip_level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
         return compressor.compress(body) + compressor.flush()
 
