@@ -7,8 +7,9 @@ route Litestar also serves (its handler stays the documented one, in the OpenAPI
 function that both run. The edge answers the request itself only when every query parameter is
 one the route takes, given once (lists: up to their bound), in its plain valid form — stricter
 than Litestar's own parsing, so whatever the direct path accepts, Litestar accepts alike. Anything
-else (an unknown or malformed parameter, an Origin header (CORS), HEAD, a root path) goes to
-Litestar, which answers it as it always did, its 400 problem naming the field included.
+else (an unknown or malformed parameter, an Origin header (CORS), a Host header Litestar would
+refuse, HEAD, a root path) goes to Litestar, which answers it as it always did, its 400 problem
+naming the field included.
 
 What Litestar's stack gives a route, the direct path gives too: the route guard (head size, rate
 limit, metrics under the route template), the same JSON, the same problems for the errors the
@@ -23,6 +24,7 @@ from typing import Any, cast
 from urllib.parse import parse_qsl
 
 import msgspec
+from litestar._asgi.utils import is_valid_host
 from litestar.types import HTTPScope, Receive, Scope, Send
 
 from api.kit.cursor import MAX_PAGE_SIZE
@@ -131,7 +133,7 @@ class DirectReads:
         if read is None:
             return False
         parameters = read.parameters(segment, scope["query_string"])
-        if parameters is None or _has_origin(scope):
+        if parameters is None or not _plain_headers(scope):
             return False
         scope["path_template"] = read.template
         await self._guard(_Answer(read, parameters), scope, receive, send)
@@ -146,8 +148,12 @@ class DirectReads:
         return None, None
 
 
-def _has_origin(scope: HTTPScope) -> bool:
-    return any(name == b"origin" for name, _ in scope["headers"])
+def _plain_headers(scope: HTTPScope) -> bool:
+    """No Origin (CORS is Litestar's) and a Host Litestar's router accepts (it answers 400 to others)."""
+    for name, value in scope["headers"]:
+        if name == b"origin" or (name == b"host" and not is_valid_host(value)):
+            return False
+    return True
 
 
 class _Answer:

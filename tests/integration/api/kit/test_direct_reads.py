@@ -112,6 +112,15 @@ async def test_what_is_not_plainly_valid_goes_to_litestar(
         assert response.json()["errors"], response.text
 
 
+async def test_a_host_header_litestar_refuses_goes_to_litestar(
+    db: asyncpg.Connection, client: Client, litestar_calls: list[str]
+) -> None:
+    response = await client.get("/v1/donations", headers={"host": "bad host"})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+
+
 async def test_more_arg_filters_than_allowed_go_to_litestar(
     db: asyncpg.Connection, client: Client, litestar_calls: list[str]
 ) -> None:
