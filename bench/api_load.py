@@ -8,10 +8,12 @@ spread over 100 more; the rounds' figures summed as the indexer keeps them) and 
 into a scratch database, starts `impactchain api` (uvicorn, `--workers` processes, rate limits
 off, `--pool` connections each) against it and an anvil with the contracts deployed, then for
 each hot read runs `--clients` closed-loop keep-alive HTTP/1.1 clients for `--seconds`, and the
-same SQL the API runs through an asyncpg pool of the API's size with as many tasks — both load
-generators in this one process, a lean asyncio client on one side and asyncpg on the other. The
-two sides take `--rounds` turns each (1 s apiece by default), so that other work on a shared
-machine weighs on both alike.
+same SQL the API runs through as many asyncpg connections as the API's pool holds, with as many
+tasks taking them in turn (as the API's read path does: api/kit/database.py; `--raw-client pool`
+goes through an asyncpg pool instead, whose acquire and release cost the raw side ~30 us of CPU
+per query that the API does not pay) — both load generators in this one process, a lean asyncio
+client on one side and asyncpg on the other. The two sides take `--rounds` turns each (1 s apiece
+by default), so that other work on a shared machine weighs on both alike.
 Prints requests (queries) per second, median and p99 latency, the API/raw ratio, and the CPU
 each request costs on each side (API processes, PostgreSQL backends, this load-generating
 process: what bounds throughput on a machine with few cores); then p50
@@ -402,7 +404,48 @@ async def run_api(port: int, path: str, clients: int, seconds: float, encoding: 
     tally.seconds += seconds
 
 
-async def run_raw(pool: asyncpg.Pool, read: Read, clients: int, seconds: float, tally: Tally) -> None:
+class RawConnections:
+    """`size` asyncpg connections kept open between queries, which queries take in turn: the raw
+    side's client, doing what the API's read path does (api/kit/database.py). The turns are
+    first come, first served (asyncio.Semaphore): with an asyncio.Queue of connections a task
+    that puts one back takes it again at once while woken waiters find the queue empty, so a few
+    tasks starve for a whole turn (raw p99 ~1 s) while the rest run with less contention."""
+
+    def __init__(self, connections: list[asyncpg.Connection]) -> None:
+        self._connections = connections
+        self._idle = list(connections)
+        self._turns = asyncio.Semaphore(len(connections))
+
+    @classmethod
+    async def open(cls, database_url: str, size: int) -> "RawConnections":
+        return cls([await asyncpg.connect(database_url) for _ in range(size)])
+
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        async with self._turns:
+            connection = self._idle.pop()
+            try:
+                return await connection.fetch(sql, *args)
+            finally:
+                self._idle.append(connection)
+
+    async def close(self) -> None:
+        for connection in self._connections:
+            await connection.close()
+
+
+RawClient = RawConnections | asyncpg.Pool
+
+
+async def open_raw_client(database_url: str, size: int, kind: str) -> RawClient:
+    if kind == "pool":
+        # As the API's pool (api/kit/database.py): no reset statement when a connection is released.
+        # asyncpg's default runs one (advisory unlocks, CLOSE ALL, UNLISTEN, RESET ALL), a second round
+        # trip per query that the API does not make (the raw side ran ~30% slower for it).
+        return await asyncpg.create_pool(database_url, min_size=size, max_size=size, reset=_keep_session)
+    return await RawConnections.open(database_url, size)
+
+
+async def run_raw(pool: RawClient, read: Read, clients: int, seconds: float, tally: Tally) -> None:
     latencies = tally.latencies
     stop = time.perf_counter() + seconds
 
@@ -531,12 +574,12 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     """Nothing to reset on release: the raw side's statements change no session state."""
 
 
-async def _backend_pids(pool: asyncpg.Pool) -> list[int]:
+async def _backend_pids(pool: RawClient) -> list[int]:
     rows = await pool.fetch("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
     return [row["pid"] for row in rows]
 
 
-async def _measured(pool: asyncpg.Pool, api_pid: int | None, run: Any, tally: Tally) -> None:
+async def _measured(pool: RawClient, api_pid: int | None, run: Any, tally: Tally) -> None:
     backends = await _backend_pids(pool)
     api_before = process_cpu_seconds(api_pid) if api_pid else 0.0
     pg_before = {pid: process_cpu_seconds(pid) for pid in backends}
@@ -559,16 +602,14 @@ async def compare(
     pool_size: int,
     encoding: str,
     rounds: int,
+    raw_client: str,
 ) -> list[tuple[Read, Figures]]:
-    # As the API's pool (api/kit/database.py): no reset statement when a connection is released.
-    # asyncpg's default runs one (advisory unlocks, CLOSE ALL, UNLISTEN, RESET ALL), a second round
-    # trip per query that the API does not make (the raw side ran ~30% slower for it).
-    pool = await asyncpg.create_pool(database_url, min_size=pool_size, max_size=pool_size, reset=_keep_session)
+    pool = await open_raw_client(database_url, pool_size, raw_client)
     print(f"machine before: {machine_load()}")
     print(
         f"{'read':<20} {'API req/s':>10} {'raw q/s':>9} {'ratio':>6} {'API p50':>8} {'API p99':>8} "
         f"{'raw p50':>8} {'raw p99':>8}   CPU us per request: API side (API+PG+gen) | raw side (PG+gen)"
-        f"  (ms; {clients} clients, {seconds:g} s each in {rounds} turns)"
+        f"  (ms; {clients} clients, {seconds:g} s each in {rounds} turns; raw client: {raw_client})"
     )
     results = []
     for read in reads(keys):
@@ -633,6 +674,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--builds", type=int, default=200, help="tx builds per concurrency level")
     parser.add_argument("--pool", type=int, default=10, help="PostgreSQL connections per API worker (and raw side)")
     parser.add_argument("--tx-only", action="store_true", help="only the transaction builds")
+    parser.add_argument(
+        "--raw-client",
+        choices=("connections", "pool"),
+        default="connections",
+        help="the raw side's asyncpg client: connections taken in turn, as the API does, or a pool",
+    )
     parser.add_argument("--encoding", default="identity", help="Accept-Encoding of the API's clients, e.g. br")
     parser.add_argument("--redis-url", help="rate limits on, counted in this Redis (default: off)")
     parser.add_argument("--rate-share", type=float, default=0.5, help="fixed offered rate, share of closed-loop")
@@ -679,6 +726,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                             args.pool,
                             args.encoding,
                             args.rounds,
+                            args.raw_client,
                         )
                     )
                     asyncio.run(at_fixed_rate(port, results, args.rate_share, args.seconds, args.encoding))

@@ -1,15 +1,18 @@
 """HTTP endpoints for platform events."""
 
+import re
 from typing import Annotated
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
-from api.events.deps import EVENT_DEPENDENCIES
+from api.events.deps import EVENT_DEPENDENCIES, provide_event_service
 from api.events.schemas import EventItem, EventList
 from api.events.service import ARG_FILTER_PATTERN, MAX_ARG_FILTERS, EventService
+from api.kit import direct_reads
 from api.kit.addresses import ADDRESS_PATTERN
+from api.kit.direct_reads import DirectRead, Query
 from api.kit.params import DEFAULT_LIMIT, NAME_PATTERN, Cursor, Limit, name_query
 from api.kit.problems import READ_PROBLEMS
 
@@ -45,7 +48,37 @@ class EventController(Controller):
     ) -> EventList:
         """List every event of the platform's contracts newest first (by block, then log index): votes,
         proposals, transfers, badges, auctions, streams, matching claims, carbon retirements…"""
-        page = await event_service.list_events(
-            contract=contract, event=event, args=arg or [], cursor=cursor, limit=limit
-        )
-        return EventList(items=[EventItem.from_row(row) for row in page.items], next_cursor=page.next_cursor)
+        return await event_page(event_service, contract=contract, event=event, arg=arg, cursor=cursor, limit=limit)
+
+
+async def event_page(
+    service: EventService,
+    *,
+    contract: str | None = None,
+    event: str | None = None,
+    arg: list[str] | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> EventList:
+    page = await service.list_events(contract=contract, event=event, args=arg or [], cursor=cursor, limit=limit)
+    return EventList(items=[EventItem.from_row(row) for row in page.items], next_cursor=page.next_cursor)
+
+
+ARG_FILTER = direct_reads.QueryRule(re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}:.+", re.DOTALL))
+
+# `list_events`, answered by the edge when its query is plainly valid (api/kit/direct_reads.py);
+# each `arg` is checked by the service, on either path.
+DIRECT_READS = [
+    DirectRead(
+        "/v1/events",
+        provide_event_service,
+        event_page,
+        query={
+            "contract": Query("contract", direct_reads.NAME_OR_ADDRESS),
+            "event": Query("event", direct_reads.NAME),
+            "arg": Query("arg", ARG_FILTER, max_items=MAX_ARG_FILTERS),
+            "cursor": Query("cursor", direct_reads.CURSOR),
+            "limit": Query("limit", direct_reads.LIMIT),
+        },
+    )
+]

@@ -130,14 +130,18 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response[Problem
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response[Problem]:
-    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    problem = Problem(
+    return problem_response(internal_problem(request.method, request.url.path, exc))
+
+
+def internal_problem(method: str, path: str, exc: Exception) -> Problem:
+    """A failure the server did not expect: logged with its traceback, answered without it."""
+    logger.exception("unhandled error on %s %s", method, path, exc_info=exc)
+    return Problem(
         type="about:blank",
         title="Internal server error",
         status=HTTP_500_INTERNAL_SERVER_ERROR,
         detail="The server failed to handle the request; it has been logged.",
     )
-    return problem_response(problem)
 
 
 def _status_phrase(exc: HTTPException) -> str:

@@ -17,11 +17,9 @@ from typing import Any, cast
 
 import redis.asyncio as redis
 from litestar import Litestar
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import Send
 from redis.exceptions import NoScriptError, RedisError
 
-from api.kit.client_address import ClientAddress
 from impactchain.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -125,28 +123,8 @@ class RateLimiter:
         await self._client.aclose()
 
 
-class RateLimitMiddleware:
-    """Answers 429 (a problem, with Retry-After) to a client over its limit for the route; the
-    client is the TCP peer, or whom a trusted proxy forwarded for (see `ClientAddress`)."""
-
-    def __init__(self, app: ASGIApp, client_address: ClientAddress | None = None) -> None:
-        self.app = app
-        self.client_address = client_address or ClientAddress()
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limiter: RateLimiter | None = scope["litestar_app"].state.get("rate_limiter")
-        path: str = scope["path"]
-        if scope["type"] != ScopeType.HTTP or limiter is None or path.startswith(EXEMPT_PREFIXES):
-            await self.app(scope, receive, send)
-            return
-        verdict = await limiter.check(self.client_address.of(scope), path)
-        if verdict.allowed:
-            await self.app(scope, receive, send)
-            return
-        await _too_many_requests(send, verdict.retry_after_seconds)
-
-
-async def _too_many_requests(send: Send, retry_after: int) -> None:
+async def too_many_requests(send: Send, retry_after: int) -> None:
+    """The 429 problem, with Retry-After in seconds."""
     body = (
         b'{"type":"urn:impactchain:problem:rate-limited","title":"Too many requests","status":429,'
         b'"detail":"too many requests from this address; retry after ' + str(retry_after).encode() + b' s",'

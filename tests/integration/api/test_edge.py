@@ -116,6 +116,27 @@ async def test_etag_answers_304_when_nothing_changed(db: asyncpg.Connection, cli
     assert other.status_code == 200
 
 
+async def test_each_encoding_is_its_own_representation_with_its_own_etag(
+    manifest: DeploymentManifest, client: Client
+) -> None:
+    plain = await client.get("/v1/contracts", headers={"accept-encoding": "identity"})
+    brotli = await client.get("/v1/contracts", headers={"accept-encoding": "gzip, br"})
+    revalidated = await client.get(
+        "/v1/contracts", headers={"accept-encoding": "gzip, br", "if-none-match": brotli.headers["etag"]}
+    )
+    other_encoding = await client.get(
+        "/v1/contracts", headers={"accept-encoding": "gzip", "if-none-match": brotli.headers["etag"]}
+    )
+
+    assert brotli.headers["etag"] == plain.headers["etag"][:-1] + '-br"'
+    assert plain.headers["vary"] == brotli.headers["vary"] == "Accept-Encoding"
+    assert revalidated.status_code == 304
+    assert "content-encoding" not in revalidated.headers
+    assert other_encoding.status_code == 200
+    assert other_encoding.headers["content-encoding"] == "gzip"
+    assert other_encoding.headers["etag"].endswith('-gzip"')
+
+
 @pytest.mark.parametrize(
     ("path", "cache_control"),
     [("/v1/contracts", "public, max-age=60"), ("/health", "no-store"), ("/v1/donations?limit=0", "no-store")],

@@ -13,7 +13,7 @@ from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.metrics_core import Metric
 from redis import Redis
 
-from api.metrics import middleware as api_metrics
+from api.kit import request_metrics as api_metrics
 from impactchain.platform_metrics import RedisMetricsCollector
 from indexer import metrics as indexer_metrics
 from tests.support.deployment import REPO, TARGET_LABELS, alert_rules, dashboard_exprs, load_yaml, promql_uses
