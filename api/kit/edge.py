@@ -65,18 +65,43 @@ class Compression:
     minimum_size: int = 1024
 
     def encoding_for(self, accept_encoding: bytes | None) -> bytes | None:
-        """br when the client takes it, else gzip when it takes that (as Litestar chose), else None."""
-        if accept_encoding is None:
+        """br when the client takes it, else gzip when it takes that, else None. Taking means
+        named (or `*`) without `q=0`: `br;q=0` is a refusal (RFC 9110 §12.5.3)."""
+        if not accept_encoding:
             return None
-        if b"br" in accept_encoding:
-            return b"br"
-        return b"gzip" if b"gzip" in accept_encoding else None
+        if b";" not in accept_encoding:  # the usual header ("gzip, deflate, br"): no weights to read
+            codings = {coding.strip().lower() for coding in accept_encoding.split(b",")}
+            refused: set[bytes] = set()
+        else:
+            codings, refused = _weighed_codings(accept_encoding)
+        for encoding in (b"br", b"gzip"):
+            if encoding in codings or (b"*" in codings and encoding not in refused):
+                return encoding
+        return None
 
     def compress(self, body: bytes, encoding: bytes) -> bytes:
         if encoding == b"br":
             return bytes(brotli.compress(body, quality=self.brotli_quality, mode=brotli.MODE_TEXT))
         compressor = zlib.compressobj(self.gzip_level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
         return compressor.compress(body) + compressor.flush()
+
+
+def _weighed_codings(accept_encoding: bytes) -> tuple[set[bytes], set[bytes]]:
+    """The content codings an Accept-Encoding header takes, and those it refuses (`q=0`)."""
+    taken: set[bytes] = set()
+    refused: set[bytes] = set()
+    for item in accept_encoding.split(b","):
+        coding, *parameters = (part.strip() for part in item.split(b";"))
+        weight = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition(b"=")
+            if name.strip().lower() == b"q":
+                try:
+                    weight = float(value.strip())
+                except ValueError:
+                    weight = 0.0  # an unreadable weight takes nothing
+        (taken if weight > 0 else refused).add(coding.lower())
+    return taken - refused, refused
 
 
 class EdgeMiddleware:
