@@ -173,6 +173,7 @@ class JsonRpcClient:
                 connector=aiohttp.TCPConnector(limit=16),
                 timeout=self._timeout,
                 headers={"content-type": "application/json"},
+                trust_env=True,  # HTTP(S)_PROXY and NO_PROXY, as httpx honoured them
             )
         return self._http
 
@@ -268,7 +269,9 @@ class JsonRpcClient:
         answer: "msgspec.json.Decoder[Any] | None" = None,
     ) -> Any:
         try:
-            async with self._session().post(endpoint.url, data=payload) as response:
+            # No redirects: a JSON-RPC endpoint that answers 3xx is misconfigured (an http-error
+            # fault), and following one would send the request, key in path, somewhere else.
+            async with self._session().post(endpoint.url, data=payload, allow_redirects=False) as response:
                 status = response.status
                 content = await (response.read() if max_bytes is None else _read_capped(response, max_bytes))
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors
@@ -282,6 +285,8 @@ class JsonRpcClient:
         try:
             body = _typed(answer.decode(content)) if answer is not None else orjson.loads(content)
         except (orjson.JSONDecodeError, msgspec.DecodeError) as exc:
+            if status != 200:  # a redirect, 401, 404…: the status says what went wrong
+                raise _AttemptError("http-error", f"HTTP {status}: {_text(content)}") from None
             detail = f"HTTP {status}, unparsable body ({exc}): {_text(content, 120)}"
             raise _AttemptError("bad-body", detail) from None
         if status != 200 and not (isinstance(body, dict) and "error" in body):
