@@ -33,17 +33,16 @@ from typing import Any
 
 import aiohttp
 import asyncpg
-import msgspec
 import orjson
 import redis
 
 from bench.indexer_chain_build import CHAIN_ID, IMPLEMENTATIONS, AnvilNode, ChainShape, build_chain, cached_chain
 from impactchain.devstack.scratch_db import scratch_database
-from impactchain.events import RawLog
 from impactchain.observability import configure_logging
 from impactchain.registry import load_manifest
 from impactchain.settings import PROJECT_ROOT, Settings
 from indexer.main import rebuild_from_store
+from indexer.rpc import LOGS_ANSWER
 
 LOGS_PER_REQUEST = 5_000
 IN_FLIGHT = 4
@@ -64,15 +63,10 @@ def plan_ranges(shape: ChainShape, first: int, last: int, per_request: int = LOG
     return ranges
 
 
-class _LogsAnswer(msgspec.Struct):
-    result: list[RawLog]
-
-
 async def raw_fetch(url: str, addresses: list[str], ranges: list[tuple[int, int]]) -> tuple[int, float]:
     """Every log of `ranges`, `IN_FLIGHT` requests at a time, decoded as the indexer's client
     decodes them: (logs, seconds)."""
     gate = asyncio.Semaphore(IN_FLIGHT)
-    answer = msgspec.json.Decoder(_LogsAnswer)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=IN_FLIGHT)) as http:
 
         async def one(start: int, end: int) -> int:
@@ -80,7 +74,7 @@ async def raw_fetch(url: str, addresses: list[str], ranges: list[tuple[int, int]
             body = orjson.dumps({"jsonrpc": "2.0", "id": 1, "method": "eth_getLogs", "params": [log_filter]})
             async with gate, http.post(url, data=body, headers={"content-type": "application/json"}) as response:
                 content = await response.read()
-            return len(answer.decode(content).result)
+            return len(LOGS_ANSWER.decode(content).result or [])
 
         started = time.perf_counter()
         counts = await asyncio.gather(*(one(start, end) for start, end in ranges))

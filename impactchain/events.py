@@ -34,19 +34,6 @@ class RawLog(msgspec.Struct, rename="camel", gc=False):
     log_index: str
     removed: bool = False
 
-    @classmethod
-    def of(cls, log: Mapping[str, Any]) -> "RawLog":
-        """From a log as a dict (web3's, or a test's), hex strings or bytes."""
-        return msgspec.convert({k: _hex(v) for k, v in log.items()}, cls, strict=False)
-
-
-def _hex(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return "0x" + value.hex()
-    if isinstance(value, list):
-        return [_hex(item) for item in value]
-    return value
-
 
 # LogRef and EventLog are made once per log (a million in a backfill) and never changed; they are
 # not frozen because a frozen dataclass's __init__ costs five times as much (object.__setattr__ per

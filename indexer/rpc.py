@@ -384,7 +384,7 @@ class JsonRpcClient:
         }
         try:
             cap = self.max_logs_bytes if from_block < to_block else None  # one block is read whatever its size
-            logs: list[RawLog] = await self.call("eth_getLogs", [log_filter], max_bytes=cap, answer=_LOGS_ANSWER)
+            logs: list[RawLog] = await self.call("eth_getLogs", [log_filter], max_bytes=cap, answer=LOGS_ANSWER)
         except RangeRefusedError as refused:
             if from_block >= to_block:
                 raise
@@ -412,7 +412,8 @@ class _LogsAnswer(msgspec.Struct, gc=False):
     error: Any = msgspec.UNSET
 
 
-_LOGS_ANSWER = msgspec.json.Decoder(_LogsAnswer)
+# How the client reads an `eth_getLogs` answer (bench/indexer_chain reads its raw side so too).
+LOGS_ANSWER = msgspec.json.Decoder(_LogsAnswer)
 
 
 def _typed(answer: _LogsAnswer) -> dict[str, Any]:

@@ -30,10 +30,9 @@ from litestar.types import HTTPScope, Receive, Scope, Send
 from api.kit.cursor import MAX_PAGE_SIZE
 from api.kit.database import Database
 from api.kit.problems import PROBLEM_MEDIA_TYPE, ApiError, Problem, internal_problem
+from api.kit.responses import EncodedJsonResponse
 from api.kit.route_guard import RouteGuard
 
-_JSON_HEAD = (b"content-type", b"application/json")
-_PROBLEM_HEAD = (b"content-type", PROBLEM_MEDIA_TYPE.encode())
 _INT64_MAX = 2**63 - 1
 
 
@@ -171,16 +170,11 @@ class _Answer:
         try:
             content = await self._read.read(self._read.service(database), **self._parameters)
         except ApiError as exc:
-            await _respond(send, exc.status_code, _PROBLEM_HEAD, msgspec.json.encode(exc.to_problem()))
-            return
+            body = msgspec.json.encode(exc.to_problem())
+            response = EncodedJsonResponse(body, exc.status_code, PROBLEM_MEDIA_TYPE)
         except Exception as exc:
             problem: Problem = internal_problem(scope["method"], scope["path"], exc)
-            await _respond(send, problem.status, _PROBLEM_HEAD, msgspec.json.encode(problem))
-            return
-        await _respond(send, 200, _JSON_HEAD, msgspec.json.encode(content))
-
-
-async def _respond(send: Send, status: int, content_type: tuple[bytes, bytes], body: bytes) -> None:
-    headers = [content_type, (b"content-length", str(len(body)).encode())]
-    await send(cast(Any, {"type": "http.response.start", "status": status, "headers": headers}))
-    await send(cast(Any, {"type": "http.response.body", "body": body, "more_body": False}))
+            response = EncodedJsonResponse(msgspec.json.encode(problem), problem.status, PROBLEM_MEDIA_TYPE)
+        else:
+            response = EncodedJsonResponse(msgspec.json.encode(content))
+        await response(scope, receive, send)

@@ -22,17 +22,19 @@ _JSON_HEAD = (b"content-type", _JSON.encode())
 
 
 class EncodedJsonResponse(ASGIResponse):
-    """A 200 JSON body, already encoded: a start message with its two headers, then the body."""
+    """A JSON body, already encoded (200 unless `status` says otherwise; `media_type` for a
+    problem): a start message with its two headers, then the body."""
 
     __slots__ = ("_start",)
 
-    def __init__(self, body: bytes) -> None:
+    def __init__(self, body: bytes, status: int = 200, media_type: str = _JSON) -> None:
         # Not ASGIResponse.__init__: the header object it builds is what this response skips.
         self.body = body
+        content_type = _JSON_HEAD if media_type == _JSON else (b"content-type", media_type.encode())
         self._start = {
             "type": "http.response.start",
-            "status": 200,
-            "headers": [_JSON_HEAD, (b"content-length", str(len(body)).encode())],
+            "status": status,
+            "headers": [content_type, (b"content-length", str(len(body)).encode())],
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
