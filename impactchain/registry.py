@@ -9,12 +9,15 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from eth_typing import ABI
+from eth_utils import to_checksum_address
 from pydantic import BaseModel, Field, ValidationError
-from web3 import Web3
-from web3.contract import Contract
+
+if TYPE_CHECKING:  # web3 costs a process ~0.5 s to import; the indexer never needs it
+    from web3 import Web3
+    from web3.contract import Contract
 
 
 class ManifestError(Exception):
@@ -70,11 +73,11 @@ def _parse_manifest(path: Path, mtime_ns: int, size: int) -> DeploymentManifest:
         raise ManifestError(f"deployment manifest {path} is invalid: {exc}") from exc
 
 
-def contract_at(w3: Web3, manifest: DeploymentManifest, name: str, address: str | None = None) -> Contract:
+def contract_at(w3: "Web3", manifest: DeploymentManifest, name: str, address: str | None = None) -> "Contract":
     """A web3 contract with the ABI of manifest entry `name`, at its address or at `address` (e.g.
     a funding round: a clone with the ABI of the `FundingRound` entry)."""
     deployed = manifest.contract(name)
-    return w3.eth.contract(address=Web3.to_checksum_address(address or deployed.address), abi=cast(ABI, deployed.abi))
+    return w3.eth.contract(address=to_checksum_address(address or deployed.address), abi=cast(ABI, deployed.abi))
 
 
 def write_manifest(deployments_dir: Path, manifest: DeploymentManifest) -> Path:
