@@ -253,7 +253,7 @@ async def writes(database_url: str, first_event: int, steps: int) -> Writes:
         started = time.perf_counter()
         for batch in batches:
             async with connection.transaction():
-                await platform.write(connection, CHAIN, batch, NEVER)
+                await platform.stage(CHAIN, batch).store(connection, NEVER)
         new = steps * STEP_EVENTS / (time.perf_counter() - started)
         after = first_event + steps * STEP_EVENTS
         half = STEP_EVENTS // 2
@@ -261,7 +261,7 @@ async def writes(database_url: str, first_event: int, steps: int) -> Writes:
         started = time.perf_counter()
         for batch in again:  # each step's first half is the previous step's second
             async with connection.transaction():
-                await platform.write(connection, CHAIN, batch, NEVER)
+                await platform.stage(CHAIN, batch).store(connection, NEVER)
         stored = 10 * STEP_EVENTS / (time.perf_counter() - started)
     finally:
         await connection.close()

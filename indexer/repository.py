@@ -95,16 +95,86 @@ class Summaries(Protocol):
         ...
 
 
+class Staged(Protocol):
+    """Rows built ahead of their write (CPU only, no database): a step's next range is staged
+    while the step before it writes, so the writes wait on PostgreSQL alone."""
+
+    async def store(self, connection: "Connection", notify_from: int) -> int:
+        """Store the rows not stored yet (jobs only for events from block `notify_from` on);
+        returns how many were added."""
+        ...
+
+
+POSITION = "block_number, log_index, chain_id"
+
+
+@dataclass(frozen=True, slots=True)
+class StagedRows:
+    """`records` for `table`, stored by `insert_new` (see it for the other fields); `text` is
+    their COPY text payload, built when staged (`stage_rows`) for a table with NUMERIC columns."""
+
+    table: str
+    columns: Sequence[str]
+    records: Sequence[tuple[object, ...]]
+    unique: str = POSITION
+    job: str | None = None
+    summaries: Summaries | None = None
+    text: bytes | None = None
+
+    async def store(self, connection: "Connection", notify_from: int) -> int:
+        return await insert_new(
+            connection,
+            self.table,
+            self.columns,
+            self.records,
+            unique=self.unique,
+            job=self.job,
+            notify_from=notify_from,
+            summaries=self.summaries,
+            text=self.text,
+        )
+
+
+def stage_rows(
+    table: str,
+    columns: Sequence[str],
+    records: Sequence[tuple[object, ...]],
+    *,
+    numeric: bool = False,
+    unique: str = POSITION,
+    job: str | None = None,
+    summaries: Summaries | None = None,
+) -> StagedRows:
+    """`records` staged for `table`; with `numeric` (the table has NUMERIC columns, see
+    `copy_rows`), their COPY text payload built now."""
+    text = copy_text(records, len(columns)) if numeric and records else None
+    return StagedRows(table, columns, records, unique, job, summaries, text)
+
+
+@dataclass(frozen=True, slots=True)
+class StagedAll:
+    """Several staged writes, stored in order: how many rows they added in all."""
+
+    parts: Sequence[Staged]
+
+    async def store(self, connection: "Connection", notify_from: int) -> int:
+        added = 0
+        for part in self.parts:
+            added += await part.store(connection, notify_from)
+        return added
+
+
 async def insert_new(
     connection: Connection,
     table: str,
     columns: Sequence[str],
     records: Sequence[tuple[object, ...]],
     *,
-    unique: str = "block_number, log_index, chain_id",
+    unique: str = POSITION,
     job: str | None = None,
     notify_from: int = 0,
     summaries: Summaries | None = None,
+    text: bytes | None = None,
 ) -> int:
     """Insert the `records` not stored yet (by the `unique` columns: by default the event tables'
     key, the log's position, which holds their partition key) and return how many were new;
@@ -120,16 +190,17 @@ async def insert_new(
     of `columns` (emptied at commit), and one INSERT … SELECT … ON CONFLICT DO NOTHING skips the
     rows stored, its aggregates counting what the statement added (`summaries.ctes`); after a
     COPY every record was new, and `summaries.add` counts them all. `table`, `columns` and
-    `unique` are callers' constants, never input; values travel by COPY.
+    `unique` are callers' constants, never input; values travel by COPY (`text`: the records'
+    COPY text payload, if already built).
     """
     if not records:
         return 0
     try:
         async with connection.transaction():
-            await copy_rows(connection, table, columns, records)
+            await copy_rows(connection, table, columns, records, text=text)
     except asyncpg.UniqueViolationError:
         ctes = summaries.ctes if summaries is not None else ()
-        return await _insert_skipping_stored(connection, table, columns, records, unique, job, notify_from, ctes)
+        return await _insert_skipping_stored(connection, table, columns, records, unique, job, notify_from, ctes, text)
     if summaries is not None:
         await summaries.add(connection, records)
     if job is not None:
@@ -161,6 +232,7 @@ async def _insert_skipping_stored(
     job: str | None,
     notify_from: int,
     summaries: Sequence[str] = (),
+    text: bytes | None = None,
 ) -> int:
     staging = f"incoming_{table}"
     names = ", ".join(columns)
@@ -170,7 +242,7 @@ async def _insert_skipping_stored(
         f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "  # noqa: S608
         f"SELECT {names} FROM {table} WITH NO DATA"
     )
-    await copy_rows(connection, staging, columns, records, like=table)
+    await copy_rows(connection, staging, columns, records, like=table, text=text)
     returning = names if summaries else "chain_id, tx_hash, log_index, block_number"
     insert = (
         f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ORDER BY block_number, log_index "  # noqa: S608
@@ -199,11 +271,16 @@ async def copy_rows(
     records: Sequence[tuple[object, ...]],
     *,
     like: str | None = None,
+    text: bytes | None = None,
 ) -> None:
     """COPY `records` into `table` (whose columns are those of `like`, if given). In COPY's
     binary format, except where a column is NUMERIC: asyncpg encodes each such value through a
     `Decimal` and its digit tuple, about 2 µs a value (a donation row has two or three), so those
-    rows go in the text format, built here for less than half of that."""
+    rows go in the text format, built here (`copy_text`, unless given as `text`) for less than
+    half of that."""
+    if text is not None:
+        await _copy_text(connection, table, columns, text)
+        return
     key = (like or table, tuple(columns))
     numeric = _HAS_NUMERIC.get(key)
     if numeric is None:
@@ -218,12 +295,15 @@ async def copy_rows(
             )
         )
     if numeric:
-        # A memoryview: asyncpg takes bytes for a file's path, and a buffer as the data (its docs
-        # say so; its type stubs do not).
-        data = memoryview(copy_text(records, len(columns)))
-        await connection.copy_to_table(table, source=data, columns=list(columns), format="text")  # type: ignore[arg-type]
+        await _copy_text(connection, table, columns, copy_text(records, len(columns)))
     else:
         await connection.copy_records_to_table(table, records=records, columns=list(columns))
+
+
+async def _copy_text(connection: Connection, table: str, columns: Sequence[str], text: bytes) -> None:
+    # A memoryview: asyncpg takes bytes for a file's path, and a buffer as the data (its docs say
+    # so; its type stubs do not).
+    await connection.copy_to_table(table, source=memoryview(text), columns=list(columns), format="text")  # type: ignore[arg-type]
 
 
 # What COPY's text format escapes in a value: its escape character and its delimiters.

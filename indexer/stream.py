@@ -12,6 +12,7 @@ events share the block that created them).
 import asyncio
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import asyncpg
@@ -19,9 +20,9 @@ import orjson
 import structlog
 from eth_utils import keccak
 
-from impactchain.events import EventDecoder, EventLog, LogRef, decode_event
+from impactchain.events import EventDecoder, EventLog, LogRef, RawLog, decode_event
 from impactchain.registry import DeployedContract, DeploymentManifest
-from indexer.repository import Connection, delete_rows, insert_new
+from indexer.repository import Connection, Staged, StagedRows, delete_rows, stage_rows
 from indexer.rpc import JsonRpcClient
 from indexer.service import WriterFence, fetch_logs
 
@@ -67,9 +68,10 @@ class EventProjection(Protocol):
         """The tables it owns (their secondary indexes are built once after an initial sync)."""
         ...
 
-    async def write(self, connection: Connection, chain_id: int, events: Sequence[EventLog], notify_from: int) -> int:
-        """Store the rows `events` (its own, in chain order) give, ignoring those stored already;
-        jobs only for events from block `notify_from` on. Returns how many rows were added."""
+    def stage(self, chain_id: int, events: Sequence[EventLog]) -> Staged:
+        """The rows `events` (its own, in chain order) give, built without the database (most
+        often while the step before writes): storing them ignores those stored already, makes
+        jobs only for events from block `notify_from` on, and says how many were added."""
         ...
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
@@ -136,16 +138,23 @@ class PlatformStream:
         events = []
         for first in range(0, len(addresses), ADDRESSES_PER_REQUEST):
             group = addresses[first : first + ADDRESSES_PER_REQUEST]
-            for raw in await fetch_logs(rpc, group, None, ranges):
-                decoder = self._decoders.get(raw.address.lower(), self._round_decoder)
-                if not raw.topics or not decoder.knows(raw.topics[0]):
-                    # Not in the contract's ABI (an anonymous event, or a library's): nothing to name it by.
-                    log.warning("skipped an event the ABI does not declare", contract=raw.address)
-                    continue
-                events.append(decode_event(decoder, raw))
+            events += self._decode(await fetch_logs(rpc, group, None, ranges))
         return events
 
-    async def write(self, connection: Connection, chain_id: int, events: Sequence[EventLog], notify_from: int) -> int:
+    def _decode(self, raws: Iterable[RawLog]) -> list[EventLog]:
+        events = []
+        for raw in raws:
+            decoder = self._decoders.get(raw.address.lower(), self._round_decoder)
+            if not raw.topics or not decoder.knows(raw.topics[0]):
+                # Not in the contract's ABI (an anonymous event, or a library's): nothing to name it by.
+                log.warning("skipped an event the ABI does not declare", contract=raw.address)
+                continue
+            events.append(decode_event(decoder, raw))
+        return events
+
+    def stage(self, chain_id: int, events: Sequence[EventLog]) -> "StagedStep":
+        """The event store's rows and each projection's, of the events it declared, in chain order
+        (CPU only, no database)."""
         records = [
             (
                 chain_id, e.contract, self.contract_name(e.contract), e.event, orjson.dumps(e.args).decode(),
@@ -153,21 +162,12 @@ class PlatformStream:
             )
             for e in events
         ]  # fmt: skip
-        added = await insert_new(connection, EVENT_STORE, EVENT_COLUMNS, records)
-        await self.fan_out(connection, chain_id, events, notify_from)
-        return added
-
-    async def fan_out(
-        self, connection: Connection, chain_id: int, events: Sequence[EventLog], notify_from: int
-    ) -> None:
-        """Hand each projection the events it declared, in chain order."""
         handed: dict[int, list[EventLog]] = {}
         for event in events:
             for projection in self._route(self.contract_name(event.contract), event.event):
                 handed.setdefault(id(projection), []).append(event)
-        for projection in self.projections:
-            if id(projection) in handed:
-                await projection.write(connection, chain_id, handed[id(projection)], notify_from)
+        staged = [p.stage(chain_id, handed[id(p)]) for p in self.projections if id(p) in handed]
+        return StagedStep(stage_rows(EVENT_STORE, EVENT_COLUMNS, records), staged)
 
     def _route(self, contract_name: str, event: str) -> list[EventProjection]:
         key = (contract_name, event)
@@ -226,10 +226,10 @@ class PlatformStream:
         async for row in connection.cursor(query, chain_id, contracts, *params, prefetch=REPLAY_BATCH):
             batch.append(stored_event(row))
             if len(batch) == REPLAY_BATCH:
-                rows += await projection.write(connection, chain_id, batch, NEVER)
+                rows += await projection.stage(chain_id, batch).store(connection, NEVER)
                 events, batch = events + len(batch), []
         if batch:
-            rows += await projection.write(connection, chain_id, batch, NEVER)
+            rows += await projection.stage(chain_id, batch).store(connection, NEVER)
             events += len(batch)
         return events, rows
 
@@ -312,6 +312,21 @@ class PlatformStream:
             )
             self._rounds = {row["address"] for row in rows}
         return self._rounds
+
+
+@dataclass(frozen=True, slots=True)
+class StagedStep:
+    """A range's rows: the event store's, then each projection's."""
+
+    events: StagedRows
+    projections: Sequence[Staged]
+
+    async def store(self, connection: Connection, notify_from: int) -> int:
+        """Returns how many events the store added."""
+        added = await self.events.store(connection, notify_from)
+        for staged in self.projections:
+            await staged.store(connection, notify_from)
+        return added
 
 
 def _declared(events: Mapping[str, frozenset[str] | None], first_param: int) -> tuple[str, list[object]]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from impactchain.events import EventLog
 from impactchain.jobs import THANK_YOU_JOB
 from impactchain.registry import DeploymentManifest
-from indexer.repository import Connection, delete_rows, insert_new
+from indexer.repository import Connection, StagedRows, delete_rows, stage_rows
 
 _COLUMNS = (
     "chain_id", "contract", "request_id", "donor", "currency", "amount", "donor_total",
@@ -22,7 +22,7 @@ class HelpDeskDonations:
         self.address = address.lower()
         self.events: dict[str, frozenset[str] | None] = {"HelpDesk": frozenset({"Donated"})}
 
-    async def write(self, connection: Connection, chain_id: int, events: Sequence[EventLog], notify_from: int) -> int:
+    def stage(self, chain_id: int, events: Sequence[EventLog]) -> StagedRows:
         # Integers as the decoder gives them, decimal strings: the rows go by COPY's text format
         # (see `copy_rows`), and parsing them here only to print them again costs a backfill ~1 s.
         records = [
@@ -33,7 +33,7 @@ class HelpDeskDonations:
             )
             for e in events
         ]  # fmt: skip
-        return await insert_new(connection, "donations", _COLUMNS, records, job=THANK_YOU_JOB, notify_from=notify_from)
+        return stage_rows("donations", _COLUMNS, records, numeric=True, job=THANK_YOU_JOB)
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
         return await delete_rows(

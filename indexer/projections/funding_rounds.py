@@ -15,7 +15,7 @@ import orjson
 from impactchain.events import EventLog
 from impactchain.jobs import ROUND_THANK_YOU_JOB
 from impactchain.registry import DeploymentManifest
-from indexer.repository import Connection, delete_rows, insert_new
+from indexer.repository import Connection, StagedAll, delete_rows, stage_rows
 
 _ROUND_COLUMNS = (
     "chain_id", "factory", "address", "round_index", "founder", "salt", "metadata_cid", "goal", "deadline",
@@ -133,7 +133,7 @@ class FundingRounds:
             "FundingRound": None,  # every event of every round
         }
 
-    async def write(self, connection: Connection, chain_id: int, events: Sequence[EventLog], notify_from: int) -> int:
+    def stage(self, chain_id: int, events: Sequence[EventLog]) -> StagedAll:
         rounds = [(chain_id, *_round(e), *_position(e)) for e in events if e.event == "RoundCreated"]
         # Amounts as the decoder gives them, decimal strings (as in the donations projection).
         donations = [
@@ -150,18 +150,20 @@ class FundingRounds:
             if e.event not in ("RoundCreated", "Donated")
         ]
         # Rounds first: a round's first events can share the step that created it.
-        added = await insert_new(connection, "funding_rounds", _ROUND_COLUMNS, rounds, unique="chain_id, address")
-        job = ROUND_THANK_YOU_JOB
-        added += await insert_new(
-            connection,
-            "round_donations",
-            _DONATION_COLUMNS,
-            donations,
-            job=job,
-            notify_from=notify_from,
-            summaries=ROUND_FIGURES,
+        return StagedAll(
+            (
+                stage_rows("funding_rounds", _ROUND_COLUMNS, rounds, numeric=True, unique="chain_id, address"),
+                stage_rows(
+                    "round_donations",
+                    _DONATION_COLUMNS,
+                    donations,
+                    numeric=True,
+                    job=ROUND_THANK_YOU_JOB,
+                    summaries=ROUND_FIGURES,
+                ),
+                stage_rows("round_events", _EVENT_COLUMNS, others),
+            )
         )
-        return added + await insert_new(connection, "round_events", _EVENT_COLUMNS, others)
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
         # The rounds last: the other two find theirs through them.

@@ -258,9 +258,9 @@ async def test_the_indexers_writes_route_to_their_partitions_and_skip_what_is_st
     # HelpDesk donations with their jobs, through the projection, both ways.
     donations = HelpDeskDonations(HELP_DESK)
     async with db.transaction():
-        assert await donations.write(db, 31337, [_donated(1_120, 0), _donated(1_320, 1)], notify_from=0) == 2
+        assert await donations.stage(31337, [_donated(1_120, 0), _donated(1_320, 1)]).store(db, 0) == 2
     async with db.transaction():
-        assert await donations.write(db, 31337, [_donated(1_120, 0), _donated(1_220, 0)], notify_from=0) == 1
+        assert await donations.stage(31337, [_donated(1_120, 0), _donated(1_220, 0)]).store(db, 0) == 1
     assert await db.fetchval("SELECT count(*) FROM job_outbox WHERE function = $1", THANK_YOU_JOB) == 3
 
 
@@ -269,8 +269,8 @@ async def test_a_reorg_deletes_across_partitions_with_their_jobs_and_kept_figure
     rounds = FundingRounds(FACTORY)
     gifts = [_round_donated(block, 0) for block in (1_050, 1_150, 1_250, 1_350)]
     async with db.transaction():
-        assert await rounds.write(db, 31337, gifts, notify_from=0) == 4  # the RETURNING path with its figures
-        assert await rounds.write(db, 31337, gifts, notify_from=0) == 0
+        assert await rounds.stage(31337, gifts).store(db, 0) == 4  # the RETURNING path with its figures
+        assert await rounds.stage(31337, gifts).store(db, 0) == 0
     raised = "SELECT donations, amount FROM round_totals WHERE round = $1"
     assert tuple(await db.fetchrow(raised, ROUND) or ()) == (1_000 + 4, sum(range(1, 2999, 3)) + 4 * 7)
 

@@ -100,7 +100,7 @@ async def test_generated_donations_and_rollbacks_keep_figures_equal_to_a_recompu
     async def write(upto: int, start: int = 0) -> None:
         async with db.transaction():
             for events in blocks[start:upto]:
-                await projection.write(db, CHAIN_ID, events, 2**62)
+                await projection.stage(CHAIN_ID, events).store(db, 2**62)
 
     await write(40)
     await assert_kept_equals_recomputed(db)
@@ -110,7 +110,7 @@ async def test_generated_donations_and_rollbacks_keep_figures_equal_to_a_recompu
     # One write of stored and new donations alike (all new ones are counted from the records;
     # a mix by what the INSERT actually added): only the new ones count.
     async with db.transaction():
-        await projection.write(db, CHAIN_ID, [e for events in blocks[35:45] for e in events], 2**62)
+        await projection.stage(CHAIN_ID, [e for events in blocks[35:45] for e in events]).store(db, 2**62)
     await assert_kept_equals_recomputed(db)
     async with db.transaction():
         await projection.forget_after(db, CHAIN_ID, 40)  # blocks[i] is block i + 1

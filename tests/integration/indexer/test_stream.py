@@ -8,6 +8,7 @@ import os
 import sys
 from asyncio.subprocess import PIPE
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -46,14 +47,25 @@ class Recording:
         self.events: dict[str, frozenset[str] | None] = {"GovernanceToken": frozenset({"Transfer"})}
         self.seen: list[EventLog] = []
 
-    async def write(self, connection: Connection, chain_id: int, events: Sequence[EventLog], notify_from: int) -> int:
-        self.seen += events
-        return len(events)
+    def stage(self, chain_id: int, events: Sequence[EventLog]) -> "Kept":
+        return Kept(self.seen, list(events))
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
         kept = [e for e in self.seen if e.ref.block_number <= block_number]
         removed, self.seen = len(self.seen) - len(kept), kept
         return removed
+
+
+@dataclass(frozen=True)
+class Kept:
+    """Events for a `Recording`, kept when stored."""
+
+    into: list[EventLog]
+    events: list[EventLog]
+
+    async def store(self, connection: Connection, notify_from: int) -> int:
+        self.into.extend(self.events)
+        return len(self.events)
 
 
 async def relay_and_work(pool: asyncpg.Pool, settings: Settings) -> int:
