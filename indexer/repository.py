@@ -90,9 +90,14 @@ class Summaries(Protocol):
         count them in: for a write where some rows may be stored already."""
         ...
 
-    async def add(self, connection: "Connection", records: Sequence[tuple[object, ...]]) -> None:
-        """Count in `records`, every one of them new (summed here, a few upserts there)."""
+    def tally(self, records: Sequence[tuple[object, ...]]) -> "Tally":
+        """The statement, and its arguments, that counts in `records`, every one of them new
+        (summed here, without the database; a few upserts there)."""
         ...
+
+
+# A statement and its arguments.
+Tally: TypeAlias = tuple[str, Sequence[object]]
 
 
 class Staged(Protocol):
@@ -120,6 +125,7 @@ class StagedRows:
     job: str | None = None
     summaries: Summaries | None = None
     text: bytes | None = None
+    tally: Tally | None = None
 
     async def store(self, connection: "Connection", notify_from: int) -> int:
         return await insert_new(
@@ -132,6 +138,7 @@ class StagedRows:
             notify_from=notify_from,
             summaries=self.summaries,
             text=self.text,
+            tally=self.tally,
         )
 
 
@@ -146,9 +153,10 @@ def stage_rows(
     summaries: Summaries | None = None,
 ) -> StagedRows:
     """`records` staged for `table`; with `numeric` (the table has NUMERIC columns, see
-    `copy_rows`), their COPY text payload built now."""
+    `copy_rows`), their COPY text payload built now, as their `summaries`' tally is."""
     text = copy_text(records, len(columns)) if numeric and records else None
-    return StagedRows(table, columns, records, unique, job, summaries, text)
+    tally = summaries.tally(records) if summaries is not None and records else None
+    return StagedRows(table, columns, records, unique, job, summaries, text, tally)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +183,7 @@ async def insert_new(
     notify_from: int = 0,
     summaries: Summaries | None = None,
     text: bytes | None = None,
+    tally: Tally | None = None,
 ) -> int:
     """Insert the `records` not stored yet (by the `unique` columns: by default the event tables'
     key, the log's position, which holds their partition key) and return how many were new;
@@ -189,9 +198,9 @@ async def insert_new(
     fails on the unique index and is undone; the records then go by COPY into a temporary table
     of `columns` (emptied at commit), and one INSERT … SELECT … ON CONFLICT DO NOTHING skips the
     rows stored, its aggregates counting what the statement added (`summaries.ctes`); after a
-    COPY every record was new, and `summaries.add` counts them all. `table`, `columns` and
-    `unique` are callers' constants, never input; values travel by COPY (`text`: the records'
-    COPY text payload, if already built).
+    COPY every record was new, and `summaries.tally` counts them all (`tally`, if already
+    summed). `table`, `columns` and `unique` are callers' constants, never input; values travel
+    by COPY (`text`: the records' COPY text payload, if already built).
     """
     if not records:
         return 0
@@ -202,7 +211,8 @@ async def insert_new(
         ctes = summaries.ctes if summaries is not None else ()
         return await _insert_skipping_stored(connection, table, columns, records, unique, job, notify_from, ctes, text)
     if summaries is not None:
-        await summaries.add(connection, records)
+        statement, arguments = tally or summaries.tally(records)
+        await connection.execute(statement, *arguments)
     if job is not None:
         await _copy_jobs(connection, job, columns, records, notify_from)
     return len(records)

@@ -98,7 +98,9 @@ class PlatformStream:
         self._factory = factory.address.lower() if factory is not None else None
         self._rounds: set[str] | None = None  # loaded from the event store on first use
         self.projections = list(projections)
-        self._routes: dict[tuple[str, str], list[EventProjection]] = {}
+        # (contract address, event) → the contract's name and the indexes of the projections
+        # that handle the event.
+        self._routes: dict[tuple[str, str], tuple[str, tuple[int, ...]]] = {}
         # One checkpoint per set of deployments: redeploying any of them starts afresh.
         self.name = "platform:" + keccak(text=",".join(self._addresses)).hex()[:16]
         self.start_block = min(deployed.block for deployed in contracts.values())
@@ -155,25 +157,26 @@ class PlatformStream:
     def stage(self, chain_id: int, events: Sequence[EventLog]) -> "StagedStep":
         """The event store's rows and each projection's, of the events it declared, in chain order
         (CPU only, no database)."""
-        records = [
-            (
-                chain_id, e.contract, self.contract_name(e.contract), e.event, orjson.dumps(e.args).decode(),
-                e.ref.block_number, e.ref.block_hash, e.ref.tx_hash, e.ref.log_index,
-            )
-            for e in events
-        ]  # fmt: skip
-        handed: dict[int, list[EventLog]] = {}
-        for event in events:
-            for projection in self._route(self.contract_name(event.contract), event.event):
-                handed.setdefault(id(projection), []).append(event)
-        staged = [p.stage(chain_id, handed[id(p)]) for p in self.projections if id(p) in handed]
+        records = []
+        handed: list[list[EventLog]] = [[] for _ in self.projections]
+        routes, dumps = self._routes, orjson.dumps
+        for e in events:  # one pass, the names and routes cached: ~1 µs an event less than three passes
+            route = routes.get((e.contract, e.event)) or self._route(e.contract, e.event)
+            ref = e.ref
+            records.append((
+                chain_id, e.contract, route[0], e.event, dumps(e.args).decode(),
+                ref.block_number, ref.block_hash, ref.tx_hash, ref.log_index,
+            ))  # fmt: skip
+            for number in route[1]:
+                handed[number].append(e)
+        staged = [p.stage(chain_id, mine) for p, mine in zip(self.projections, handed, strict=True) if mine]
         return StagedStep(stage_rows(EVENT_STORE, EVENT_COLUMNS, records), staged)
 
-    def _route(self, contract_name: str, event: str) -> list[EventProjection]:
-        key = (contract_name, event)
-        if key not in self._routes:
-            self._routes[key] = [p for p in self.projections if handles(p, contract_name, event)]
-        return self._routes[key]
+    def _route(self, contract: str, event: str) -> tuple[str, tuple[int, ...]]:
+        name = self.contract_name(contract)
+        route = name, tuple(n for n, p in enumerate(self.projections) if handles(p, name, event))
+        self._routes[contract, event] = route
+        return route
 
     async def prepare(self, connection: Connection, chain_id: int, checkpoint: int | None) -> None:
         """Before the stream moves on from `checkpoint` (None: nothing indexed yet): each projection

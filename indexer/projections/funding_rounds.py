@@ -15,7 +15,7 @@ import orjson
 from impactchain.events import EventLog
 from impactchain.jobs import ROUND_THANK_YOU_JOB
 from impactchain.registry import DeploymentManifest
-from indexer.repository import Connection, StagedAll, delete_rows, stage_rows
+from indexer.repository import Connection, StagedAll, Tally, delete_rows, stage_rows
 
 _ROUND_COLUMNS = (
     "chain_id", "factory", "address", "round_index", "founder", "salt", "metadata_cid", "goal", "deadline",
@@ -71,8 +71,8 @@ class RoundFigures:
 
     ctes = _COUNT_ADDED
 
-    async def add(self, connection: Connection, records: Sequence[tuple[object, ...]]) -> None:
-        """Sums of the records' amounts (decimal strings), per round and currency."""
+    def tally(self, records: Sequence[tuple[object, ...]]) -> Tally:
+        """Sums of the records' amounts (decimal strings), per round and currency, and their donors."""
         totals: dict[tuple[object, object, object], list[int]] = {}
         donors: set[tuple[object, object, object]] = set()
         for chain_id, round_, donor, currency, amount, matic, *_ in records:
@@ -82,8 +82,7 @@ class RoundFigures:
             figures[2] += 1
             donors.add((chain_id, round_, donor))
         keys, sums, pairs = list(totals), list(totals.values()), list(donors)
-        await connection.execute(
-            _COUNT_ALL_NEW,
+        return _COUNT_ALL_NEW, (
             [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys],
             [s[0] for s in sums], [s[1] for s in sums], [s[2] for s in sums],
             [p[0] for p in pairs], [p[1] for p in pairs], [p[2] for p in pairs],
