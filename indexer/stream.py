@@ -20,7 +20,7 @@ import orjson
 import structlog
 from eth_utils import keccak
 
-from impactchain.events import EventDecoder, EventLog, LogRef, RawLog, decode_event
+from impactchain.events import EventDecoder, EventLog, LogRef, RawLog, raw_ref
 from impactchain.registry import DeployedContract, DeploymentManifest
 from indexer.repository import Connection, Staged, StagedRows, delete_rows, stage_rows
 from indexer.rpc import JsonRpcClient
@@ -145,13 +145,15 @@ class PlatformStream:
 
     def _decode(self, raws: Iterable[RawLog]) -> list[EventLog]:
         events = []
+        decoders, round_decoder = self._decoders, self._round_decoder
         for raw in raws:
-            decoder = self._decoders.get(raw.address.lower(), self._round_decoder)
-            if not raw.topics or not decoder.knows(raw.topics[0]):
+            address, topics = raw.address.lower(), raw.topics
+            reader = decoders.get(address, round_decoder).reader(topics[0]) if topics else None
+            if reader is None:
                 # Not in the contract's ABI (an anonymous event, or a library's): nothing to name it by.
                 log.warning("skipped an event the ABI does not declare", contract=raw.address)
                 continue
-            events.append(decode_event(decoder, raw))
+            events.append(EventLog(address, reader[0], reader[1](topics, raw.data), raw_ref(raw)))
         return events
 
     def stage(self, chain_id: int, events: Sequence[EventLog]) -> "StagedStep":
