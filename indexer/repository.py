@@ -148,13 +148,15 @@ def stage_rows(
     records: Sequence[tuple[object, ...]],
     *,
     numeric: bool = False,
+    plain: bool = False,
     unique: str = POSITION,
     job: str | None = None,
     summaries: Summaries | None = None,
 ) -> StagedRows:
     """`records` staged for `table`; with `numeric` (the table has NUMERIC columns, see
-    `copy_rows`), their COPY text payload built now, as their `summaries`' tally is."""
-    text = copy_text(records, len(columns)) if numeric and records else None
+    `copy_rows`), their COPY text payload built now (`plain`: see `copy_text`), as their
+    `summaries`' tally is."""
+    text = copy_text(records, len(columns), plain=plain) if numeric and records else None
     tally = summaries.tally(records) if summaries is not None and records else None
     return StagedRows(table, columns, records, unique, job, summaries, text, tally)
 
@@ -321,10 +323,17 @@ _TEXT_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 _PLAIN = frozenset({int, str})
 
 
-def copy_text(records: Sequence[tuple[object, ...]], width: int) -> bytes:
+def copy_text(records: Sequence[tuple[object, ...]], width: int, *, plain: bool = False) -> bytes:
     """`records` (of `width` values: int, str, bool, Decimal or None) in COPY's text format.
     A row of ints and strings without a tab, newline or backslash (almost every row: hex, numbers,
-    names) is joined as it is; any other goes value by value."""
+    names) is joined as it is; any other goes value by value. With `plain` the caller vouches
+    that every value is an int or a str: the rows are joined as they are and checked at once
+    (any tab, newline or backslash too many, and they go row by row as above)."""
+    if plain and records:
+        text = "\n".join(["\t".join(map(str, record)) for record in records])
+        escapes = "\\" in text or "\r" in text or text.count("\n") != len(records) - 1
+        if not escapes and text.count("\t") == (width - 1) * len(records):
+            return (text + "\n").encode()
     tabs = width - 1
     lines = []
     for record in records:

@@ -157,6 +157,7 @@ class FundingRounds:
                     _DONATION_COLUMNS,
                     donations,
                     numeric=True,
+                    plain=True,
                     job=ROUND_THANK_YOU_JOB,
                     summaries=ROUND_FIGURES,
                 ),

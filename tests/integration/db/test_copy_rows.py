@@ -55,3 +55,11 @@ def test_plain_rows_are_joined_as_they_are_and_the_others_escaped() -> None:
 def test_a_value_the_text_format_cannot_carry_is_refused() -> None:
     with pytest.raises(TypeError, match="bytes"):
         copy_text([(1, b"\x00")], 2)
+
+
+@pytest.mark.parametrize("note", AWKWARD)
+def test_plain_rows_checked_at_once_give_what_row_by_row_gives(note: str) -> None:
+    records: list[tuple[object, ...]] = [(n, f"0x{n:040x}", str(2**256 - 1 - n)) for n in range(3)]
+    records.insert(1, (7, note, "1"))
+    assert copy_text(records, 3, plain=True) == copy_text(records, 3)
+    assert copy_text(records[:1], 3, plain=True) == b"0\t0x" + b"0" * 40 + b"\t" + str(2**256 - 1).encode() + b"\n"
