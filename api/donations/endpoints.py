@@ -43,7 +43,7 @@ async def donation_page(
     limit: int = DEFAULT_LIMIT,
 ) -> DonationList:
     page = await service.list_donations(donor=donor, request_id=request_id, cursor=cursor, limit=limit)
-    return DonationList(items=[DonationItem.from_row(row) for row in page.items], next_cursor=page.next_cursor)
+    return DonationList(items=DonationItem.from_rows(page.items), next_cursor=page.next_cursor)
 
 
 # `list_donations`, answered by the edge when its query is plainly valid (api/kit/direct_reads.py).

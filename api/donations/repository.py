@@ -8,7 +8,7 @@ from api.kit.cursor import LogPosition, newest_first
 from api.kit.database import Database
 
 # Exactly the columns a DonationItem shows, wei as text (exact, and no Decimal per row), in the
-# order `DonationItem.from_row` unpacks them.
+# order `DonationItem.from_rows` unpacks them.
 _SELECT = (
     "SELECT request_id, donor, currency, amount::text AS amount, donor_total::text AS donor_total, contract,"
     " block_number, block_hash, tx_hash, log_index FROM donations"

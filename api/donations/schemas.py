@@ -1,10 +1,11 @@
 """Donations on the wire: wei as decimal strings, addresses checksummed."""
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import msgspec
 
-from api.kit.addresses import checksummed
+from api.kit.addresses import CHECKSUMS
 from api.kit.schemas import Address, CamelStruct, LoggedItem, WeiString
 
 
@@ -19,21 +20,19 @@ class DonationItem(LoggedItem):
     contract: Address
 
     @classmethod
-    def from_row(cls, row: Any) -> "DonationItem":
-        # Unpacked by position, in the repository's SELECT order: a third faster than by name.
-        request_id, donor, currency, amount, donor_total, contract, block_number, block_hash, tx_hash, log_index = row
-        return cls(
-            request_id=request_id,
-            donor=checksummed(donor),
-            currency=checksummed(currency),
-            amount=amount,
-            donor_total=donor_total,
-            contract=checksummed(contract),
-            block_number=block_number,
-            block_hash=block_hash,
-            tx_hash=tx_hash,
-            log_index=log_index,
-        )
+    def from_rows(cls, rows: Iterable[Any]) -> list["DonationItem"]:
+        """Items from the repository's rows, unpacked by position in its SELECT order and passed
+        in field order (LoggedItem's first): one comprehension, no keywords, about half the CPU
+        per page of a per-row call with keywords."""
+        address = CHECKSUMS
+        return [
+            cls(
+                block_number, block_hash, tx_hash, log_index,
+                request_id, address[donor], address[currency], amount, donor_total, address[contract],
+            )
+            for request_id, donor, currency, amount, donor_total, contract, block_number, block_hash, tx_hash, log_index
+            in rows
+        ]  # fmt: skip
 
 
 class DonationList(CamelStruct):

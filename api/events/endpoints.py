@@ -61,7 +61,7 @@ async def event_page(
     limit: int = DEFAULT_LIMIT,
 ) -> EventList:
     page = await service.list_events(contract=contract, event=event, args=arg or [], cursor=cursor, limit=limit)
-    return EventList(items=[EventItem.from_row(row) for row in page.items], next_cursor=page.next_cursor)
+    return EventList(items=EventItem.from_rows(page.items), next_cursor=page.next_cursor)
 
 
 ARG_FILTER = direct_reads.QueryRule(re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}:.+", re.DOTALL))

@@ -8,7 +8,7 @@ from api.kit.cursor import LogPosition, newest_first
 from api.kit.database import Database
 
 # `args` as JSON text: served as it is stored, never decoded and re-encoded here. In the order
-# `EventItem.from_row` unpacks them.
+# `EventItem.from_rows` unpacks them.
 _SELECT = (
     "SELECT contract, contract_name, event, args::text AS args, block_number, block_hash, tx_hash, log_index"
     " FROM contract_events"

@@ -47,7 +47,12 @@ CACHE_POLICY: Sequence[tuple[str, bytes]] = (
 )
 
 
+_POLICY_PREFIXES = tuple(prefix for prefix, _ in CACHE_POLICY)
+
+
 def cache_control_for(path: str) -> bytes:
+    if not path.startswith(_POLICY_PREFIXES):  # the reads: one call instead of a call per prefix
+        return REVALIDATE
     for prefix, policy in CACHE_POLICY:
         if path.startswith(prefix):
             return policy

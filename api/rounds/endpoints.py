@@ -103,7 +103,7 @@ async def round_donation_page(
     limit: int = DEFAULT_LIMIT,
 ) -> RoundDonationList:
     page = await service.list_donations(address, donor=donor, cursor=cursor, limit=limit)
-    items = [RoundDonationItem.from_row(row) for row in page.items]
+    items = RoundDonationItem.from_rows(page.items)
     return RoundDonationList(items=items, next_cursor=page.next_cursor)
 
 
@@ -116,7 +116,7 @@ async def round_event_page(
     limit: int = DEFAULT_LIMIT,
 ) -> RoundEventList:
     page = await service.list_events(address, event=event, cursor=cursor, limit=limit)
-    return RoundEventList(items=[RoundEventItem.from_row(row) for row in page.items], next_cursor=page.next_cursor)
+    return RoundEventList(items=RoundEventItem.from_rows(page.items), next_cursor=page.next_cursor)
 
 
 EVENT_NAME = direct_reads.QueryRule(re.compile(EVENT_NAME_PATTERN.strip("^$")))

@@ -8,7 +8,7 @@ import asyncpg
 from api.kit.cursor import LogPosition, newest_first
 from api.kit.database import Database
 
-# The SELECT orders below are the orders the schemas' `from_row` unpack.
+# The SELECT orders below are the orders the schemas' `from_row`/`from_rows` unpack.
 _ROUND_COLUMNS = (
     "address, round_index, factory, founder, metadata_cid, goal::text AS goal, deadline, milestones, salt,"
     " implementation, block_number, block_hash, tx_hash, log_index"

@@ -1,10 +1,11 @@
 """Funding rounds on the wire: wei as decimal strings, addresses checksummed."""
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 import msgspec
 
-from api.kit.addresses import checksummed
+from api.kit.addresses import CHECKSUMS, checksummed
 from api.kit.schemas import Address, CamelStruct, EventArgs, LoggedItem, WeiString
 from api.rounds.repository import Raised
 from api.rounds.service import RoundDetail
@@ -29,27 +30,18 @@ class RoundItem(LoggedItem):
 
     @classmethod
     def from_row(cls, row: Any) -> "RoundItem":
-        # Unpacked by position, in the repository's SELECT order (a detail row has more after).
+        # Unpacked by position, in the repository's SELECT order (a detail row has more after),
+        # and passed in field order (LoggedItem's first).
         (
             address, round_index, factory, founder, metadata_cid, goal, deadline, milestones, salt, implementation,
             block_number, block_hash, tx_hash, log_index, *_,
         ) = row  # fmt: skip
+        checksums = CHECKSUMS
         return cls(
-            address=checksummed(address),
-            round_index=round_index,
-            factory=checksummed(factory),
-            founder=checksummed(founder),
-            metadata_cid=metadata_cid,
-            goal=goal,
-            deadline=deadline,
-            milestones=milestones,
-            salt=salt,
-            implementation=checksummed(implementation),
-            block_number=block_number,
-            block_hash=block_hash,
-            tx_hash=tx_hash,
-            log_index=log_index,
-        )
+            block_number, block_hash, tx_hash, log_index,
+            checksums[address], round_index, checksums[factory], checksums[founder], metadata_cid, goal, deadline,
+            milestones, salt, checksums[implementation],
+        )  # fmt: skip
 
 
 class RoundList(CamelStruct):
@@ -116,23 +108,18 @@ class RoundDonationItem(LoggedItem):
     donor_total: WeiString
 
     @classmethod
-    def from_row(cls, row: Any) -> "RoundDonationItem":
-        # Unpacked by position, in the repository's SELECT order.
-        round_, donor, currency, amount, matic_equivalent, donor_total, block_number, block_hash, tx_hash, log_index = (
-            row
-        )
-        return cls(
-            round=checksummed(round_),
-            donor=checksummed(donor),
-            currency=checksummed(currency),
-            amount=amount,
-            matic_equivalent=matic_equivalent,
-            donor_total=donor_total,
-            block_number=block_number,
-            block_hash=block_hash,
-            tx_hash=tx_hash,
-            log_index=log_index,
-        )
+    def from_rows(cls, rows: Iterable[Any]) -> list["RoundDonationItem"]:
+        """Items from the repository's rows, unpacked by position in its SELECT order and passed
+        in field order (LoggedItem's first), as `DonationItem.from_rows` does."""
+        address = CHECKSUMS
+        return [
+            cls(
+                block_number, block_hash, tx_hash, log_index,
+                address[round_], address[donor], address[currency], amount, matic_equivalent, donor_total,
+            )
+            for round_, donor, currency, amount, matic_equivalent, donor_total, block_number, block_hash, tx_hash,
+            log_index in rows
+        ]  # fmt: skip
 
 
 class RoundDonationList(CamelStruct):
@@ -151,18 +138,14 @@ class RoundEventItem(LoggedItem):
     round: Address
 
     @classmethod
-    def from_row(cls, row: Any) -> "RoundEventItem":
-        # Unpacked by position, in the repository's SELECT order.
-        event, args, round_, block_number, block_hash, tx_hash, log_index = row
-        return cls(
-            event=event,
-            args=msgspec.Raw(args),
-            round=checksummed(round_),
-            block_number=block_number,
-            block_hash=block_hash,
-            tx_hash=tx_hash,
-            log_index=log_index,
-        )
+    def from_rows(cls, rows: Iterable[Any]) -> list["RoundEventItem"]:
+        """Items from the repository's rows, unpacked by position in its SELECT order and passed
+        in field order (LoggedItem's first), as `DonationItem.from_rows` does."""
+        address, raw = CHECKSUMS, msgspec.Raw
+        return [
+            cls(block_number, block_hash, tx_hash, log_index, event, raw(args), address[round_])
+            for event, args, round_, block_number, block_hash, tx_hash, log_index in rows
+        ]
 
 
 class RoundEventList(CamelStruct):

@@ -100,6 +100,59 @@ def test_a_body_that_never_completes_is_cut_off(port: int) -> None:
     assert not received.startswith(b"HTTP/1.1 200")
 
 
+def _dribble(sock: socket.socket, data: bytes, every: float, until: float) -> None:
+    """Send `data` a byte at a time, one every `every` s, while the server keeps the connection
+    and for at most `until` s."""
+    deadline = time.monotonic() + until
+    for byte in data:
+        if time.monotonic() > deadline:
+            return
+        try:
+            sock.sendall(bytes([byte]))
+        except OSError:  # cut off
+            return
+        time.sleep(every)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [b"GET / HTTP/1.1\r\nhost: x\r\nx-long: ", b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 900\r\n\r\n"],
+    ids=["head", "body"],
+)
+def test_a_request_dribbled_a_byte_at_a_time_is_cut_off_on_time(port: int, start: bytes) -> None:
+    """Each byte arrives in its own read: the deadline runs from the head's first byte (or from
+    the end of the head), and bytes that keep arriving do not push it back."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(start[:1])
+        started = time.monotonic()
+        _dribble(sock, start[1:] + b"a" * 900, every=0.02, until=3)
+        closed, received = _closed_within(sock, 5)
+
+    assert closed
+    assert not received.startswith(b"HTTP/1.1 200")
+    assert time.monotonic() - started < max(HEADER_TIMEOUT, BODY_TIMEOUT) + 2
+
+
+def test_blank_lines_before_a_head_do_not_keep_a_connection_open(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        _dribble(sock, b"\r\n" * 200, every=0.02, until=3)
+        closed, received = _closed_within(sock, 5)
+
+    assert closed
+    assert received == b""
+
+
+def test_a_second_head_that_stalls_on_a_kept_connection_is_cut_off(port: int) -> None:
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nhost: x\r\n\r\nGET / HTTP/1.1\r\nhost: x\r\n")  # the second never ends
+        started = time.monotonic()
+        closed, received = _closed_within(sock, 5)
+
+    assert closed
+    assert received.startswith(b"HTTP/1.1 200") and received.count(b"HTTP/1.1 200") == 1
+    assert time.monotonic() - started < HEADER_TIMEOUT + 2
+
+
 def test_an_oversized_head_is_a_431(port: int) -> None:
     with socket.create_connection(("127.0.0.1", port)) as sock:
         sock.sendall(b"GET / HTTP/1.1\r\nhost: x\r\nx-padding: " + b"a" * 4096 + b"\r\n\r\n")

@@ -1,8 +1,9 @@
 """Client addresses: hex of the right length, and a checksum that holds whenever the case is mixed."""
 
 import pytest
+from eth_utils import to_checksum_address
 
-from api.kit.addresses import InvalidAddressError, parse_address
+from api.kit.addresses import ChecksumAddresses, InvalidAddressError, parse_address
 
 CHECKSUMMED = "0x8ba1f109551bD432803012645Ac136ddd64DBA72"
 
@@ -33,3 +34,14 @@ def test_refusals_say_why(raw: str, reason: str) -> None:
     assert caught.value.field == "from"
     assert caught.value.value == raw
     assert reason in caught.value.reason
+
+
+def test_checksum_cache_gives_the_eip55_form_and_keeps_at_most_its_size() -> None:
+    cache = ChecksumAddresses(max_size=2)
+    stored = [f"0x{n:040x}" for n in (0xDE5C, 0xFAC7, 0x8BA1F109551BD432803012645AC136DDD64DBA72)]
+
+    forms = [cache[address] for address in stored]
+
+    assert forms == [to_checksum_address(address) for address in stored]
+    assert forms[2] == CHECKSUMMED
+    assert list(cache) == stored[1:]  # the oldest made way
