@@ -116,7 +116,8 @@ POSITION = "block_number, log_index, chain_id"
 @dataclass(frozen=True, slots=True)
 class StagedRows:
     """`records` for `table`, stored by `insert_new` (see it for the other fields); `text` is
-    their COPY text payload, built when staged (`stage_rows`) for a table with NUMERIC columns."""
+    their COPY text payload and `tally` their summaries' statement, built when staged
+    (`stage_rows`)."""
 
     table: str
     columns: Sequence[str]
