@@ -244,7 +244,7 @@ class PlatformStream:
 
     async def begin_bulk_load(self, connection: Connection) -> list[str]:
         """An initial sync writes the event store and the projections' tables without their
-        secondary indexes (the event store alone has four b-trees and a GIN: most of the cost of
+        secondary indexes (the event store alone has two b-trees and a GIN: most of the cost of
         its writes): each is dropped, its definition kept to build it once at the end. Unique
         indexes stay: duplicates are still skipped, upserts still find their row. A partitioned
         table's index is dropped on every partition at once, and built so again (its definition

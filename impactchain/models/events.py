@@ -17,9 +17,9 @@ class ContractEvent(SQLModel, table=True):
     __tablename__ = "contract_events"
     __table_args__ = (
         PrimaryKeyConstraint("block_number", "log_index", "chain_id", name="contract_events_pkey"),
-        Index("ix_contract_events_contract_name_position", "contract_name", "block_number", "log_index"),
         Index("ix_contract_events_contract_position", "contract", "block_number", "log_index"),
-        Index("ix_contract_events_event_position", "event", "block_number", "log_index"),
+        # Also every read by contract name alone or event alone: one scan per (name, event) pair,
+        # merged (api/events/repository.py, migration 0012).
         Index("ix_contract_events_contract_event_position", "contract_name", "event", "block_number", "log_index"),
         # No pending list (migration 0011): an `args @>` read never scans unsorted recent entries.
         Index(

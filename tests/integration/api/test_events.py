@@ -99,6 +99,64 @@ async def test_pages_walk_every_event_once(history: list[str], client: Client) -
     assert len(set(seen)) == len(seen) > 7
 
 
+async def _walk(client: Client, params: dict[str, Any], limit: int) -> list[tuple[int, int]]:
+    seen: list[tuple[int, int]] = []
+    cursor: str | None = None
+    while True:
+        body = (
+            await client.get("/v1/events", params=params | {"limit": limit} | ({"cursor": cursor} if cursor else {}))
+        ).json()
+        seen += [(item["blockNumber"], item["logIndex"]) for item in body["items"]]
+        cursor = body["nextCursor"]
+        if cursor is None:
+            return seen
+        assert len(seen) < 10_000, "pagination does not terminate"
+
+
+@pytest.mark.parametrize(
+    ("params", "where", "several"),
+    [
+        # One contract name, many events: one scan per event the store holds for it, merged.
+        ({"contract": "HelpDesk"}, ("contract_name = $1", "HelpDesk"), True),
+        ({"contract": "DAOTimelock"}, ("contract_name = $1", "DAOTimelock"), True),
+        # One event, possibly of several contracts (OpenZeppelin's role events are).
+        ({"event": "RoleGranted"}, ("event = $1", "RoleGranted"), True),
+        ({"event": "Donated"}, ("event = $1", "Donated"), False),
+        ({"event": "NoSuchEvent"}, ("event = $1", "NoSuchEvent"), False),
+        ({"contract": "NoSuchContract"}, ("contract_name = $1", "NoSuchContract"), False),
+        (
+            {"contract": "HelpDesk", "arg": [f"donor:{DONORS[0]}"]},
+            ("contract_name = $1 AND args->>'donor' = $2", "HelpDesk", DONORS[0]),
+            False,
+        ),
+    ],
+)
+async def test_a_name_only_or_event_only_filter_pages_through_exactly_its_events(
+    history: list[str],
+    client: Client,
+    db: asyncpg.Connection,
+    params: dict[str, Any],
+    where: tuple[Any, ...],
+    several: bool,
+) -> None:
+    expected = [
+        (row["block_number"], row["log_index"])
+        for row in await db.fetch(
+            f"SELECT block_number, log_index FROM contract_events WHERE {where[0]} "  # noqa: S608 - the test's constants
+            "ORDER BY block_number DESC, log_index DESC",
+            *where[1:],
+        )
+    ]
+    pairs = await db.fetchval(
+        f"SELECT count(DISTINCT (contract_name, event)) FROM contract_events WHERE {where[0]}",  # noqa: S608
+        *where[1:],
+    )
+
+    assert await _walk(client, params, limit=2) == expected
+    assert await _walk(client, params, limit=100) == expected
+    assert (pairs > 1) == several, "the case meant to merge several scans does"
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

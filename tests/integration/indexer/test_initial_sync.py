@@ -44,8 +44,8 @@ async def test_an_initial_sync_defers_the_event_stores_indexes_and_builds_them_a
     await first.step()
 
     deferred = await db.fetch("SELECT table_name, name FROM indexer_deferred_indexes ORDER BY name")
-    # The event store's four b-trees and GIN, and the projections' lookups (by donor, round, transaction).
-    assert sum(1 for row in deferred if row["table_name"] == "contract_events") == 5
+    # The event store's two b-trees and GIN, and the projections' lookups (by donor, round, transaction).
+    assert sum(1 for row in deferred if row["table_name"] == "contract_events") == 3
     assert {row["table_name"] for row in deferred} == set(TABLES)
     kept = {row["indexname"] for row in await db.fetch(INDEXES, TABLES)}
     assert kept == {row["indexname"] for row in indexes} - {row["name"] for row in deferred}
