@@ -144,7 +144,8 @@ class _EventPlan:
         self._fields = fields if len(fields) == len(self._order) else None
         self._words = word
         self._indexed = [(item[0], item[2], item[3]) for item in self._topic_fields(entry)]
-        read = self._decode_abi if self._fields is None else _compiled_reader(self._fields, self._checks())
+        checks = _Checks(self.name, self._topics, self._words, self._static)
+        read = self._decode_abi if self._fields is None else _compiled_reader(self._fields, checks)
         self.reader = (self.name, read)
 
     @staticmethod
@@ -156,9 +157,6 @@ class _EventPlan:
             assert reader is not None
             fields.append((item["name"], _TOPIC, topic, reader))
         return fields
-
-    def _checks(self) -> "_Checks":
-        return _Checks(self.name, self._topics, self._words, self._static)
 
     def _decode_abi(self, topics: list[str], data: str) -> dict[str, Any]:
         if len(topics) != self._topics:
@@ -257,8 +255,19 @@ def _tail_reader(kind: str) -> Callable[[str, int], Any] | None:
 
 
 def decode_event(decoder: EventDecoder, log: RawLog) -> EventLog:
-    event, args = decoder.decode(log)
-    return EventLog(log.address.lower(), event, args, raw_ref(log))
+    event = decode_known(decoder, log)
+    if event is None:
+        raise LogDecodeError(f"no event of this ABI has topic {log.topics[:1]}")
+    return event
+
+
+def decode_known(decoder: EventDecoder, log: RawLog) -> EventLog | None:
+    """`log` decoded, or None when it names no event of the decoder's ABI (no topic, or another's)."""
+    topics = log.topics
+    reader = decoder.reader(topics[0]) if topics else None
+    if reader is None:
+        return None
+    return EventLog(log.address.lower(), reader[0], reader[1](topics, log.data), raw_ref(log))
 
 
 def raw_ref(log: RawLog) -> LogRef:

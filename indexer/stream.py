@@ -20,9 +20,9 @@ import orjson
 import structlog
 from eth_utils import keccak
 
-from impactchain.events import EventDecoder, EventLog, LogRef, RawLog, raw_ref
+from impactchain.events import EventDecoder, EventLog, LogRef, RawLog, decode_known
 from impactchain.registry import DeployedContract, DeploymentManifest
-from indexer.repository import Connection, Staged, StagedRows, delete_rows, stage_rows
+from indexer.repository import Connection, Staged, StagedAll, StagedRows, delete_rows, stage_rows
 from indexer.rpc import JsonRpcClient
 from indexer.service import WriterFence, fetch_logs
 
@@ -147,13 +147,12 @@ class PlatformStream:
         events = []
         decoders, round_decoder = self._decoders, self._round_decoder
         for raw in raws:
-            address, topics = raw.address.lower(), raw.topics
-            reader = decoders.get(address, round_decoder).reader(topics[0]) if topics else None
-            if reader is None:
+            event = decode_known(decoders.get(raw.address.lower(), round_decoder), raw)
+            if event is None:
                 # Not in the contract's ABI (an anonymous event, or a library's): nothing to name it by.
                 log.warning("skipped an event the ABI does not declare", contract=raw.address)
                 continue
-            events.append(EventLog(address, reader[0], reader[1](topics, raw.data), raw_ref(raw)))
+            events.append(event)
         return events
 
     def stage(self, chain_id: int, events: Sequence[EventLog]) -> "StagedStep":
@@ -172,7 +171,7 @@ class PlatformStream:
             for number in route[1]:
                 handed[number].append(e)
         staged = [p.stage(chain_id, mine) for p, mine in zip(self.projections, handed, strict=True) if mine]
-        return StagedStep(stage_rows(EVENT_STORE, EVENT_COLUMNS, records), staged)
+        return StagedStep(stage_rows(EVENT_STORE, EVENT_COLUMNS, records), StagedAll(staged))
 
     def _route(self, contract: str, event: str) -> tuple[str, tuple[int, ...]]:
         name = self.contract_name(contract)
@@ -324,13 +323,12 @@ class StagedStep:
     """A range's rows: the event store's, then each projection's."""
 
     events: StagedRows
-    projections: Sequence[Staged]
+    projections: StagedAll
 
     async def store(self, connection: Connection, notify_from: int) -> int:
         """Returns how many events the store added."""
         added = await self.events.store(connection, notify_from)
-        for staged in self.projections:
-            await staged.store(connection, notify_from)
+        await self.projections.store(connection, notify_from)
         return added
 
 
