@@ -153,6 +153,7 @@ class FetchedRange(Generic[EventT]):
     """A range's events, in chain order, the hashes of the blocks read to prove them, and the
     rows they give, staged to store."""
 
+    after: int  # the block the range follows
     to_block: int
     events: list[EventT]
     block_hashes: dict[int, str]
@@ -435,7 +436,7 @@ class LogIndexer(Generic[EventT]):
             self._drop_prefetch()
             raise
         # Past the finalized block, or the head went back (a dev chain reverted): fetch again.
-        if fetched is None or fetched.to_block > head:
+        if fetched is None or fetched.after != last or fetched.to_block > head:
             self._drop_prefetch()
             return None
         self._ahead_from = fetched.to_block
@@ -485,7 +486,7 @@ class LogIndexer(Generic[EventT]):
         # Sized here, as each range is read (in chain order: a fetch ahead starts where the one
         # before it ended), so the next range's plan knows what this one held.
         self._adapt_batch(len(events))
-        return FetchedRange(to_block, events, block_hashes, staged)
+        return FetchedRange(last, to_block, events, block_hashes, staged)
 
     async def _read_logs(self, connection: Connection, last: int, to_block: int) -> tuple[list[EventT], int]:
         """The events of blocks `last`+1..`to_block` (several requests in flight), or of a first

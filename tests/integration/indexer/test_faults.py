@@ -3,6 +3,7 @@ and refuses wide log ranges, the indexer neither exits nor wedges, and ends with
 of a clean run."""
 
 import asyncio
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -253,3 +254,41 @@ def test_an_abandoned_answer_says_how_many_logs_each_block_it_reached_holds() ->
     cut = answer[: answer.rindex(b'"blockNumber"') + 5]  # the last log's block number cut off
     assert logs_per_block(cut) == {16: 1, 17: 3, 18: 1}
     assert logs_per_block(b'{"result":[{"blockNumber": "0x1F"}') == {31: 1}
+
+
+async def test_ranges_fetched_ahead_follow_each_other_and_read_each_block_once(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    settings: Settings,
+    db: asyncpg.Connection,
+    rpc: JsonRpcClient,
+    make_indexers: Callable[..., list[LogIndexer[Any]]],
+) -> None:
+    # Final blocks (anvil finalizes all but the last 64), a donation here and there: a backfill
+    # whose steps take ranges fetched ahead, two at a time, each from where the one before ended.
+    for _ in range(6):
+        donate_many(chain, manifest, 2)
+        node(chain, "anvil_mine", [hex(40)])
+    asked: list[tuple[int, int]] = []
+
+    async def record(method: str, call: dict[str, Any]) -> None:
+        if method == "eth_getLogs":
+            asked.append(log_range(call))
+
+    proxy = await RpcProxy(settings.chain_rpc_url, hook=record).start()
+    client = JsonRpcClient(proxy.url)
+    try:
+        indexers = make_indexers(client, concurrency=1, max_batch_blocks=16)
+        await index_until_caught_up(indexers)
+    finally:
+        await client.close()
+        await proxy.stop()
+    ranges = sorted(asked)
+    start = indexers[0].start_block
+    # No block read twice, none skipped: the ranges tile the chain from the deployment to the head.
+    assert ranges[0][0] == start
+    assert all(later[0] == earlier[1] + 1 for earlier, later in itertools.pairwise(ranges)), ranges
+    assert ranges[-1][1] == chain.eth.block_number
+    indexed = await projected_rows(db)
+    assert len(indexed["donations"]) == 12
+    assert indexed == await clean_index(db, lambda: index_until_caught_up(make_indexers(rpc)))
