@@ -43,14 +43,12 @@ class RouteGuard:
         template: str = scope.get("path_template") or path
         observed = _ObservedSend(send)
         started = time.perf_counter()
-        gauge = request_metrics.running(method, template)
-        gauge.inc()
+        running = request_metrics.started(method, template)
         try:
             await self._guarded(app, scope, receive, observed, path)
         finally:
-            gauge.dec()
             seconds = (observed.finished or time.perf_counter()) - started
-            request_metrics.finished(method, template, observed.status, seconds)
+            request_metrics.finished(running, method, template, observed.status, seconds)
 
     async def _guarded(self, app: ASGIApp, scope: HTTPScope, receive: Receive, send: Send, path: str) -> None:
         if sum(len(name) + len(value) + 4 for name, value in scope["headers"]) > self.max_header_bytes:
@@ -71,8 +69,7 @@ class RouteGuard:
         caller has checked against `max_header_bytes`, rate-limited and counted as above, its
         answer returned instead of sent."""
         started = time.perf_counter()
-        gauge = request_metrics.running("GET", template)
-        gauge.inc()
+        running = request_metrics.started("GET", template)
         status = 500
         try:
             if limiter is not None:
@@ -85,8 +82,7 @@ class RouteGuard:
             status = answer[0]
             return answer
         finally:
-            gauge.dec()
-            request_metrics.finished("GET", template, status, time.perf_counter() - started)
+            request_metrics.finished(running, "GET", template, status, time.perf_counter() - started)
 
 
 class RouteGuardMiddleware:

@@ -14,11 +14,12 @@ import asyncpg
 import pytest
 import uvicorn
 from litestar import Litestar
+from prometheus_client import REGISTRY
 
 from api.app import create_app
 from api.kit import edge as edge_module
-from api.kit import request_metrics
 from api.kit.edge import DIRECT_EDGE, DirectEdge, EdgeMiddleware
+from api.kit.request_metrics import APP_NAME
 from api.server import DirectCycle, GuardedHttpToolsProtocol
 from bench.api_load import load
 from impactchain.devstack.ports import free_port
@@ -286,7 +287,6 @@ async def test_a_client_that_leaves_mid_read_is_not_written_to_and_the_server_go
         ends.append((self.disconnected, self.response_complete))
 
     monkeypatch.setattr(DirectCycle, "run_asgi", observed)
-    template = ("GET", "/v1/donations")
     with _no_server_errors(caplog), _serving(create_app(settings)) as port:
         _, writer = await _connection(port)
         writer.write(_request("/v1/donations"))
@@ -300,7 +300,8 @@ async def test_a_client_that_leaves_mid_read_is_not_written_to_and_the_server_go
     assert answered.startswith(b"HTTP/1.1 200 OK")
     # The first: gone before its answer, which was not written; the second: answered.
     assert ends == [(True, False), (False, True)]
-    assert request_metrics.running(*template)._value.get() == 0
+    in_progress = {"method": "GET", "path": "/v1/donations", "status_code": "200", "app_name": APP_NAME}
+    assert REGISTRY.get_sample_value("impactchain_api_requests_in_progress", in_progress) == 0
 
 
 async def test_a_direct_path_that_fails_is_uvicorns_500_and_the_connection_closes(
