@@ -5,7 +5,6 @@ import hashlib
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, cast
 
 import brotli
@@ -283,14 +282,23 @@ def _matches(if_none_match: bytes, etag: bytes) -> bool:
 DIRECT_EDGE = "direct_edge"
 
 
-@dataclass(frozen=True, slots=True)
 class DirectRequest:
-    """A GET the edge answers without ASGI: the direct read, its arguments, and the headers the edge reads."""
+    """A GET the edge answers without ASGI: the direct read, its arguments, and the headers the
+    edge reads. (A plain class: a frozen dataclass's __init__ costs a call per field.)"""
 
-    read: DirectRead
-    parameters: dict[str, Any]
-    if_none_match: bytes | None
-    accept_encoding: bytes | None
+    __slots__ = ("accept_encoding", "if_none_match", "parameters", "read")
+
+    def __init__(
+        self,
+        read: DirectRead,
+        parameters: dict[str, Any],
+        if_none_match: bytes | None,
+        accept_encoding: bytes | None,
+    ) -> None:
+        self.read = read
+        self.parameters = parameters
+        self.if_none_match = if_none_match
+        self.accept_encoding = accept_encoding
 
 
 class DirectEdge:
@@ -332,9 +340,8 @@ class DirectEdge:
         context = RequestContext(scope)
         status = 500
         try:
-            status, headers, body = await self._guard.answer(
-                scope, self._limiter(path), request.read.template, partial(self._read, request, path)
-            )
+            read = answer(request.read, request.parameters, self._state.database, "GET", path)
+            status, headers, body = await self._guard.answer(scope, self._limiter(path), request.read.template, read)
             headers += [*SECURITY_HEADERS, _API_CSP, context.header]
             compression = self._compression
             encoding = compression.encoding_for(request.accept_encoding) if compression is not None else None
@@ -346,9 +353,6 @@ class DirectEdge:
     def _limiter(self, path: str) -> RateLimiter | None:
         limiter: RateLimiter | None = self._state.get("rate_limiter")
         return None if path.startswith(EXEMPT_PREFIXES) else limiter
-
-    async def _read(self, request: DirectRequest, path: str) -> Answer:
-        return await answer(request.read, request.parameters, self._state.database, "GET", path)
 
 
 # Headers that send a request the ASGI way: CORS (Litestar's), a body, an upgrade.

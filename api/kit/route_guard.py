@@ -6,7 +6,7 @@ One layer instead of three: each costs every request a coroutine, and each wrapp
 per message (measured in bench/api_load)."""
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Coroutine
 from typing import Any, cast
 
 from litestar.enums import ScopeType
@@ -63,11 +63,11 @@ class RouteGuard:
         await app(scope, receive, send)
 
     async def answer(
-        self, scope: HTTPScope, limiter: RateLimiter | None, template: str, read: Callable[[], Awaitable[Answer]]
+        self, scope: HTTPScope, limiter: RateLimiter | None, template: str, read: Coroutine[Any, Any, Answer]
     ) -> Answer:
         """For the server's direct path (api/server.py): a GET of a routed path whose head the
         caller has checked against `max_header_bytes`, rate-limited and counted as above, its
-        answer returned instead of sent."""
+        answer (`read`, awaited only when the request is allowed) returned instead of sent."""
         started = time.perf_counter()
         running = request_metrics.started("GET", template)
         status = 500
@@ -78,10 +78,11 @@ class RouteGuard:
                     answer = too_many_requests_answer(verdict.retry_after_seconds)
                     status = answer[0]
                     return answer
-            answer = await read()
+            answer = await read
             status = answer[0]
             return answer
         finally:
+            read.close()  # a read never awaited (refused, or the limiter failed) is discarded; else a no-op
             request_metrics.finished(running, "GET", template, status, time.perf_counter() - started)
 
 

@@ -93,6 +93,14 @@ def direct_answers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return answered
 
 
+@pytest.fixture(autouse=True)
+def _server_logs_reach_caplog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn's loggers, as another test's server may have configured them (not propagating)."""
+    for name in ("uvicorn", "uvicorn.error"):
+        monkeypatch.setattr(logging.getLogger(name), "propagate", True)
+        monkeypatch.setattr(logging.getLogger(name), "disabled", False)
+
+
 @contextmanager
 def _no_server_errors(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     with caplog.at_level(logging.ERROR):
