@@ -19,7 +19,7 @@ from api.kit.chain import chain_lifespan, provide_chain_node
 from api.kit.client_address import ClientAddress, parse_networks
 from api.kit.database import database_lifespan, provide_database
 from api.kit.direct_reads import DirectReads
-from api.kit.edge import Compression, EdgeMiddleware
+from api.kit.edge import DIRECT_EDGE, Compression, DirectEdge, EdgeMiddleware
 from api.kit.problems import EXCEPTION_HANDLERS
 from api.kit.rate_limit import rate_limit_lifespan
 from api.kit.request_context import tracing_middleware
@@ -93,12 +93,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # than Litestar's compression middleware per route). The span outermost.
     # The hot reads are answered in the edge when plainly valid, through the same route guard.
     direct_reads = DirectReads(DIRECT_READS, guard)
-    handler: ASGIApp = EdgeMiddleware(
+    edge = EdgeMiddleware(
         app.asgi_handler, access_log=settings.api_access_log, compression=Compression(), direct_reads=direct_reads
     )
-    for middleware in tracing_middleware():
+    handler: ASGIApp = edge
+    tracing = tracing_middleware()
+    for middleware in tracing:
         handler = middleware(handler)
     app.asgi_handler = handler
+    if not tracing:
+        # The server answers the direct reads itself, without ASGI (api/server.py); with tracing
+        # on, every request goes through the span's middleware instead.
+        app.state[DIRECT_EDGE] = DirectEdge(edge, direct_reads, app.state)
     return app
 
 

@@ -30,8 +30,8 @@ from litestar.types import HTTPScope, Receive, Scope, Send
 from api.kit.cursor import MAX_PAGE_SIZE
 from api.kit.database import Database
 from api.kit.problems import PROBLEM_MEDIA_TYPE, ApiError, Problem, internal_problem
-from api.kit.responses import EncodedJsonResponse
-from api.kit.route_guard import RouteGuard
+from api.kit.responses import json_headers
+from api.kit.route_guard import Answer, RouteGuard
 
 _INT64_MAX = 2**63 - 1
 
@@ -122,18 +122,27 @@ class DirectReads:
                 self._parameterized.append((before, after, read))
         self._guard = guard
 
-    async def serve(self, scope: HTTPScope, receive: Receive, send: Send) -> bool:
-        if scope["method"] != "GET" or scope.get("root_path"):
-            return False
-        path: str = scope["path"]
+    @property
+    def guard(self) -> RouteGuard:
+        return self._guard
+
+    def match(self, path: str, query_string: bytes) -> tuple[DirectRead, dict[str, Any]] | None:
+        """The read a GET of `path` would be answered with and its arguments, or None."""
         read, segment = self._exact.get(path), None
         if read is None:
             read, segment = self._match(path)
         if read is None:
+            return None
+        parameters = read.parameters(segment, query_string)
+        return None if parameters is None else (read, parameters)
+
+    async def serve(self, scope: HTTPScope, receive: Receive, send: Send) -> bool:
+        if scope["method"] != "GET" or scope.get("root_path"):
             return False
-        parameters = read.parameters(segment, scope["query_string"])
-        if parameters is None or not _plain_headers(scope):
+        matched = self.match(scope["path"], scope["query_string"])
+        if matched is None or not _plain_headers(scope):
             return False
+        read, parameters = matched
         scope["path_template"] = read.template
         await self._guard(_Answer(read, parameters), scope, receive, send)
         return True
@@ -155,6 +164,21 @@ def _plain_headers(scope: HTTPScope) -> bool:
     return True
 
 
+async def answer(read: DirectRead, parameters: dict[str, Any], database: Database, method: str, path: str) -> Answer:
+    """The read's answer (status, headers, body) as Litestar's handler and problem mapping give it."""
+    try:
+        content = await read.read(read.service(database), **parameters)
+    except ApiError as exc:
+        body = msgspec.json.encode(exc.to_problem())
+        return exc.status_code, json_headers(body, PROBLEM_MEDIA_TYPE), body
+    except Exception as exc:
+        problem: Problem = internal_problem(method, path, exc)
+        body = msgspec.json.encode(problem)
+        return problem.status, json_headers(body, PROBLEM_MEDIA_TYPE), body
+    body = msgspec.json.encode(content)
+    return 200, json_headers(body), body
+
+
 class _Answer:
     """The read's answer as an ASGI app, for the route guard to run."""
 
@@ -167,14 +191,6 @@ class _Answer:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope = cast(HTTPScope, scope)
         database: Database = scope["litestar_app"].state.database
-        try:
-            content = await self._read.read(self._read.service(database), **self._parameters)
-        except ApiError as exc:
-            body = msgspec.json.encode(exc.to_problem())
-            response = EncodedJsonResponse(body, exc.status_code, PROBLEM_MEDIA_TYPE)
-        except Exception as exc:
-            problem: Problem = internal_problem(scope["method"], scope["path"], exc)
-            response = EncodedJsonResponse(msgspec.json.encode(problem), problem.status, PROBLEM_MEDIA_TYPE)
-        else:
-            response = EncodedJsonResponse(msgspec.json.encode(content))
-        await response(scope, receive, send)
+        status, headers, body = await answer(self._read, self._parameters, database, scope["method"], scope["path"])
+        await send(cast(Any, {"type": "http.response.start", "status": status, "headers": headers}))
+        await send({"type": "http.response.body", "body": body, "more_body": False})

@@ -8,11 +8,15 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import brotli
+from litestar._asgi.utils import is_valid_host
+from litestar.datastructures import State
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
-from api.kit.direct_reads import DirectReads
+from api.kit.direct_reads import DirectRead, DirectReads, answer
+from api.kit.rate_limit import EXEMPT_PREFIXES, RateLimiter
 from api.kit.request_context import RequestContext
+from api.kit.route_guard import Answer
 
 # A JSON API: no document a browser should render, frame or sniff. The OpenAPI UIs under
 # /schema load their scripts and styles from a CDN and get a CSP that allows exactly that.
@@ -213,38 +217,143 @@ class _EdgeSend:
             await self._send(cast(Any, {**start, "headers": response_headers}))
             await self._send(message)
             return
-        compressible = self._compression is not None and len(body) >= self._compression.minimum_size
-        if compressible and not any(h[0].lower() == b"content-encoding" for h in response_headers):
-            # Whether or not this one is compressed, the representation depends on Accept-Encoding.
-            response_headers.append((b"vary", b"Accept-Encoding"))
-        else:
-            compressible = False
-        encoding = self._encoding if compressible else None
-        if self._tagged and 200 <= status < 300:
-            # SHA-1 as a content fingerprint, not a signature: with the CPU's SHA instructions it is
-            # the cheapest collision-safe hash hashlib offers (16 KiB: ~26 us, BLAKE2b ~36 us).
-            # Each encoding of the body is its own representation, with its own ETag.
-            digest = hashlib.sha1(body, usedforsecurity=False).hexdigest().encode()
-            etag = b'"' + digest + (b"-" + encoding if encoding is not None else b"") + b'"'
-            response_headers += [(b"etag", etag), (b"cache-control", self._cache_control)]
-            if self._if_none_match is not None and _matches(self._if_none_match, etag):
-                kept = [h for h in response_headers if h[0].lower() not in (b"content-length", b"content-type")]
-                await self._send(cast(Any, {"type": "http.response.start", "status": 304, "headers": kept}))
-                await self._send(cast(Any, {"type": "http.response.body", "body": b"", "more_body": False}))
-                return
-        else:
-            # Errors are never cached.
-            response_headers.append((b"cache-control", NO_STORE if status >= 400 else self._cache_control))
-        if encoding is not None and self._compression is not None:
-            body = self._compression.compress(body, encoding)
-            response_headers = [h for h in response_headers if h[0].lower() != b"content-length"]
-            response_headers += [(b"content-encoding", encoding), (b"content-length", str(len(body)).encode())]
-            message = cast(Any, {"type": "http.response.body", "body": body, "more_body": False})
-        await self._send(cast(Any, {**start, "headers": response_headers}))
-        await self._send(message)
+        status, response_headers, body = finish(
+            status,
+            response_headers,
+            body,
+            self._cache_control,
+            self._if_none_match,
+            self._compression,
+            self._encoding,
+            tagged=self._tagged,
+        )
+        await self._send(cast(Any, {"type": "http.response.start", "status": status, "headers": response_headers}))
+        await self._send(cast(Any, {"type": "http.response.body", "body": body, "more_body": False}))
+
+
+def finish(
+    status: int,
+    response_headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    cache_control: bytes,
+    if_none_match: bytes | None,
+    compression: Compression | None,
+    encoding: bytes | None,
+    *,
+    tagged: bool = True,
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A whole response as the edge sends it: `response_headers` (the app's, without
+    Cache-Control, then the edge's) with Vary, ETag and Cache-Control added, turned into a 304 on a
+    match, or compressed. Shared by `_EdgeSend` and the server's direct path (api/server.py)."""
+    compressible = compression is not None and len(body) >= compression.minimum_size
+    if compressible and not any(h[0].lower() == b"content-encoding" for h in response_headers):
+        # Whether or not this one is compressed, the representation depends on Accept-Encoding.
+        response_headers.append((b"vary", b"Accept-Encoding"))
+    else:
+        compressible = False
+    encoding = encoding if compressible else None
+    if tagged and 200 <= status < 300:
+        # SHA-1 as a content fingerprint, not a signature: with the CPU's SHA instructions it is
+        # the cheapest collision-safe hash hashlib offers (16 KiB: ~26 us, BLAKE2b ~36 us).
+        # Each encoding of the body is its own representation, with its own ETag.
+        digest = hashlib.sha1(body, usedforsecurity=False).hexdigest().encode()
+        etag = b'"' + digest + (b"-" + encoding if encoding is not None else b"") + b'"'
+        response_headers += [(b"etag", etag), (b"cache-control", cache_control)]
+        if if_none_match is not None and _matches(if_none_match, etag):
+            kept = [h for h in response_headers if h[0].lower() not in (b"content-length", b"content-type")]
+            return 304, kept, b""
+    else:
+        # Errors are never cached.
+        response_headers.append((b"cache-control", NO_STORE if status >= 400 else cache_control))
+    if encoding is not None and compression is not None:
+        body = compression.compress(body, encoding)
+        response_headers = [h for h in response_headers if h[0].lower() != b"content-length"]
+        response_headers += [(b"content-encoding", encoding), (b"content-length", str(len(body)).encode())]
+    return status, response_headers, body
 
 
 def _matches(if_none_match: bytes, etag: bytes) -> bool:
     if if_none_match.strip() == b"*":
         return True
     return any(candidate.strip().removeprefix(b"W/") == etag for candidate in if_none_match.split(b","))
+
+
+# Where the app's state holds its `DirectEdge`, for the server.
+DIRECT_EDGE = "direct_edge"
+
+
+class DirectRequest:
+    """A GET the edge answers without ASGI: the direct read, its arguments, and the headers the
+    edge reads. (A plain class: a frozen dataclass's __init__ costs a call per field.)"""
+
+    __slots__ = ("accept_encoding", "if_none_match", "parameters", "read")
+
+    def __init__(
+        self,
+        read: DirectRead,
+        parameters: dict[str, Any],
+        if_none_match: bytes | None,
+        accept_encoding: bytes | None,
+    ) -> None:
+        self.read = read
+        self.parameters = parameters
+        self.if_none_match = if_none_match
+        self.accept_encoding = accept_encoding
+
+
+class DirectEdge:
+    """The edge and the direct reads for the server's protocol (api/server.py), which answers a
+    plainly valid hot read without building an ASGI scope, cycle and messages: what `EdgeMiddleware`
+    and `DirectReads` do for such a request, with the answer returned whole (status, headers,
+    body) for the protocol to write. `match` declines (None) whatever the ASGI path should see —
+    then the protocol hands the request to uvicorn unchanged, and the edge answers it as before."""
+
+    def __init__(self, edge: EdgeMiddleware, reads: DirectReads, state: State) -> None:
+        self._access_log = edge.access_log
+        self._compression = edge.compression
+        self._reads = reads
+        self._guard = reads.guard
+        self._state = state
+
+    def match(self, path: str, query_string: bytes, headers: list[tuple[bytes, bytes]]) -> DirectRequest | None:
+        """The request, when a direct read answers a GET of `path` with these (lower-case) headers."""
+        matched = self._reads.match(path, query_string)
+        if matched is None:
+            return None
+        if_none_match = accept_encoding = None
+        size = 0
+        for name, value in headers:
+            size += len(name) + len(value) + 4
+            if name == b"if-none-match":
+                if_none_match = value
+            elif name == b"accept-encoding":
+                accept_encoding = value
+            elif name in _NOT_DIRECT or (name == b"host" and not is_valid_host(value)):
+                return None
+        if size > self._guard.max_header_bytes:  # the 431 is the ASGI path's
+            return None
+        return DirectRequest(matched[0], matched[1], if_none_match, accept_encoding)
+
+    async def answer(self, scope: HTTPScope, request: DirectRequest) -> Answer:
+        """The whole response to `request`; `scope` has the request's path, headers and client."""
+        path: str = scope["path"]
+        context = RequestContext(scope)
+        status = 500
+        try:
+            read = answer(request.read, request.parameters, self._state.database, "GET", path)
+            status, headers, body = await self._guard.answer(scope, self._limiter(path), request.read.template, read)
+            headers += [*SECURITY_HEADERS, _API_CSP, context.header]
+            compression = self._compression
+            encoding = compression.encoding_for(request.accept_encoding) if compression is not None else None
+            return finish(status, headers, body, cache_control_for(path), request.if_none_match, compression, encoding)
+        finally:
+            # As the edge logs it: the status the app answered (a 304 is logged as the 200 it revalidates).
+            context.close("GET", path, status, self._access_log)
+
+    def _limiter(self, path: str) -> RateLimiter | None:
+        limiter: RateLimiter | None = self._state.get("rate_limiter")
+        return None if path.startswith(EXEMPT_PREFIXES) else limiter
+
+
+# Headers that send a request the ASGI way: CORS (Litestar's), a body, an upgrade.
+_NOT_DIRECT = frozenset({b"origin", b"content-length", b"transfer-encoding", b"expect", b"upgrade"})

@@ -123,8 +123,8 @@ class RateLimiter:
         await self._client.aclose()
 
 
-async def too_many_requests(send: Send, retry_after: int) -> None:
-    """The 429 problem, with Retry-After in seconds."""
+def too_many_requests_answer(retry_after: int) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """The 429 problem, with Retry-After in seconds: status, headers and body."""
     body = (
         b'{"type":"urn:impactchain:problem:rate-limited","title":"Too many requests","status":429,'
         b'"detail":"too many requests from this address; retry after ' + str(retry_after).encode() + b' s",'
@@ -135,7 +135,13 @@ async def too_many_requests(send: Send, retry_after: int) -> None:
         (b"content-length", str(len(body)).encode()),
         (b"retry-after", str(retry_after).encode()),
     ]
-    await send(cast(Any, {"type": "http.response.start", "status": 429, "headers": headers}))
+    return 429, headers, body
+
+
+async def too_many_requests(send: Send, retry_after: int) -> None:
+    """The 429 problem, sent."""
+    status, headers, body = too_many_requests_answer(retry_after)
+    await send(cast(Any, {"type": "http.response.start", "status": status, "headers": headers}))
     await send(cast(Any, {"type": "http.response.body", "body": body}))
 
 

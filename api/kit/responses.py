@@ -21,6 +21,12 @@ _JSON = MediaType.JSON.value
 _JSON_HEAD = (b"content-type", _JSON.encode())
 
 
+def json_headers(body: bytes, media_type: str = _JSON) -> list[tuple[bytes, bytes]]:
+    """The headers of an encoded JSON body: its content type and length."""
+    content_type = _JSON_HEAD if media_type == _JSON else (b"content-type", media_type.encode())
+    return [content_type, (b"content-length", str(len(body)).encode())]
+
+
 class EncodedJsonResponse(ASGIResponse):
     """A JSON body, already encoded (200 unless `status` says otherwise; `media_type` for a
     problem): a start message with its two headers, then the body."""
@@ -30,12 +36,7 @@ class EncodedJsonResponse(ASGIResponse):
     def __init__(self, body: bytes, status: int = 200, media_type: str = _JSON) -> None:
         # Not ASGIResponse.__init__: the header object it builds is what this response skips.
         self.body = body
-        content_type = _JSON_HEAD if media_type == _JSON else (b"content-type", media_type.encode())
-        self._start = {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [content_type, (b"content-length", str(len(body)).encode())],
-        }
+        self._start = {"type": "http.response.start", "status": status, "headers": json_headers(body, media_type)}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send(self._start)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ One layer instead of three: each costs every request a coroutine, and each wrapp
 per message (measured in bench/api_load)."""
 
 import time
+from collections.abc import Coroutine
 from typing import Any, cast
 
 from litestar.enums import ScopeType
@@ -13,7 +14,10 @@ from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from api.kit import request_metrics
 from api.kit.client_address import ClientAddress
-from api.kit.rate_limit import EXEMPT_PREFIXES, RateLimiter, too_many_requests
+from api.kit.rate_limit import EXEMPT_PREFIXES, RateLimiter, too_many_requests, too_many_requests_answer
+
+# A whole response: status, headers, body.
+Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 _HEAD_TOO_LARGE = (
     b'{"type":"about:blank","title":"Request Header Fields Too Large","status":431,'
@@ -39,14 +43,12 @@ class RouteGuard:
         template: str = scope.get("path_template") or path
         observed = _ObservedSend(send)
         started = time.perf_counter()
-        gauge = request_metrics.running(method, template)
-        gauge.inc()
+        running = request_metrics.started(method, template)
         try:
             await self._guarded(app, scope, receive, observed, path)
         finally:
-            gauge.dec()
             seconds = (observed.finished or time.perf_counter()) - started
-            request_metrics.finished(method, template, observed.status, seconds)
+            request_metrics.finished(running, method, template, observed.status, seconds)
 
     async def _guarded(self, app: ASGIApp, scope: HTTPScope, receive: Receive, send: Send, path: str) -> None:
         if sum(len(name) + len(value) + 4 for name, value in scope["headers"]) > self.max_header_bytes:
@@ -59,6 +61,29 @@ class RouteGuard:
                 await too_many_requests(send, verdict.retry_after_seconds)
                 return
         await app(scope, receive, send)
+
+    async def answer(
+        self, scope: HTTPScope, limiter: RateLimiter | None, template: str, read: Coroutine[Any, Any, Answer]
+    ) -> Answer:
+        """For the server's direct path (api/server.py): a GET of a routed path whose head the
+        caller has checked against `max_header_bytes`, rate-limited and counted as above, its
+        answer (`read`, awaited only when the request is allowed) returned instead of sent."""
+        started = time.perf_counter()
+        running = request_metrics.started("GET", template)
+        status = 500
+        try:
+            if limiter is not None:
+                verdict = await limiter.check(self.client_address.of(scope), scope["path"])
+                if not verdict.allowed:
+                    answer = too_many_requests_answer(verdict.retry_after_seconds)
+                    status = answer[0]
+                    return answer
+            answer = await read
+            status = answer[0]
+            return answer
+        finally:
+            read.close()  # a read never awaited (refused, or the limiter failed) is discarded; else a no-op
+            request_metrics.finished(running, "GET", template, status, time.perf_counter() - started)
 
 
 class RouteGuardMiddleware:
