@@ -302,7 +302,7 @@ class LogIndexer(Generic[EventT]):
         fetched = await self._take_prefetch(last, head)
         if fetched is None:
             fetched = await self._fetch_narrowing(repository.connection, last, last_hash, head, finalized)
-        to_block, block_hashes = fetched.to_block, fetched.block_hashes
+        to_block, events, block_hashes = fetched.to_block, fetched.events, fetched.block_hashes
         self._prefetch(to_block, block_hashes[to_block], head, finalized)
         fetched_at = time.perf_counter()
         added = await fetched.staged.store(repository.connection, notify_from)

@@ -20,7 +20,6 @@ import orjson
 import structlog
 from eth_utils import keccak
 
-from impactchain.db.partitions import EVENT_TABLES
 from impactchain.events import EventDecoder, EventLog, LogRef, RawLog, decode_known
 from impactchain.registry import DeployedContract, DeploymentManifest
 from indexer.repository import Connection, Staged, StagedAll, StagedRows, delete_rows, stage_rows
@@ -245,71 +244,48 @@ class PlatformStream:
     async def begin_bulk_load(self, connection: Connection) -> list[str]:
         """An initial sync writes the event store and the projections' tables without their
         secondary indexes (the event store alone has two b-trees and a GIN: most of the cost of
-        its writes): each is dropped, its definition kept to build it once at the end. Other
-        unique indexes stay: upserts still find their row. So do the primary keys (the log's
-        position) of the tables of one row per log, unless the table is empty: then no row it
-        gets can be one stored before (the sync reads each range once; a step that fails
-        commits nothing), and the key, added at the end, checks that. Otherwise the key is what
-        skips rows stored already (another deployment's stream read the same logs). A
-        partitioned table's index is dropped on every partition at once, and built so again (its
-        definition without the `ON ONLY` that would make it the parent's alone)."""
+        its writes): each is dropped, its definition kept to build it once at the end. Unique
+        indexes stay: duplicates are still skipped, upserts still find their row. A partitioned
+        table's index is dropped on every partition at once, and built so again (its definition
+        without the `ON ONLY` that would make it the parent's alone)."""
         tables = [EVENT_STORE, *(table for projection in self.projections for table in projection.tables)]
         rows = await connection.fetch(
             """
-            SELECT t.relname AS table_name, i.relname AS name, x.indisprimary AS is_primary,
-                   CASE WHEN x.indisprimary
-                        THEN format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, i.relname,
-                                    pg_get_constraintdef(c.oid))
-                        ELSE replace(pg_get_indexdef(i.oid), ' ON ONLY ', ' ON ') END AS definition
+            SELECT t.relname AS table_name, i.relname AS name,
+                   replace(pg_get_indexdef(i.oid), ' ON ONLY ', ' ON ') AS definition
             FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
-            LEFT JOIN pg_constraint c ON c.conindid = i.oid AND c.conrelid = t.oid AND c.contype = 'p'
             WHERE t.relname = ANY($1::text[]) AND t.relnamespace = current_schema()::regnamespace
-            AND (NOT x.indisunique OR x.indisprimary AND t.relname = ANY($2::text[]))
+            AND NOT x.indisunique AND NOT x.indisprimary
             ORDER BY t.relname, i.relname
             """,
             tables,
-            [table for table in tables if table in EVENT_TABLES],
         )
-        deferred = []
         for row in rows:
-            table, name = row["table_name"], row["name"]
-            if row["is_primary"]:
-                if await connection.fetchval(f"SELECT EXISTS (SELECT FROM {_identifier(table)})"):  # noqa: S608
-                    continue
-                drop = f"ALTER TABLE {_identifier(table)} DROP CONSTRAINT {_identifier(name)}"
-            else:
-                drop = f"DROP INDEX {_identifier(name)}"
             await connection.execute(
                 "INSERT INTO indexer_deferred_indexes (name, table_name, definition) VALUES ($1, $2, $3)",
-                name,
-                table,
+                row["name"],
+                row["table_name"],
                 row["definition"],
             )
-            await connection.execute(drop)
-            deferred.append(name)
-        return deferred
+            await connection.execute(f"DROP INDEX {_identifier(row['name'])}")
+        return [row["name"] for row in rows]
 
     async def end_bulk_load(self, pool: asyncpg.Pool, fence: WriterFence | None) -> list[str]:
         """Build the deferred indexes (the sync reached the head), a few at once on their own
         connections (the GINs first: PostgreSQL builds those on one core), each with the removal of
         its record in one transaction: a crash leaves the rest to build at the next start."""
-        rows = await pool.fetch("SELECT name, table_name, definition FROM indexer_deferred_indexes")
+        rows = await pool.fetch("SELECT name, definition FROM indexer_deferred_indexes")
         rows.sort(key=lambda row: ("USING gin" not in row["definition"], row["name"]))
         gate = asyncio.Semaphore(INDEX_BUILDERS)
 
-        async def build(name: str, table: str, definition: str) -> None:
+        async def build(name: str, definition: str) -> None:
             async with gate, pool.acquire() as connection, connection.transaction():
                 if fence is not None:
                     await fence.check(connection)
-                if not definition.startswith("ALTER TABLE "):
-                    await connection.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
-                elif not await connection.fetchval(
-                    "SELECT EXISTS (SELECT FROM pg_constraint WHERE conrelid = $1::regclass AND contype = 'p')", table
-                ):  # a primary key: declared already if the table was partitioned meanwhile
-                    await connection.execute(definition)
+                await connection.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
                 await connection.execute("DELETE FROM indexer_deferred_indexes WHERE name = $1", name)
 
-        await asyncio.gather(*(build(row["name"], row["table_name"], row["definition"]) for row in rows))
+        await asyncio.gather(*(build(row["name"], row["definition"]) for row in rows))
         return [row["name"] for row in rows]
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:

@@ -44,15 +44,12 @@ async def test_an_initial_sync_defers_the_event_stores_indexes_and_builds_them_a
     await first.step()
 
     deferred = await db.fetch("SELECT table_name, name FROM indexer_deferred_indexes ORDER BY name")
-    # The event store's two b-trees and GIN, and the projections' lookups (by donor, round,
-    # transaction); the tables of one row per log were empty, so their primary keys too.
-    assert sum(1 for row in deferred if row["table_name"] == "contract_events") == 4
+    # The event store's two b-trees and GIN, and the projections' lookups (by donor, round, transaction).
+    assert sum(1 for row in deferred if row["table_name"] == "contract_events") == 3
     assert {row["table_name"] for row in deferred} == set(TABLES)
     kept = {row["indexname"] for row in await db.fetch(INDEXES, TABLES)}
     assert kept == {row["indexname"] for row in indexes} - {row["name"] for row in deferred}
-    assert {"contract_events_pkey", "donations_pkey", "round_donations_pkey"} <= {row["name"] for row in deferred}
-    assert "funding_rounds_pkey" in kept  # upserts find their round by it
-    assert await db.fetchval("SELECT count(*) FROM pg_constraint WHERE conname = 'contract_events_pkey'") == 0
+    assert {"contract_events_pkey", "donations_pkey", "funding_rounds_pkey"} <= kept  # unique ones stay
     assert REGISTRY.get_sample_value("impactchain_indexer_bulk_load", {"indexer": first.name}) == 1
 
     # A restart continues the sync where the first process left it, and builds the indexes at the head.
@@ -64,36 +61,6 @@ async def test_an_initial_sync_defers_the_event_stores_indexes_and_builds_them_a
 
     synced = await projected_rows(db)
     assert len(synced["donations"]) == 5
-    assert synced == await clean_index(db, lambda: run_to_head(make_indexer(bulk_load_blocks=0, max_batch_blocks=40)))
-
-
-async def test_an_initial_sync_over_stored_events_keeps_their_keys_and_skips_what_is_stored(
-    chain: Web3,
-    manifest: DeploymentManifest,
-    make_indexer: Callable[..., LogIndexer[Any]],
-    db: asyncpg.Connection,
-    indexes_kept: None,
-) -> None:
-    # Another stream (a deployment before this one) stored the chain's first events already.
-    donate_many(chain, manifest, 3)
-    await run_to_head(make_indexer(bulk_load_blocks=0, max_batch_blocks=40))
-    await db.execute("DELETE FROM indexer_checkpoints")
-    await db.execute("DELETE FROM indexer_projections")
-    stored = await db.fetchval("SELECT count(*) FROM contract_events")
-    rpc(chain, "anvil_mine", [hex(300)])
-    donate_many(chain, manifest, 2, base=3 * 10**15)
-
-    again = make_indexer(bulk_load_blocks=300, max_batch_blocks=40)
-    await again.step()
-
-    deferred = {row["name"] for row in await db.fetch("SELECT name FROM indexer_deferred_indexes")}
-    assert "ix_contract_events_args" in deferred
-    assert not deferred & {"contract_events_pkey", "donations_pkey"}  # they hold rows: the keys skip them
-    assert await run_to_head(again) > 2
-    assert await db.fetch("SELECT * FROM indexer_deferred_indexes") == []
-    synced = await projected_rows(db)
-    assert len(synced["donations"]) == 5
-    assert await db.fetchval("SELECT count(*) FROM contract_events") > stored
     assert synced == await clean_index(db, lambda: run_to_head(make_indexer(bulk_load_blocks=0, max_batch_blocks=40)))
 
 
