@@ -31,10 +31,6 @@ TARGET_LOGS_PER_STEP = 20_000
 # Start small and double while steps stay light: a dense chain never starts with a huge step.
 INITIAL_BATCH_BLOCKS = 10
 TIP_REUSE_SECONDS = 1.0
-# Final ranges fetched ahead while a step writes (a backfill): the node serves the range after
-# next while this process decodes and stages the next one and PostgreSQL stores this one, so
-# none of the three waits on another (one ahead: this process waited on the node every step).
-PREFETCH_DEPTH = 2
 
 
 class ChainMismatchError(RuntimeError):
@@ -153,7 +149,6 @@ class FetchedRange(Generic[EventT]):
     """A range's events, in chain order, the hashes of the blocks read to prove them, and the
     rows they give, staged to store."""
 
-    after: int  # the block the range follows
     to_block: int
     events: list[EventT]
     block_hashes: dict[int, str]
@@ -186,10 +181,8 @@ class LogIndexer(Generic[EventT]):
         self._tip: tuple[int, int | None, float] | None = None  # latest, finalized, when asked
         self._far_behind = False
         self._bulk: bool | None = None  # an initial sync with indexes deferred (None: not read yet)
-        # The next ranges, fetched while a step writes, in chain order; each one's fetch starts
-        # where the one before it ends (None: past the finalized block or the head, not fetched).
-        self._ahead: list[asyncio.Task[FetchedRange[EventT] | None]] = []
-        self._ahead_from = -1  # the block the first of them follows
+        # The next range, fetched while a step writes: (the block it follows, its fetch).
+        self._ahead: tuple[int, asyncio.Task[FetchedRange[EventT]]] | None = None
         # The batch has grown past what the chain was seen to hold: read its parts one at a time.
         self._exploring = True
         # A block an abandoned answer showed to start a dense stretch (see `_narrow`).
@@ -303,6 +296,7 @@ class LogIndexer(Generic[EventT]):
         if fetched is None:
             fetched = await self._fetch_narrowing(repository.connection, last, last_hash, head, finalized)
         to_block, events, block_hashes = fetched.to_block, fetched.events, fetched.block_hashes
+        self._adapt_batch(len(events))
         self._prefetch(to_block, block_hashes[to_block], head, finalized)
         fetched_at = time.perf_counter()
         added = await fetched.staged.store(repository.connection, notify_from)
@@ -350,39 +344,17 @@ class LogIndexer(Generic[EventT]):
         return min(head, last + self._batch_blocks)
 
     def _prefetch(self, last: int, last_hash: str, head: int, finalized: int | None) -> None:
-        """While this step writes, fetch the ranges after block `last` (`PREFETCH_DEPTH` of them,
-        each after the one before it), as far as they are final (a backfill): their logs can no
-        longer change, so the next steps take them once their checkpoint checks pass."""
-        if finalized is None or last >= head:
-            return
-        if not self._ahead:
-            self._ahead_from = last
-        while len(self._ahead) < PREFETCH_DEPTH:
-            previous = self._ahead[-1] if self._ahead else None
-            task = asyncio.create_task(self._fetch_ahead(previous, last, last_hash, head, finalized))
-            task.add_done_callback(_retrieve)
-            self._ahead.append(task)
-
-    async def _fetch_ahead(
-        self,
-        previous: "asyncio.Task[FetchedRange[EventT] | None] | None",
-        last: int,
-        last_hash: str,
-        head: int,
-        finalized: int,
-    ) -> "FetchedRange[EventT] | None":
-        """The range after `previous`'s (after block `last` without one), if it is final."""
-        if previous is not None:
-            # Shielded: dropping this fetch must not cancel the one before it, which a step awaits.
-            before = await asyncio.shield(previous)
-            if before is None:
-                return None
-            last, last_hash = before.to_block, before.block_hashes[before.to_block]
+        """While this step writes, fetch the next range, if it is final (a backfill): its logs can
+        no longer change, so the next step takes them once its checkpoint check passes."""
         to_block = self._plan(last, head)
-        if last >= head or to_block > finalized:
-            return None
-        async with self.pool.acquire() as connection:
-            return await self._fetch(connection, last, last_hash, to_block, finalized)
+        if finalized is None or last >= head or to_block > finalized:
+            return
+
+        async def fetch() -> FetchedRange[EventT]:
+            async with self.pool.acquire() as connection:
+                return await self._fetch(connection, last, last_hash, to_block, finalized)
+
+        self._ahead = (last, asyncio.create_task(fetch()))
 
     async def _fetch_narrowing(
         self, connection: Connection, last: int, last_hash: str | None, head: int, finalized: int | None
@@ -420,32 +392,26 @@ class LogIndexer(Generic[EventT]):
         )
 
     async def _take_prefetch(self, last: int, head: int) -> "FetchedRange[EventT] | None":
-        """The prefetched range after block `last`, if one was fetched from there (None otherwise:
-        then every range fetched ahead is dropped)."""
-        if not self._ahead or self._ahead_from != last:
-            self._drop_prefetch()
+        """The prefetched range after block `last`, if one was fetched from there (None otherwise)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
             return None
-        task = self._ahead.pop(0)
+        after, task = ahead
+        if after != last:
+            task.cancel()
+            return None
         try:
             fetched = await task
         except ResponseTooLargeError as exc:
-            self._drop_prefetch()
             self._narrow(exc, self._batch_blocks)
             return None
-        except BaseException:
-            self._drop_prefetch()
-            raise
-        # Past the finalized block, or the head went back (a dev chain reverted): fetch again.
-        if fetched is None or fetched.after != last or fetched.to_block > head:
-            self._drop_prefetch()
-            return None
-        self._ahead_from = fetched.to_block
-        return fetched
+        # The head went back (a dev chain reverted): fetch again.
+        return fetched if fetched.to_block <= head else None
 
     def _drop_prefetch(self) -> None:
-        for task in self._ahead:
-            task.cancel()
-        self._ahead.clear()
+        if self._ahead is not None:
+            self._ahead[1].cancel()
+            self._ahead = None
 
     async def _fetch(
         self, connection: Connection, last: int, last_hash: str | None, to_block: int, finalized: int | None = None
@@ -483,10 +449,7 @@ class LogIndexer(Generic[EventT]):
         # bench chain: the steps' writes 10-25% shorter). A worker thread did worse: contending
         # for the GIL, it starved the event loop feeding the writes.
         staged = self.projection.stage(self.chain_id, events)
-        # Sized here, as each range is read (in chain order: a fetch ahead starts where the one
-        # before it ended), so the next range's plan knows what this one held.
-        self._adapt_batch(len(events))
-        return FetchedRange(last, to_block, events, block_hashes, staged)
+        return FetchedRange(to_block, events, block_hashes, staged)
 
     async def _read_logs(self, connection: Connection, last: int, to_block: int) -> tuple[list[EventT], int]:
         """The events of blocks `last`+1..`to_block` (several requests in flight), or of a first
@@ -588,12 +551,6 @@ class LogIndexer(Generic[EventT]):
                 backoff = min(backoff * 2, self.config.max_backoff_seconds)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=backoff)
-
-
-def _retrieve(task: "asyncio.Task[object]") -> None:
-    """A fetch ahead dropped after it failed: its error was the step's to meet (or no one's)."""
-    if not task.cancelled():
-        task.exception()
 
 
 def _split(start: int, end: int, parts: int) -> list[tuple[int, int]]:
