@@ -5,7 +5,6 @@ direct path and the same API served wholly by Litestar."""
 import asyncio
 import logging
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,6 +24,7 @@ from bench.api_load import load
 from impactchain.devstack.ports import free_port
 from impactchain.settings import Settings
 from tests.integration.api.kit.test_direct_reads import UNKNOWN_ROUND, _paths
+from tests.support.servers import serving
 
 # The same id on both sides: the one header that would differ otherwise (besides the date).
 REQUEST_ID = "test-request-1"
@@ -44,18 +44,8 @@ def _serving(app: Litestar) -> Iterator[int]:
         access_log=False,
         timeout_keep_alive=5,
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    try:
+    with serving(config):
         yield port
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
 
 
 def _wholly_litestar(settings: Settings) -> Litestar:

@@ -4,7 +4,6 @@ head and body leave in one write, and a head without a body still leaves."""
 
 import asyncio
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ import uvicorn
 from api.server import GuardedHttpToolsProtocol, HeadWithBody, ReadLimits, serve
 from impactchain.devstack.ports import free_port
 from impactchain.settings import Settings
+from tests.support.servers import serving
 
 HEADER_TIMEOUT = 0.5
 BODY_TIMEOUT = 0.5
@@ -38,16 +38,8 @@ async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
 def port() -> Iterator[int]:
     port = free_port()
     config = uvicorn.Config(_app, host="127.0.0.1", port=port, http=_Protocol, timeout_keep_alive=1, log_level="error")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield port
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serving(config):
+        yield port
 
 
 def _closed_within(sock: socket.socket, seconds: float) -> tuple[bool, bytes]:
