@@ -156,12 +156,17 @@ class DirectReads:
         return None, None
 
 
+_CORS = frozenset({b"origin"})
+
+
+def sends_to_litestar(name: bytes, value: bytes, names: frozenset[bytes] = _CORS) -> bool:
+    """Whether a (lower-case) header takes the request from the direct path to Litestar: one of
+    `names` (an Origin: CORS is Litestar's), or a Host its router refuses (it answers 400)."""
+    return name in names or (name == b"host" and not is_valid_host(value))
+
+
 def _plain_headers(scope: HTTPScope) -> bool:
-    """No Origin (CORS is Litestar's) and a Host Litestar's router accepts (it answers 400 to others)."""
-    for name, value in scope["headers"]:
-        if name == b"origin" or (name == b"host" and not is_valid_host(value)):
-            return False
-    return True
+    return not any(sends_to_litestar(name, value) for name, value in scope["headers"])
 
 
 async def answer(read: DirectRead, parameters: dict[str, Any], database: Database, method: str, path: str) -> Answer:

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import brotli
-from litestar._asgi.utils import is_valid_host
 from litestar.datastructures import State
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
-from api.kit.direct_reads import DirectRead, DirectReads, answer
+from api.kit.direct_reads import DirectRead, DirectReads, answer, sends_to_litestar
 from api.kit.rate_limit import EXEMPT_PREFIXES, RateLimiter
 from api.kit.request_context import RequestContext
 from api.kit.route_guard import Answer
@@ -328,7 +327,7 @@ class DirectEdge:
                 if_none_match = value
             elif name == b"accept-encoding":
                 accept_encoding = value
-            elif name in _NOT_DIRECT or (name == b"host" and not is_valid_host(value)):
+            elif sends_to_litestar(name, value, _NOT_DIRECT):
                 return None
         if size > self._guard.max_header_bytes:  # the 431 is the ASGI path's
             return None
