@@ -17,6 +17,7 @@ trip. A connection is given back to the pool only when a read on it failed or wa
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -56,6 +57,53 @@ async def _keep_session(connection: asyncpg.Connection) -> None:
     """Nothing to reset on release: reads change no session state (saves a round trip per read)."""
 
 
+class Turns:
+    """At most `size` holders at a time; the others wait and are served in arrival order.
+
+    asyncio.Semaphore does the same, but on Python 3.11 it asks for the running loop at every
+    wait, a `getpid()` system call each time, and under load nearly every read waits (64 clients
+    on 10 connections). A released turn goes straight to the longest waiter, never to whoever asks
+    next; a waiter cancelled as its turn came passes the turn on."""
+
+    __slots__ = ("_free", "_loop", "_waiters")
+
+    def __init__(self, size: int) -> None:
+        self._free = size
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        # The loop the turns are taken on (one, as for the pool): found at the first wait.
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def take(self) -> None:
+        if self._free:  # a free turn means nobody waits: `give` hands turns to waiters first
+            self._free -= 1
+            return
+        loop = self._loop or self._first_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.give()  # the turn came as the read was cancelled
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise
+
+    def give(self) -> None:
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
+
+    def _first_loop(self) -> asyncio.AbstractEventLoop:
+        self._loop = asyncio.get_running_loop()
+        return self._loop
+
+
 @dataclass(frozen=True, slots=True)
 class PoolOptions:
     min_size: int
@@ -79,8 +127,8 @@ class Database:
         # Reads take turns in arrival order. asyncpg's pool hands a freed connection to whoever
         # asks first in the next loop turn, so under load a waiting read can be passed over again
         # and again (measured: p99 10x the median at 64 clients on 10 connections); this FIFO
-        # semaphore of the pool's size lets a read reach the pool only when a connection is free.
-        self._turns = asyncio.Semaphore(options.max_size)
+        # queue of the pool's size lets a read reach the pool only when a connection is free.
+        self._turns = Turns(options.max_size)
 
     async def open(self) -> asyncpg.Pool:
         if self._pool is not None:
@@ -106,7 +154,9 @@ class Database:
 
     async def fetch(self, sql: str, *args: Any) -> Sequence[asyncpg.Record]:
         pool = self._pool or await self.open()
-        async with self._turns:
+        turns = self._turns
+        await turns.take()
+        try:
             # A turn guarantees a connection: at most `max_size` reads hold one at a time.
             connection = self._idle.pop() if self._idle else await pool.acquire()
             try:
@@ -126,6 +176,8 @@ class Database:
                 raise
             self._idle.append(connection)
             return rows
+        finally:
+            turns.give()
 
     async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
         rows = await self.fetch(sql, *args)

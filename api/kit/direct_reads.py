@@ -91,8 +91,7 @@ class DirectRead:
             parameters[name] = value
         if not query_string:
             return parameters
-        # As Litestar parses a query string (litestar._parsers.parse_query_string).
-        for key, raw in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True, separator="&"):
+        for key, raw in query_pairs(query_string.decode("latin-1")):
             query = self.query.get(key)
             if query is None or (value := query.rule.parse(raw)) is None:
                 return None
@@ -106,6 +105,20 @@ class DirectRead:
                 return None
             values.append(value)
         return parameters
+
+
+def query_pairs(query: str) -> list[tuple[str, str]]:
+    """A query string's (name, value) pairs as Litestar parses them (litestar._parsers: urllib's
+    `parse_qsl`, blank values kept); one with nothing to unescape (no `%`, no `+`: the plain
+    values the direct reads take) split by hand, for a third of parse_qsl's CPU."""
+    if "%" in query or "+" in query:
+        return parse_qsl(query, keep_blank_values=True, separator="&")
+    pairs = []
+    for part in query.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            pairs.append((name, value))
+    return pairs
 
 
 class DirectReads:
