@@ -314,6 +314,8 @@ def _uint_word(word: str) -> str:
 
 def _word_reader(kind: str) -> Callable[[str], Any] | None:
     """How to read one static 32-byte word (64 hex digits) of `kind` as JSON; None if not static."""
+    if kind.endswith("]"):  # an array, even of words (uint256[] is not a uint): eth_abi's
+        return None
     if kind == "address":
         return _address_word
     if kind.startswith("uint"):
@@ -322,7 +324,7 @@ def _word_reader(kind: str) -> Callable[[str], Any] | None:
         return lambda word: str(int(word, 16) - (1 << 256) if word[0] in "89abcdefABCDEF" else int(word, 16))
     if kind == "bool":
         return lambda word: int(word, 16) != 0
-    if kind.startswith("bytes") and kind != "bytes" and not kind.endswith("]"):
+    if kind.startswith("bytes") and kind != "bytes":
         size = int(kind.removeprefix("bytes"))
         return lambda word: "0x" + word[: 2 * size].lower()
     return None
