@@ -157,16 +157,18 @@ lower(PyObject *text)
 
 /* ---- checksummed addresses ----------------------------------------------------------------- */
 
-/* Addresses repeat (donors, tokens, contracts): their checksums are kept by their 20 bytes, one
- * per slot, as many slots as events.py's Python cache holds entries. */
-#define ADDRESS_SLOTS 65536
+/* Addresses repeat (donors, tokens, contracts): their checksums are kept by their 20 bytes, as
+ * many as events.py's Python cache holds, in sets of four by hash, the latest used first (twenty
+ * thousand donors in one slot each missed one lookup in nine). */
+#define ADDRESS_WAYS 4
+#define ADDRESS_SETS (65536 / ADDRESS_WAYS)
 
 typedef struct {
     unsigned char key[20];
     PyObject *checksummed;
 } AddressSlot;
 
-static AddressSlot *address_slots;
+static AddressSlot (*address_sets)[ADDRESS_WAYS];
 
 static PyObject *
 checksummed(const unsigned char key[20], const char *hex)
@@ -177,9 +179,16 @@ checksummed(const unsigned char key[20], const char *hex)
     memcpy(&b, key + 8, 8);
     memcpy(&c, key + 16, 4);
     uint64_t hash = (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL) ^ (c * 0x165667B19E3779F9ULL);
-    AddressSlot *slot = &address_slots[(hash ^ hash >> 32) & (ADDRESS_SLOTS - 1)];
-    if (slot->checksummed != NULL && memcmp(slot->key, key, 20) == 0) {
-        return Py_NewRef(slot->checksummed);
+    AddressSlot *set = address_sets[(hash ^ hash >> 32) & (ADDRESS_SETS - 1)];
+    for (int way = 0; way < ADDRESS_WAYS; way++) {
+        if (set[way].checksummed != NULL && memcmp(set[way].key, key, 20) == 0) {
+            if (way > 0) {
+                AddressSlot hit = set[way];
+                memmove(set + 1, set, way * sizeof *set);
+                set[0] = hit;
+            }
+            return Py_NewRef(set[0].checksummed);
+        }
     }
     char address[42] = {'0', 'x'};
     for (int i = 0; i < 40; i++) {
@@ -195,8 +204,11 @@ checksummed(const unsigned char key[20], const char *hex)
     if (result == NULL) {
         return NULL;
     }
-    memcpy(slot->key, key, 20);
-    Py_XSETREF(slot->checksummed, Py_NewRef(result));
+    PyObject *evicted = set[ADDRESS_WAYS - 1].checksummed;
+    memmove(set + 1, set, (ADDRESS_WAYS - 1) * sizeof *set);
+    memcpy(set[0].key, key, 20);
+    set[0].checksummed = Py_NewRef(result);
+    Py_XDECREF(evicted);
     return result;
 }
 
@@ -556,6 +568,9 @@ topic_digits(PyObject *topic)
 static PyObject *
 read_log(Reader *self, PyObject *topics, PyObject *data)
 {
+    if (!PyList_CheckExact(topics) && PyObject_Size(topics) < 0) { /* len()'s own TypeError */
+        return NULL;
+    }
     PyObject *sequence = PySequence_Fast(topics, "topics must be a sequence");
     if (sequence == NULL) {
         return NULL;
@@ -864,7 +879,7 @@ PyInit__decoder(void)
     for (int i = 0; i < 6; i++) {
         hex_value['a' + i] = hex_value['A' + i] = (signed char)(10 + i);
     }
-    if ((address_slots = PyMem_Calloc(ADDRESS_SLOTS, sizeof(AddressSlot))) == NULL) {
+    if ((address_sets = PyMem_Calloc(ADDRESS_SETS, sizeof *address_sets)) == NULL) {
         return PyErr_NoMemory();
     }
     PyObject *start = PyLong_FromLong(-64);
