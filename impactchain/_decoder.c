@@ -165,7 +165,8 @@ lower(PyObject *text)
 
 typedef struct {
     unsigned char key[20];
-    PyObject *checksummed;
+    char checksummed[42]; /* '0' first when empty: a checksummed address starts "0x" */
+    char pad[2];
 } AddressSlot;
 
 static AddressSlot (*address_sets)[ADDRESS_WAYS];
@@ -181,13 +182,13 @@ checksummed(const unsigned char key[20], const char *hex)
     uint64_t hash = (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL) ^ (c * 0x165667B19E3779F9ULL);
     AddressSlot *set = address_sets[(hash ^ hash >> 32) & (ADDRESS_SETS - 1)];
     for (int way = 0; way < ADDRESS_WAYS; way++) {
-        if (set[way].checksummed != NULL && memcmp(set[way].key, key, 20) == 0) {
+        if (set[way].checksummed[0] == '0' && memcmp(set[way].key, key, 20) == 0) {
             if (way > 0) {
                 AddressSlot hit = set[way];
                 memmove(set + 1, set, way * sizeof *set);
                 set[0] = hit;
             }
-            return Py_NewRef(set[0].checksummed);
+            return ascii_string(set[0].checksummed, 42);
         }
     }
     char address[42] = {'0', 'x'};
@@ -204,11 +205,11 @@ checksummed(const unsigned char key[20], const char *hex)
     if (result == NULL) {
         return NULL;
     }
-    PyObject *evicted = set[ADDRESS_WAYS - 1].checksummed;
-    memmove(set + 1, set, (ADDRESS_WAYS - 1) * sizeof *set);
-    memcpy(set[0].key, key, 20);
-    set[0].checksummed = Py_NewRef(result);
-    Py_XDECREF(evicted);
+    if (PyUnicode_CheckExact(result) && PyUnicode_IS_ASCII(result) && PyUnicode_GET_LENGTH(result) == 42) {
+        memmove(set + 1, set, (ADDRESS_WAYS - 1) * sizeof *set);
+        memcpy(set[0].key, key, 20);
+        memcpy(set[0].checksummed, PyUnicode_1BYTE_DATA(result), 42);
+    }
     return result;
 }
 
