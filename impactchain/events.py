@@ -16,7 +16,13 @@ from eth_abi import decode
 from eth_abi.exceptions import DecodingError
 from eth_utils import keccak, to_checksum_address
 
-from impactchain import _decoder
+try:
+    from impactchain import _decoder
+except ImportError as exc:  # a checkout whose extension was never built
+    raise ImportError(
+        "impactchain._decoder (impactchain/_decoder.c) is not built: `make install` builds it, or "
+        "`python setup.py build_ext --inplace` in the checkout"
+    ) from exc
 
 
 class LogDecodeError(ValueError):
