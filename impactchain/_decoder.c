@@ -193,8 +193,8 @@ checksummed(const unsigned char key[20], const char *hex)
     }
     char address[42] = {'0', 'x'};
     for (int i = 0; i < 40; i++) {
-        unsigned char c = (unsigned char)hex[i];
-        address[2 + i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        unsigned char letter = (unsigned char)hex[i];
+        address[2 + i] = (char)(letter >= 'A' && letter <= 'Z' ? letter + 32 : letter);
     }
     PyObject *text = ascii_string(address, 42);
     if (text == NULL) {
