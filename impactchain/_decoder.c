@@ -172,7 +172,7 @@ typedef struct {
 static AddressSlot (*address_sets)[ADDRESS_WAYS];
 
 static PyObject *
-checksummed(const unsigned char key[20], const char *hex)
+checksummed(const unsigned char key[20])
 {
     uint64_t a, b;
     uint32_t c;
@@ -191,17 +191,14 @@ checksummed(const unsigned char key[20], const char *hex)
             return ascii_string(set[0].checksummed, 42);
         }
     }
-    char address[42] = {'0', 'x'};
-    for (int i = 0; i < 40; i++) {
-        unsigned char letter = (unsigned char)hex[i];
-        address[2 + i] = (char)(letter >= 'A' && letter <= 'Z' ? letter + 32 : letter);
-    }
-    PyObject *text = ascii_string(address, 42);
-    if (text == NULL) {
+    /* Its 20 bytes, not its hex: cchecksum 0.4.6 reads a str argument's lowered copy after freeing
+     * it (harmless under pymalloc, caught by AddressSanitizer); its bytes path does not. */
+    PyObject *raw = PyBytes_FromStringAndSize((const char *)key, 20);
+    if (raw == NULL) {
         return NULL;
     }
-    PyObject *result = PyObject_CallOneArg(checksum, text);
-    Py_DECREF(text);
+    PyObject *result = PyObject_CallOneArg(checksum, raw);
+    Py_DECREF(raw);
     if (result == NULL) {
         return NULL;
     }
@@ -418,7 +415,7 @@ read_word(Reader *self, Field *field, const char *hex, PyObject *word)
         }
         case KIND_ADDRESS: /* its last 40 digits, whatever the 24 before them */
             if (parse_hex(hex + 24, 20, bytes)) {
-                PyObject *value = checksummed(bytes, hex + 24);
+                PyObject *value = checksummed(bytes);
                 if (value == NULL) {
                     does_not_decode(self);
                 }

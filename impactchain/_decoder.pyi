@@ -18,7 +18,7 @@ def bind(
     log_ref: type[LogRef],
     log_decode_error: type[ValueError],
     storable_text: Callable[[str], str],
-    checksum: Callable[[str], str],
+    checksum: Callable[[bytes], str],
     /,
 ) -> None: ...
 def made_directly() -> dict[str, bool]: ...
