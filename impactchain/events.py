@@ -260,8 +260,9 @@ def _topic_item(item: Mapping[str, Any]) -> Mapping[str, Any]:
 @lru_cache(maxsize=65_536)
 def _address_word(word: str) -> str:
     """The address a word holds (its last 40 hex digits), checksummed in C; cached by the word:
-    addresses repeat (donors, tokens, contracts)."""
-    return fast_checksum("0x" + word[-40:].lower())
+    addresses repeat (donors, tokens, contracts). Given to cchecksum as bytes: its str path (0.4.6)
+    reads a copy it has freed (AddressSanitizer shows it; pymalloc happens to leave it intact)."""
+    return fast_checksum(bytes.fromhex(word[-40:]))
 
 
 def _uint_word(word: str) -> str:

@@ -246,7 +246,7 @@ PAIR: Event = {
         ("0x" + "00" * 32, "2 words expected, got 1.0"),
         ("0x" + "00" * 48, "2 words expected, got 1.5"),
         ("0x" + "zz" * 32 + "00" * 32, f"invalid literal for int() with base 16: '{'zz' * 32}'"),
-        ("0x" + "00" * 32 + "00" * 12 + "0g" * 20, "when sending a str, it must be a hex string. Got: '0x" + "0g" * 20),
+        ("0x" + "00" * 32 + "00" * 12 + "0g" * 20, "non-hexadecimal number found in fromhex() arg at position 1"),
     ],
 )
 def test_a_misshapen_log_says_why_as_python_did(data: str, says: str) -> None:
