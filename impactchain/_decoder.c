@@ -4,7 +4,8 @@
  * (address, intN, uintN, bool, bytesN, any topic) or plain strings and bytes gets a `Reader`
  * from here, which reads a log's topics and data (hex strings) into its JSON arguments in the
  * ABI's order. The results, and the `LogDecodeError`s of misshapen logs, are those of the
- * Python readers in events.py, which the tests keep as the reference.
+ * Python readers it replaced, which the tests keep as the reference
+ * (tests/support/python_decoder.py).
  *
  * Every word is read on a fast path when it has the shape a node serves (ASCII, "0x" and 64 hex
  * digits); anything else (a short topic, non-hex digits, a non-ASCII data string) goes to the
@@ -361,6 +362,7 @@ does_not_decode(Reader *self)
     }
 }
 
+/* LogDecodeError("<event> does not decode: <why>"), `why` formatted as PyUnicode_FromFormat does. */
 static void
 refuse(Reader *self, const char *format, ...)
 {
@@ -377,7 +379,6 @@ refuse(Reader *self, const char *format, ...)
         }
     }
 }
-
 
 static PyObject *last_word; /* slice(-64, None): events.py hands a reader the last word of a topic */
 
