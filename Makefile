@@ -40,7 +40,8 @@ install: $(STAMPS)/venv $(STAMPS)/npm $(STAMPS)/compile
 $(TMPDIR):
 	@mkdir -p $@
 
-$(STAMPS)/venv: requirements.lock pyproject.toml | $(TMPDIR)
+# setup.py and the C source: the editable install compiles the log decoder (impactchain/_decoder.c).
+$(STAMPS)/venv: requirements.lock pyproject.toml setup.py impactchain/_decoder.c | $(TMPDIR)
 	@mkdir -p $(STAMPS)
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "ImpactChain needs Python 3.11 (ape pins), found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

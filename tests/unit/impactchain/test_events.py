@@ -236,3 +236,26 @@ def test_addresses_are_checksummed_as_eip55_says(seed: int) -> None:
     _, args = EventDecoder(STATIC_ABI).decode(static_log(data))
 
     assert args["to"] == to_checksum_address(address)
+
+
+BATCH_ABI: list[dict[str, Any]] = [
+    {
+        "type": "event",
+        "name": "TransferBatch",
+        "anonymous": False,
+        "inputs": [
+            {"name": "operator", "type": "address", "indexed": True},
+            {"name": "ids", "type": "uint256[]", "indexed": False},
+            {"name": "values", "type": "int8[2]", "indexed": False},
+        ],
+    }
+]
+
+
+def test_arrays_of_integers_are_arrays_not_words() -> None:
+    data = encode(["uint256[]", "int8[2]"], [[1, 2**256 - 1], [-1, 7]])
+    batch = "0x" + keccak(text="TransferBatch(address,uint256[],int8[2])").hex()
+
+    _, args = EventDecoder(BATCH_ABI).decode(as_raw(raw_log(ROUND, [batch, topic(DONOR)], data)))
+
+    assert args == {"operator": to_checksum_address(DONOR), "ids": ["1", str(2**256 - 1)], "values": ["-1", "7"]}
