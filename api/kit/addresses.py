@@ -28,7 +28,8 @@ class ChecksumAddresses(dict[str, ChecksumAddress]):
     def __missing__(self, address: str) -> ChecksumAddress:
         if len(self) >= self.max_size:
             del self[next(iter(self))]
-        form = self[address] = _checksum(address)
+        # As its 20 bytes: cchecksum 0.4.6 reads a str's hex from a buffer it has already freed.
+        form = self[address] = _checksum(bytes.fromhex(address[2:]))
         return form
 
 
