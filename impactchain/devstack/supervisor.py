@@ -37,11 +37,17 @@ def _die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
+def say(line: str) -> None:
+    """One line of progress, flushed at once: `make dev | tee dev.log` (a pipe, so block-buffered)
+    shows where everything is when it is ready, not when a buffer fills."""
+    print(line, flush=True)
+
+
 @dataclass
 class DevStack:
     settings: Settings
     seed: bool = False
-    out: Callable[[str], None] = print
+    out: Callable[[str], None] = say
     _stop: threading.Event = field(default_factory=threading.Event)
     _children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _cleanups: list[Callable[[], None]] = field(default_factory=list)

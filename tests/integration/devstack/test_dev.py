@@ -1,12 +1,16 @@
 """`impactchain dev` as a user runs it: everything up, the slice working, Ctrl-C leaving nothing
 behind, and the embedded data (chain, PostgreSQL, Redis) surviving a restart."""
 
+import contextlib
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import httpx
 import psutil
@@ -39,12 +43,22 @@ class DevRun:
             text=True,
         )
         assert process.stdout is not None
-        deadline = time.monotonic() + 120
-        for line in process.stdout:
-            self.output.append(line)
-            if READY_LINE in line or time.monotonic() > deadline:
-                break
-        assert any(READY_LINE in line for line in self.output), "".join(self.output[-40:])
+        # Lines are read on a thread, so that a `dev` which never says it is ready (or says it into a
+        # buffer it never flushes) fails the test at the deadline instead of hanging it.
+        lines: queue.Queue[str] = queue.Queue()
+
+        def read(stdout: IO[str]) -> None:
+            for line in stdout:
+                lines.put(line)
+
+        threading.Thread(target=read, args=(process.stdout,), daemon=True).start()
+        deadline, ready = time.monotonic() + 120, False
+        while not ready and time.monotonic() < deadline:
+            with contextlib.suppress(queue.Empty):
+                line = lines.get(timeout=0.5)
+                self.output.append(line)
+                ready = READY_LINE in line
+        assert ready, "".join(self.output[-40:])
         return process
 
     def interrupt(self, process: subprocess.Popen[str]) -> tuple[int, list[int]]:
