@@ -93,8 +93,7 @@ class EventDecoder:
         self._events: dict[str, _EventPlan] = {}
         for entry in abi:
             if entry.get("type") == "event" and entry["name"] not in skip and not entry.get("anonymous"):
-                signature = f"{entry['name']}({','.join(_abi_type(i) for i in entry['inputs'])})"
-                self._events["0x" + keccak(text=signature).hex()] = _EventPlan(entry)
+                self._events[event_topic(entry)] = _EventPlan(entry)
         # topic0 → (event name, reader): what `decode_known` (in C) looks a log up in.
         self._readers = {topic: plan.reader for topic, plan in self._events.items()}
 
@@ -237,6 +236,11 @@ def storable_text(value: str) -> str:
     """A string from the chain as PostgreSQL can store it: NUL is the one character TEXT refuses,
     and anyone can put one in a string argument, so it becomes U+FFFD (as undecodable bytes do)."""
     return value.replace("\x00", "\ufffd")
+
+
+def event_topic(entry: Mapping[str, Any]) -> str:
+    """An event's topic0: the keccak hash of its signature, as a node serves it (0x-hex)."""
+    return "0x" + keccak(text=f"{entry['name']}({','.join(_abi_type(i) for i in entry['inputs'])})").hex()
 
 
 def _abi_type(item: Mapping[str, Any], wire: bool = False) -> str:

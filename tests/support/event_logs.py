@@ -8,6 +8,7 @@ from typing import Any
 from eth_abi import encode
 from eth_utils import keccak
 
+from impactchain.events import _abi_type, _topic_item, event_topic
 from impactchain.settings import PROJECT_ROOT
 
 Event = Mapping[str, Any]
@@ -23,27 +24,12 @@ def events_of(abi: Sequence[Mapping[str, Any]]) -> list[Event]:
     return [entry for entry in abi if entry.get("type") == "event" and not entry.get("anonymous")]
 
 
-def event_topic(event: Event) -> str:
-    return "0x" + keccak(text=f"{event['name']}({','.join(canonical_type(i) for i in event['inputs'])})").hex()
-
-
-def canonical_type(item: Mapping[str, Any], wire: bool = False) -> str:
-    """An ABI item's type as a signature spells it (a struct as its components' tuple); with
-    `wire`, strings as bytes (the values here are the bytes a contract emits)."""
-    kind: str = item["type"]
-    if kind.startswith("tuple"):
-        inner = ",".join(canonical_type(component, wire) for component in item["components"])
-        return f"({inner}){kind.removeprefix('tuple')}"
-    return kind.replace("string", "bytes") if wire else kind
-
-
 def topic_word(item: Mapping[str, Any], value: Any) -> str:
     """An indexed argument's topic: its word, or (a string, bytes, array or struct) a hash, here
     `value` itself (32 bytes)."""
-    kind = item["type"]
-    if kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("tuple"):
+    if _topic_item(item) is not item:  # stored as the hash of its encoding
         return "0x" + bytes(value).hex()
-    return "0x" + encode([kind], [value]).hex()
+    return "0x" + encode([item["type"]], [value]).hex()
 
 
 def encode_log(
@@ -54,7 +40,7 @@ def encode_log(
     inputs = event["inputs"]
     topics = [event_topic(event)] + [topic_word(i, v) for i, v in zip(inputs, values, strict=True) if i["indexed"]]
     plain = [(i, v) for i, v in zip(inputs, values, strict=True) if not i["indexed"]]
-    data = encode([canonical_type(i, wire=True) for i, _ in plain], [v for _, v in plain])
+    data = encode([_abi_type(i, wire=True) for i, _ in plain], [v for _, v in plain])
     return {
         "address": address,
         "topics": topics,
