@@ -51,6 +51,7 @@ from impactchain.devstack.anvil import DEV_PRIVATE_KEYS, Anvil
 from impactchain.devstack.deploy import deploy
 from impactchain.devstack.ports import free_port
 from impactchain.devstack.scratch_db import scratch_database
+from impactchain.models.events import ARGS_KEY
 
 ADMIN_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DONORS = 5000
@@ -235,6 +236,7 @@ async def load(database_url: str, rows: int) -> dict[str, Any]:
             "log_index",
         ],
     )
+    await connection.execute("INSERT INTO event_kinds SELECT DISTINCT contract_name, event FROM contract_events")
     await connection.execute("ANALYZE")
     deep = await connection.fetchrow(
         "SELECT block_number, log_index FROM donations ORDER BY block_number DESC, log_index DESC OFFSET 2449 LIMIT 1"
@@ -294,7 +296,7 @@ def reads(keys: dict[str, Any]) -> list[Read]:
         Read(
             "events?arg",
             f"/v1/events?arg=voter:{voter}",
-            EVENT_SQL + " WHERE args @> $1::jsonb" + ORDER + "$2",
+            EVENT_SQL + f" WHERE {ARGS_KEY} @> $1::jsonb" + ORDER + "$2",
             (arg, 51),
         ),
         Read("round detail (10)", f"/v1/rounds/{keys['small']}", ROUND_DETAIL, (keys["small"],)),

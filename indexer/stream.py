@@ -21,6 +21,7 @@ import structlog
 from eth_utils import keccak
 
 from impactchain.events import EventDecoder, EventLog, LogRef, RawLog, decode_known
+from impactchain.models.events import contract_key
 from impactchain.registry import DeployedContract, DeploymentManifest
 from indexer.repository import Connection, Staged, StagedAll, StagedRows, delete_rows, stage_rows
 from indexer.rpc import JsonRpcClient
@@ -160,9 +161,11 @@ class PlatformStream:
         (CPU only, no database)."""
         records = []
         handed: list[list[EventLog]] = [[] for _ in self.projections]
-        routes, dumps = self._routes, orjson.dumps
+        routes, dumps, used = self._routes, orjson.dumps, set()
         for e in events:  # one pass, the names and routes cached: ~1 µs an event less than three passes
-            route = routes.get((e.contract, e.event)) or self._route(e.contract, e.event)
+            key = e.contract, e.event
+            route = routes.get(key) or self._route(e.contract, e.event)
+            used.add(key)
             ref = e.ref
             records.append((
                 chain_id, e.contract, route[0], e.event, dumps(e.args).decode(),
@@ -171,7 +174,8 @@ class PlatformStream:
             for number in route[1]:
                 handed[number].append(e)
         staged = [p.stage(chain_id, mine) for p, mine in zip(self.projections, handed, strict=True) if mine]
-        return StagedStep(stage_rows(EVENT_STORE, EVENT_COLUMNS, records), StagedAll(staged))
+        kinds = sorted({(routes[key][0], key[1]) for key in used})
+        return StagedStep(stage_rows(EVENT_STORE, EVENT_COLUMNS, records), StagedAll(staged), kinds)
 
     def _route(self, contract: str, event: str) -> tuple[str, tuple[int, ...]]:
         name = self.contract_name(contract)
@@ -307,10 +311,8 @@ class PlatformStream:
         # missed would lose its events. So: loaded once, then only ever grown.
         if self._rounds is None:
             rows = await connection.fetch(
-                """
-                SELECT DISTINCT lower(args->>'round') AS address FROM contract_events
-                WHERE chain_id = $1 AND contract = $2 AND event = 'RoundCreated'
-                """,
+                "SELECT DISTINCT lower(args->>'round') AS address FROM contract_events "  # noqa: S608 - constant SQL
+                f"WHERE chain_id = $1 AND {contract_key('$2')} AND event = 'RoundCreated'",
                 chain_id,
                 self._factory,
             )
@@ -324,9 +326,18 @@ class StagedStep:
 
     events: StagedRows
     projections: StagedAll
+    kinds: list[tuple[str, str]]  # the (contract name, event) pairs among the events
 
     async def store(self, connection: Connection, notify_from: int) -> int:
         """Returns how many events the store added."""
+        if self.kinds:
+            # The kinds a read by contract name or event alone expands to (the store's indexes are
+            # hashed: it cannot list them); a few known pairs a step, each an index probe.
+            await connection.execute(
+                "INSERT INTO event_kinds SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+                [name for name, _ in self.kinds],
+                [event for _, event in self.kinds],
+            )
         added = await self.events.store(connection, notify_from)
         await self.projections.store(connection, notify_from)
         return added

@@ -38,7 +38,8 @@ class EventController(Controller):
             list[str] | None,
             QueryParameter(
                 description=f"name:value, repeatable (up to {MAX_ARG_FILTERS}, all must hold): only events with that "
-                "argument, e.g. voter:0x70997970C51812dc3A010C7d01b50e0d17dc79C8 or proposalId:42.",
+                "argument, e.g. voter:0x70997970C51812dc3A010C7d01b50e0d17dc79C8 or proposalId:42. Not by a "
+                "quantity: amounts, totals and vote weights are not indexed for filtering (the pattern names them).",
                 max_items=MAX_ARG_FILTERS,
                 schema_extra={"items": {"type": "string", "pattern": ARG_FILTER_PATTERN}},
             ),

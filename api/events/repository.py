@@ -1,12 +1,13 @@
 """All SQL for platform events."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import cast
 
 import asyncpg
 
 from api.kit.cursor import LogPosition, newest_first
 from api.kit.database import Database
+from impactchain.models.events import ARGS_KEY, contract_key, kind, kind_key
 
 # `args` as JSON text: served as it is stored, never decoded and re-encoded here. In the order
 # `EventItem.from_rows` unpacks them.
@@ -16,30 +17,9 @@ _SELECT = (
 )
 
 
-# The distinct events stored for a contract name, and the distinct contract names that have an
-# event, each found by skipping through (contract_name, event, …) (a loose index scan: one probe
-# per value found, however many rows each has).
-_EVENTS_OF = """
-WITH RECURSIVE found (event) AS (
-    (SELECT event FROM contract_events WHERE contract_name = $1 ORDER BY event LIMIT 1)
-    UNION ALL
-    SELECT (SELECT c.event FROM contract_events c WHERE c.contract_name = $1 AND c.event > found.event
-            ORDER BY c.event LIMIT 1)
-    FROM found WHERE found.event IS NOT NULL
-)
-SELECT event FROM found WHERE event IS NOT NULL
-"""
-_NAMES_WITH = """
-WITH RECURSIVE names (name) AS (
-    (SELECT contract_name FROM contract_events ORDER BY contract_name LIMIT 1)
-    UNION ALL
-    SELECT (SELECT c.contract_name FROM contract_events c WHERE c.contract_name > names.name
-            ORDER BY c.contract_name LIMIT 1)
-    FROM names WHERE names.name IS NOT NULL
-)
-SELECT name FROM names
-WHERE name IS NOT NULL AND EXISTS (SELECT 1 FROM contract_events WHERE contract_name = names.name AND event = $1)
-"""
+# The kinds of event stored for a contract name, and the contract names that have stored an event.
+_EVENTS_OF = "SELECT event FROM event_kinds WHERE contract_name = $1 ORDER BY event"
+_NAMES_WITH = "SELECT contract_name FROM event_kinds WHERE event = $1 ORDER BY contract_name"
 
 
 class EventRepository:
@@ -57,16 +37,20 @@ class EventRepository:
         limit: int,
     ) -> Sequence[asyncpg.Record]:
         """Up to `limit` events by (block_number, log_index) descending, strictly before `before`;
-        `args` (a JSON object) must be contained in an event's arguments (JSONB @>, served by a GIN index)."""
+        `args` (a JSON object, no quantities in it) must be contained in an event's arguments (JSONB @>,
+        served by a GIN index of the arguments less their quantities)."""
         if contract is None and (contract_name is None) != (event is None):
             pairs = await self._pairs(contract_name, event)
             return await self._merged(pairs, args, before, limit) if pairs else []
-        filters: list[tuple[str, object]] = [
-            (column, value)
-            for column, value in (("contract_name", contract_name), ("contract", contract), ("event", event))
-            if value is not None
-        ]
-        sql, values = newest_first(_SELECT, filters, before, limit, contains=("args", args))
+        filters: list[tuple[str | Callable[[str], str], object]] = []
+        if contract_name is not None:  # and an event: one kind
+            filters.append((kind_key, kind(contract_name, cast(str, event))))
+        else:
+            if contract is not None:
+                filters.append((contract_key, contract))
+            if event is not None:  # with a contract's address
+                filters.append(("event", event))
+        sql, values = newest_first(_SELECT, filters, before, limit, contains=(ARGS_KEY, args))
         return await self._database.fetch(sql, *values)
 
     async def _pairs(self, contract_name: str | None, event: str | None) -> list[tuple[str, str]]:
@@ -86,15 +70,15 @@ class EventRepository:
         common = ""
         if args is not None:
             values.append(args)
-            common += f" AND args @> ${len(values)}::jsonb"
+            common += f" AND {ARGS_KEY} @> ${len(values)}::jsonb"
         if before is not None:
             values += [before.block_number, before.log_index]
             common += f" AND (block_number, log_index) < (${len(values) - 1}, ${len(values)})"
         scans = []
         for name, event in pairs:
-            values += [name, event]
+            values.append(kind(name, event))
             scans.append(
-                f"({_SELECT} WHERE contract_name = ${len(values) - 1} AND event = ${len(values)}{common}"
+                f"({_SELECT} WHERE {kind_key(f'${len(values)}')}{common}"
                 f" ORDER BY block_number DESC, log_index DESC LIMIT $1)"
             )
         # Only placeholders and constant SQL: every value is a parameter.

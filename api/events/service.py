@@ -11,12 +11,15 @@ from api.kit.addresses import address_key, parse_address
 from api.kit.cursor import Page, page_of, position_before
 from api.kit.problems import InvalidFieldError
 from impactchain.events import storable_text
+from impactchain.models.events import QUANTITY_ARGUMENTS
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 _ADDRESS_LIKE = re.compile(r"0x[0-9a-fA-F]{40}")
 _HEX = re.compile(r"0x[0-9a-fA-F]*")
 MAX_ARG_FILTERS = 4
-ARG_FILTER_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{0,63}:."
+# Quantities (amounts, totals, vote weights) are not indexed for filtering: impactchain/models/events.py.
+_QUANTITIES = frozenset(QUANTITY_ARGUMENTS)
+ARG_FILTER_PATTERN = r"^(?!(?:" + "|".join(QUANTITY_ARGUMENTS) + r"):)[A-Za-z][A-Za-z0-9_]{0,63}:."
 
 
 class EventService:
@@ -60,6 +63,13 @@ def parse_arg_filter(raw: str) -> tuple[str, Any]:
     if not separator or not NAME.fullmatch(name) or value == "":
         raise InvalidFieldError(
             "arg", raw, f"must be name:value, e.g. donor:0x70997970C51812dc3A010C7d01b50e0d17dc79C8, got {raw!r}"
+        )
+    if name in _QUANTITIES:
+        raise InvalidFieldError(
+            "arg",
+            raw,
+            f"{name} is a quantity, and events are not found by amounts, totals or vote weights "
+            f"({', '.join(QUANTITY_ARGUMENTS)}): filter by an address, an id or another identifying argument",
         )
     if _ADDRESS_LIKE.fullmatch(value):
         return name, parse_address("arg", value)

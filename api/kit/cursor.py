@@ -3,7 +3,7 @@
 import base64
 import binascii
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -90,7 +90,7 @@ def page_of(rows: Sequence[RowT], limit: int) -> Page[RowT]:
 
 def newest_first(
     select: str,
-    filters: Sequence[tuple[str, object]],
+    filters: Sequence[tuple[str | Callable[[str], str], object]],
     before: LogPosition | None,
     limit: int,
     *,
@@ -98,6 +98,8 @@ def newest_first(
 ) -> tuple[str, list[object]]:
     """`select` (a SELECT … FROM of a table of logs) with `filters` (column, value) ANDed, in
     (block_number, log_index) descending order, strictly before `before`, at most `limit` rows.
+    A filter's column may instead be a function of the value's placeholder that returns the
+    condition (a lookup through an indexed expression).
 
     Only the filters given appear in the SQL: each combination is its own prepared statement,
     so PostgreSQL plans each on the index that serves it (a `col = $1 OR $1 IS NULL` would not).
@@ -106,7 +108,7 @@ def newest_first(
     args: list[object] = []
     for column, value in filters:
         args.append(value)
-        conditions.append(f"{column} = ${len(args)}")
+        conditions.append(f"{column} = ${len(args)}" if isinstance(column, str) else column(f"${len(args)}"))
     if contains is not None and contains[1] is not None:
         args.append(contains[1])
         conditions.append(f"{contains[0]} @> ${len(args)}::jsonb")

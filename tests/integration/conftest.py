@@ -28,6 +28,7 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PROJECTED_TABLES = (
     "donations",
     "contract_events",
+    "event_kinds",
     "funding_rounds",
     "round_donations",
     "round_events",

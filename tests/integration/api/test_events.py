@@ -1,7 +1,7 @@
 """GET /v1/events over the deployed platform's real history (its deployment and a few donations
 and delegations on anvil), projected by the real platform indexer."""
 
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 import pytest
@@ -10,6 +10,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from web3 import Web3
 
+from api.events.repository import EventRepository
+from api.kit.database import Database
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS
 from impactchain.devstack.seed import send_donation
 from impactchain.registry import DeploymentManifest, contract_at
@@ -60,11 +62,74 @@ async def test_argument_filters_match_as_stored_whatever_the_case(
     params: dict[str, Any] = {"contract": token.lower(), "event": "Transfer", "arg": [f"to:{DONORS[0].lower()}"]}
 
     mine = (await client.get("/v1/events", params=params)).json()["items"]
-    exact = await client.get("/v1/events", params=params | {"arg": [f"to:{DONORS[0]}", "value:1000000000000000000"]})
+    both = await client.get("/v1/events", params=params | {"arg": [f"to:{DONORS[0]}", f"from:{NATIVE}"]})
+    other = await client.get("/v1/events", params=params | {"arg": [f"to:{DONORS[0]}", f"from:{DONORS[1]}"]})
 
     assert [item["args"]["value"] for item in mine] == [str(2**70), str(10**18)]
     assert {item["contractName"] for item in mine} == {"GovernanceToken"}
-    assert [item["txHash"] for item in exact.json()["items"]] == [history[0]]
+    assert [item["txHash"] for item in both.json()["items"]] == [history[2], history[0]]
+    assert other.json()["items"] == []
+
+
+@pytest.mark.parametrize("arg", ["amount:1000000000000000000", "value:1", "donorTotal:5", "newVotes:0"])
+async def test_a_filter_by_a_quantity_is_refused_with_what_to_filter_by(
+    history: list[str], client: Client, arg: str
+) -> None:
+    response = await client.get("/v1/events", params={"contract": "HelpDesk", "arg": [arg]})
+
+    assert response.status_code == 400, response.text
+    problem = response.json()
+    assert problem["errors"][0]["field"] == "arg"
+    assert f"{arg.partition(':')[0]} is a quantity" in problem["errors"][0]["message"]
+    assert "filter by an address, an id" in problem["errors"][0]["message"]
+
+
+class _Explaining:
+    """The API's database as the repository sees it, but each page read is EXPLAINed on the real
+    database (sequential scans off) instead of run: which index serves it."""
+
+    def __init__(self, db: asyncpg.Connection) -> None:
+        self.db = db
+        self.plans: list[str] = []
+
+    async def fetch(self, sql: str, *values: object) -> list[asyncpg.Record]:
+        if "FROM event_kinds" in sql:
+            return await self.db.fetch(sql, *values)
+        self.plans.append("\n".join(row[0] for row in await self.db.fetch(f"EXPLAIN {sql}", *values)))
+        return []
+
+
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [
+        ({"contract_name": "HelpDesk", "event": "Donated"}, "ix_contract_events_kind_position"),
+        ({"contract_name": "HelpDesk", "event": None}, "ix_contract_events_kind_position"),
+        ({"contract_name": None, "event": "RoleGranted"}, "ix_contract_events_kind_position"),
+        ({"contract": "help-desk", "event": None}, "ix_contract_events_contract_position"),
+        ({"contract": "help-desk", "event": "Donated"}, "ix_contract_events_contract_position"),
+        ({"args": f'{{"donor": "{DONORS[0]}"}}'}, "ix_contract_events_args"),
+    ],
+)
+async def test_each_read_is_served_by_its_index(
+    history: list[str], db: asyncpg.Connection, manifest: DeploymentManifest, filters: dict[str, Any], index: str
+) -> None:
+    # The reads spell the indexes' expressions (hashed keys, the arguments less their quantities)
+    # exactly, or PostgreSQL cannot use them: a mismatch would turn every read into a full scan.
+    if filters.get("contract") == "help-desk":
+        filters["contract"] = manifest.contract("HelpDesk").address.lower()
+    database = _Explaining(db)
+    await db.execute("SET enable_seqscan = off")
+    try:
+        await EventRepository(cast(Database, database)).list_newest_first(
+            **({"contract_name": None, "contract": None, "event": None, "args": None} | filters),
+            before=None,
+            limit=10,
+        )
+    finally:
+        await db.execute("RESET enable_seqscan")
+
+    assert database.plans, "a page was read"
+    assert all(index in plan for plan in database.plans), database.plans
 
 
 async def test_argument_filters_never_scan_a_pending_list(db: asyncpg.Connection) -> None:

@@ -65,6 +65,11 @@ async def test_a_donation_is_seen_in_every_contract_it_touches(
     assert names == set(manifest.contracts) - IMPLEMENTATIONS
     contracts = {row["contract"] for row in await db.fetch("SELECT DISTINCT contract FROM contract_events")}
     assert manifest.contract("GovernanceTokenImplementation").address.lower() not in contracts
+    # Every kind of event stored is listed, once (the steps of 7 blocks met most kinds more than once).
+    kinds = await db.fetch("SELECT contract_name, event FROM event_kinds ORDER BY 1, 2")
+    stored = await db.fetch("SELECT DISTINCT contract_name, event FROM contract_events ORDER BY 1, 2")
+    assert [tuple(row) for row in kinds] == [tuple(row) for row in stored]
+    assert ("HelpDesk", "Donated") in [tuple(row) for row in kinds]
 
 
 async def test_a_reorg_forgets_the_events_of_the_lost_fork(
