@@ -18,6 +18,8 @@ import itertools
 import random
 import re
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -126,6 +128,7 @@ class RetryPolicy:
 class Endpoint:
     url: str
     label: str
+    proxy: str | None = None  # HTTP(S)_PROXY for this URL, unless NO_PROXY exempts it
     faults: int = 0  # consecutive
     down_until: float = 0.0
     served: int = 0
@@ -133,6 +136,16 @@ class Endpoint:
     @property
     def healthy(self) -> bool:
         return self.down_until <= time.monotonic()
+
+
+def env_proxy(url: str) -> str | None:
+    """The proxy HTTP_PROXY or HTTPS_PROXY (either case) names for `url`'s scheme, None when there
+    is none or NO_PROXY exempts its host, as httpx and aiohttp's trust_env read them."""
+    parts = urllib.parse.urlsplit(url)
+    proxies = urllib.request.getproxies_environment()
+    if not parts.hostname or urllib.request.proxy_bypass_environment(parts.hostname, proxies):
+        return None
+    return proxies.get(parts.scheme)
 
 
 class JsonRpcClient:
@@ -147,7 +160,7 @@ class JsonRpcClient:
         urls = [urls] if isinstance(urls, str) else list(urls)
         if not urls:
             raise ValueError("JsonRpcClient needs at least one URL")
-        self.endpoints = [Endpoint(url, endpoint_label(url)) for url in urls]
+        self.endpoints = [Endpoint(url, endpoint_label(url), env_proxy(url)) for url in urls]
         self.retry = retry or RetryPolicy()
         self.max_logs_bytes = max_logs_bytes
         self._ids = itertools.count(1)
@@ -173,7 +186,10 @@ class JsonRpcClient:
                 connector=aiohttp.TCPConnector(limit=16),
                 timeout=self._timeout,
                 headers={"content-type": "application/json"},
-                trust_env=True,  # HTTP(S)_PROXY and NO_PROXY, as httpx honoured them
+                # The proxy is each endpoint's, read once (`env_proxy`): with trust_env, aiohttp
+                # reads the environment and ~/.netrc in a worker thread on every request, ~5% of
+                # a backfill's CPU in its profile.
+                trust_env=False,
             )
         return self._http
 
@@ -271,7 +287,8 @@ class JsonRpcClient:
         try:
             # No redirects: a JSON-RPC endpoint that answers 3xx is misconfigured (an http-error
             # fault), and following one would send the request, key in path, somewhere else.
-            async with self._session().post(endpoint.url, data=payload, allow_redirects=False) as response:
+            post = self._session().post(endpoint.url, data=payload, allow_redirects=False, proxy=endpoint.proxy)
+            async with post as response:
                 status = response.status
                 content = await (response.read() if max_bytes is None else _read_capped(response, max_bytes))
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutErrors

@@ -77,3 +77,39 @@ async def test_logs_missing_a_field_are_a_bad_body_retried(serve: Callable[[Hand
     finally:
         await client.close()
     assert (log.block_hash, log.log_index, answers) == (ONE_LOG["blockHash"], "0x0", [])
+
+
+async def test_requests_go_through_the_environments_proxy_unless_no_proxy_exempts_the_node(
+    serve: Callable[[Handler], Awaitable[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A forward proxy receives the node's whole URL as its request target; this one answers the
+    # call itself, so the node's own address need not serve anything.
+    proxied: list[str] = []
+
+    async def proxy(request: web.Request) -> web.StreamResponse:
+        proxied.append(str(request.url))
+        return web.json_response({"jsonrpc": "2.0", "id": 1, "result": "0x2a"})
+
+    direct: list[str] = []
+
+    async def node(request: web.Request) -> web.StreamResponse:
+        direct.append(request.path)
+        return web.json_response({"jsonrpc": "2.0", "id": 1, "result": "0x7"})
+
+    proxy_url = (await serve(proxy)).removesuffix("/v2/secret-key")
+    node_url = await serve(node)
+    unreachable = f"http://node.invalid:{free_port()}/v2/secret-key"
+    monkeypatch.setenv("HTTP_PROXY", proxy_url)
+    monkeypatch.delenv("http_proxy", raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    monkeypatch.delenv("no_proxy", raising=False)
+    clients = [JsonRpcClient(url, retry=RetryPolicy(attempts=1)) for url in (unreachable, node_url)]
+    try:
+        numbers = [await client.block_number() for client in clients]
+    finally:
+        for client in clients:
+            await client.close()
+
+    assert numbers == [42, 7]
+    assert proxied == [unreachable]
+    assert direct == ["/v2/secret-key"]
