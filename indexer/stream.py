@@ -275,21 +275,30 @@ class PlatformStream:
         return [row["name"] for row in rows]
 
     async def end_bulk_load(self, pool: asyncpg.Pool, fence: WriterFence | None) -> list[str]:
-        """Build the deferred indexes (the sync reached the head), a few at once on their own
-        connections (the GINs first: PostgreSQL builds those on one core), each with the removal of
-        its record in one transaction: a crash leaves the rest to build at the next start."""
-        rows = await pool.fetch("SELECT name, definition FROM indexer_deferred_indexes")
+        """Build the deferred indexes (the sync reached the head), a few tables at once on their
+        own connections (the GINs first: PostgreSQL builds those on one core), each index with the
+        removal of its record in one transaction: a crash leaves the rest to build at the next
+        start. A table's own indexes are built one after the other: on a partitioned table each
+        build names its partitions' indexes after its columns, and two built at once over
+        expressions of one function (the event store's hashed keys) would pick the same names."""
+        rows = await pool.fetch("SELECT name, table_name, definition FROM indexer_deferred_indexes")
         rows.sort(key=lambda row: ("USING gin" not in row["definition"], row["name"]))
+        tables: dict[str, list[asyncpg.Record]] = {}
+        for row in rows:
+            tables.setdefault(row["table_name"], []).append(row)
         gate = asyncio.Semaphore(INDEX_BUILDERS)
 
-        async def build(name: str, definition: str) -> None:
-            async with gate, pool.acquire() as connection, connection.transaction():
-                if fence is not None:
-                    await fence.check(connection)
-                await connection.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
-                await connection.execute("DELETE FROM indexer_deferred_indexes WHERE name = $1", name)
+        async def build(indexes: list[asyncpg.Record]) -> None:
+            async with gate:
+                for index in indexes:
+                    async with pool.acquire() as connection, connection.transaction():
+                        if fence is not None:
+                            await fence.check(connection)
+                        definition = index["definition"].replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1)
+                        await connection.execute(definition)
+                        await connection.execute("DELETE FROM indexer_deferred_indexes WHERE name = $1", index["name"])
 
-        await asyncio.gather(*(build(row["name"], row["definition"]) for row in rows))
+        await asyncio.gather(*(build(indexes) for indexes in tables.values()))
         return [row["name"] for row in rows]
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
