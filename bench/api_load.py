@@ -51,7 +51,7 @@ from impactchain.devstack.anvil import DEV_PRIVATE_KEYS, Anvil
 from impactchain.devstack.deploy import deploy
 from impactchain.devstack.ports import free_port
 from impactchain.devstack.scratch_db import scratch_database
-from impactchain.models.events import ARGS_KEY
+from impactchain.models.events import ARGS_KEY, LIST_EVENT_KINDS
 
 ADMIN_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DONORS = 5000
@@ -236,7 +236,7 @@ async def load(database_url: str, rows: int) -> dict[str, Any]:
             "log_index",
         ],
     )
-    await connection.execute("INSERT INTO event_kinds SELECT DISTINCT contract_name, event FROM contract_events")
+    await connection.execute(LIST_EVENT_KINDS)
     await connection.execute("ANALYZE")
     deep = await connection.fetchrow(
         "SELECT block_number, log_index FROM donations ORDER BY block_number DESC, log_index DESC OFFSET 2449 LIMIT 1"

@@ -41,6 +41,7 @@ from api.rounds.repository import RoundRepository
 from impactchain.db.partitions import EVENT_TABLES, PartitionPolicy, PartitionRepository, maintain
 from impactchain.devstack.scratch_db import scratch_database
 from impactchain.events import EventLog, LogRef
+from impactchain.models.events import LIST_EVENT_KINDS
 from impactchain.registry import DeployedContract
 from indexer.projections.donations import HelpDeskDonations
 from indexer.projections.funding_rounds import FundingRounds
@@ -119,6 +120,7 @@ FILL_PROJECTIONS = (
            '{"0x" + "11" * 20}', 0, '0x' || lpad('0', 64, 'b'), '0x' || lpad(to_hex(r), 64, 'f'), r
     FROM generate_series(0, {ROUNDS - 1}) r
     """,  # noqa: S608
+    LIST_EVENT_KINDS,
     """
     INSERT INTO round_totals (chain_id, round, currency, amount, matic_equivalent, donations)
     SELECT chain_id, round, currency, sum(amount), sum(matic_equivalent), count(*) FROM round_donations

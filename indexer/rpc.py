@@ -143,7 +143,7 @@ def env_proxy(url: str) -> str | None:
     is none or NO_PROXY exempts its host, as httpx and aiohttp's trust_env read them."""
     parts = urllib.parse.urlsplit(url)
     proxies = urllib.request.getproxies_environment()
-    if not parts.hostname or urllib.request.proxy_bypass_environment(parts.hostname, proxies):
+    if not parts.hostname or urllib.request.proxy_bypass(parts.hostname):  # NO_PROXY, on Linux
         return None
     return proxies.get(parts.scheme)
 

@@ -21,7 +21,7 @@ import structlog
 from eth_utils import keccak
 
 from impactchain.events import EventDecoder, EventLog, LogRef, RawLog, decode_known
-from impactchain.models.events import contract_key
+from impactchain.models.events import KIND_KEY
 from impactchain.registry import DeployedContract, DeploymentManifest
 from indexer.repository import Connection, Staged, StagedAll, StagedRows, delete_rows, stage_rows
 from indexer.rpc import JsonRpcClient
@@ -320,8 +320,10 @@ class PlatformStream:
         # missed would lose its events. So: loaded once, then only ever grown.
         if self._rounds is None:
             rows = await connection.fetch(
-                "SELECT DISTINCT lower(args->>'round') AS address FROM contract_events "  # noqa: S608 - constant SQL
-                f"WHERE chain_id = $1 AND {contract_key('$2')} AND event = 'RoundCreated'",
+                """
+                SELECT DISTINCT lower(args->>'round') AS address FROM contract_events
+                WHERE chain_id = $1 AND contract = $2 AND event = 'RoundCreated'
+                """,
                 chain_id,
                 self._factory,
             )
@@ -342,8 +344,12 @@ class StagedStep:
         if self.kinds:
             # The kinds a read by contract name or event alone expands to (the store's indexes are
             # hashed: it cannot list them); a few known pairs a step, each an index probe.
+            # A new kind whose key another kind has fails the step (uq_event_kinds_key): reads
+            # find a kind by its key alone, so two must never share one.
             await connection.execute(
-                "INSERT INTO event_kinds SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING",
+                f"INSERT INTO event_kinds SELECT contract_name, event, {KIND_KEY} "  # noqa: S608 - constant SQL
+                "FROM unnest($1::text[], $2::text[]) AS k (contract_name, event) "
+                "ON CONFLICT (contract_name, event) DO NOTHING",
                 [name for name, _ in self.kinds],
                 [event for _, event in self.kinds],
             )

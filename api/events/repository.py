@@ -7,7 +7,7 @@ import asyncpg
 
 from api.kit.cursor import LogPosition, newest_first
 from api.kit.database import Database
-from impactchain.models.events import ARGS_KEY, contract_key, kind, kind_key
+from impactchain.models.events import ARGS_KEY, kind, kind_key
 
 # `args` as JSON text: served as it is stored, never decoded and re-encoded here. In the order
 # `EventItem.from_rows` unpacks them.
@@ -47,7 +47,7 @@ class EventRepository:
             filters.append((kind_key, kind(contract_name, cast(str, event))))
         else:
             if contract is not None:
-                filters.append((contract_key, contract))
+                filters.append(("contract", contract))
             if event is not None:  # with a contract's address
                 filters.append(("event", event))
         sql, values = newest_first(_SELECT, filters, before, limit, contains=(ARGS_KEY, args))

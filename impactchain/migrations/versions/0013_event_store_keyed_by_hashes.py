@@ -1,4 +1,4 @@
-"""the event store's indexes keyed by hashes, and its arguments' index without quantities
+"""the event store's kind index keyed by a hash, and its arguments' index without quantities
 
 Revision ID: 0013
 Revises: 0012
@@ -6,14 +6,16 @@ Create Date: 2026-11-30 02:00:00
 
 An initial sync builds the event store's secondary indexes once, at the head, and they were half
 of its time to the end (1,000,000 events, docs/SCALING.md). Measured one at a time on that
-store: the b-tree over (contract, block, log index) 1.4 s, over (contract name, event, block, log
-index) 2.0 s, the GIN over every argument 4.0 s; keyed by `hashtextextended` of the contract and
-of the (name, event) kind, the two b-trees take 0.6 and 0.7 s, and the GIN without the quantities
-(amounts, totals, vote weights: nearly every value distinct, most of its entries) 1.0 s.
+store: the b-tree over (contract name, event, block, log index) 2.0 s, the GIN over every
+argument 4.0 s; keyed by `hashtextextended` of the (name, event) kind the b-tree takes 0.8 s, and
+the GIN without the quantities (amounts, totals, vote weights: nearly every value distinct, most
+of its entries) 1.1 s.
 
 A hashed key has no order, so the distinct kinds a read by contract name alone or by event alone
 expands to come from `event_kinds`, which the indexer keeps with the events; filled here from the
-store. The deferred definitions of an initial sync under way go with the old indexes.
+store, each with its key, unique (a read compares the hash alone: exact while no two kinds share
+one, which the constraint guarantees). The deferred definitions of an initial sync under way go
+with the old indexes.
 
 The expressions are written out as impactchain/models/events.py has them (a read must spell them
 exactly so for PostgreSQL to use the index); a migration keeps the text it ran.
@@ -29,12 +31,12 @@ down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+_KIND_KEY = "hashtextextended((contract_name || '.') || event, 0)"
 _QUANTITIES = (
     "{amount,value,weight,donorTotal,maticEquivalent,previousVotes,newVotes,carbonAmount,raisedEquivalent,"
     "approvedTotal,releasedTotal,goalAmount,credits,payment,deposit,extraAmount,refundAmount,vestedAmount,"
     "totalWithdrawn,totalFunded,allocated}"
 )
-_OLD = ("ix_contract_events_contract_position", "ix_contract_events_contract_event_position", "ix_contract_events_args")
 
 
 def upgrade() -> None:
@@ -42,17 +44,17 @@ def upgrade() -> None:
         "event_kinds",
         sa.Column("contract_name", sa.String(length=64), nullable=False),
         sa.Column("event", sa.String(length=64), nullable=False),
+        sa.Column("key", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("contract_name", "event"),
-    )
-    op.execute("INSERT INTO event_kinds SELECT DISTINCT contract_name, event FROM contract_events")
-    _drop(_OLD)
-    op.execute(
-        "CREATE INDEX ix_contract_events_contract_position "
-        "ON contract_events (hashtextextended(contract, 0), block_number, log_index)"
+        sa.UniqueConstraint("key", name="uq_event_kinds_key"),
     )
     op.execute(
-        "CREATE INDEX ix_contract_events_kind_position "
-        "ON contract_events (hashtextextended((contract_name || '.') || event, 0), block_number, log_index)"
+        f"INSERT INTO event_kinds SELECT contract_name, event, {_KIND_KEY} "  # noqa: S608 - constant SQL
+        "FROM (SELECT DISTINCT contract_name, event FROM contract_events) kinds"
+    )
+    _drop(("ix_contract_events_contract_event_position", "ix_contract_events_args"))
+    op.execute(
+        f"CREATE INDEX ix_contract_events_kind_position ON contract_events ({_KIND_KEY}, block_number, log_index)"
     )
     op.execute(
         f"CREATE INDEX ix_contract_events_args ON contract_events USING gin "
@@ -61,10 +63,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _drop((*_OLD[:1], "ix_contract_events_kind_position", *_OLD[2:]))
-    op.execute(
-        "CREATE INDEX ix_contract_events_contract_position ON contract_events (contract, block_number, log_index)"
-    )
+    _drop(("ix_contract_events_kind_position", "ix_contract_events_args"))
     op.execute(
         "CREATE INDEX ix_contract_events_contract_event_position "
         "ON contract_events (contract_name, event, block_number, log_index)"
