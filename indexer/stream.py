@@ -280,7 +280,7 @@ class PlatformStream:
         removal of its record in one transaction: a crash leaves the rest to build at the next
         start. A table's own indexes are built one after the other: on a partitioned table each
         build names its partitions' indexes after its columns, and two built at once over
-        expressions of one function (the event store's hashed keys) would pick the same names."""
+        expressions of one function pick the same names (two hashed keys on the event store did)."""
         rows = await pool.fetch("SELECT name, table_name, definition FROM indexer_deferred_indexes")
         rows.sort(key=lambda row: ("USING gin" not in row["definition"], row["name"]))
         tables: dict[str, list[asyncpg.Record]] = {}
@@ -342,7 +342,7 @@ class StagedStep:
     async def store(self, connection: Connection, notify_from: int) -> int:
         """Returns how many events the store added."""
         if self.kinds:
-            # The kinds a read by contract name or event alone expands to (the store's indexes are
+            # The kinds a read by contract name or event alone expands to (the kind index is
             # hashed: it cannot list them); a few known pairs a step, each an index probe.
             # A new kind whose key another kind has fails the step (uq_event_kinds_key): reads
             # find a kind by its key alone, so two must never share one.
