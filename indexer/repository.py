@@ -4,7 +4,7 @@ incoming rows that projections share. Callers own the transaction; nothing here 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol, TypeAlias, cast
+from typing import TYPE_CHECKING, Protocol, TypeAlias, cast, runtime_checkable
 
 import asyncpg
 import orjson
@@ -108,6 +108,22 @@ class Staged(Protocol):
         """Store the rows not stored yet (jobs only for events from block `notify_from` on);
         returns how many were added."""
         ...
+
+
+@runtime_checkable
+class Separable(Protocol):
+    """Staged rows in two parts that may be stored on two connections at once: `own` with the
+    step's checkpoint, `apart` in a transaction of its own committed just before the step's.
+
+    Only for rows that storing again is harmless to (`Staged.store` skips what is stored): if the
+    step then fails, `apart`'s rows stay ahead of the checkpoint, and the retry finds them stored.
+    A reader may see them a moment before the checkpoint says so."""
+
+    @property
+    def own(self) -> Staged: ...
+
+    @property
+    def apart(self) -> Staged: ...
 
 
 POSITION = "block_number, log_index, chain_id"

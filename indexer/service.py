@@ -13,7 +13,7 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Generic, Literal, Protocol, TypeVar, cast
 
 import asyncpg
 import structlog
@@ -22,7 +22,7 @@ from impactchain.events import RawLog
 from impactchain.tracing import traced_step
 from indexer import metrics
 from indexer.progress import BackfillProgress
-from indexer.repository import Checkpoint, Connection, IndexerRepository, Staged
+from indexer.repository import Checkpoint, Connection, IndexerRepository, Separable, Staged
 from indexer.rpc import JsonRpcClient, ResponseTooLargeError, RpcError
 
 log = structlog.get_logger(__name__)
@@ -299,7 +299,7 @@ class LogIndexer(Generic[EventT]):
         self._adapt_batch(len(events))
         self._prefetch(to_block, block_hashes[to_block], head, finalized)
         fetched_at = time.perf_counter()
-        added = await fetched.staged.store(repository.connection, notify_from)
+        added = await self._store(repository.connection, fetched.staged, notify_from)
         keep_from = to_block - self.config.reorg_window
         await repository.record_blocks({n: h for n, h in block_hashes.items() if n >= keep_from}, keep_from=keep_from)
         await repository.save_checkpoint(Checkpoint(self.chain_id, to_block, block_hashes[to_block], finalized))
@@ -314,6 +314,26 @@ class LogIndexer(Generic[EventT]):
             write_s=round(time.perf_counter() - fetched_at, 3),
         )
         return StepResult(last + 1, to_block, added)
+
+    async def _store(self, connection: Connection, staged: Staged, notify_from: int) -> int:
+        """Store a step's rows in its transaction on `connection`; during an initial sync, a
+        separable step's other part (the projections' rows) at the same time on a second
+        connection, committed just before the step's (see `Separable`): PostgreSQL writes the
+        two on two backends, where one backend wrote them one after the other (each COPY is
+        most of a step's write). Either failing fails the step; the other's transaction is
+        awaited first, never left mid-statement."""
+        if not (self._bulk and isinstance(staged, Separable)):
+            return await staged.store(connection, notify_from)
+        async with self.pool.acquire() as side, side.transaction():
+            if self.writer is not None:
+                await self.writer.check(side)
+            own, apart = await asyncio.gather(
+                staged.own.store(connection, notify_from), staged.apart.store(side, notify_from), return_exceptions=True
+            )
+            for outcome in (own, apart):
+                if isinstance(outcome, BaseException):
+                    raise outcome
+        return cast(int, own)
 
     async def _begin_bulk_load(self, connection: Connection, fresh: bool, behind: int) -> None:
         """A fresh start far behind the head is an initial sync: bulk-load (see `bulk_load_blocks`)."""

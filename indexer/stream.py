@@ -2,7 +2,8 @@
 funding round the factory created, read with one `eth_getLogs` per range (per 500 addresses),
 decoded once by its contract's ABI, stored in `contract_events` (the event store) and fanned out
 to the projections (indexer/projections/) that declare the events they handle. All of it in the
-step's one transaction, under one checkpoint.
+step's one transaction, under one checkpoint (during an initial sync, the projections' rows in a
+second transaction beside it, committed just before: `StagedStep`, `Separable`).
 
 Rounds are found as they are created: a range's logs are read for the platform contracts and the
 rounds known so far; rounds created within the range are then read for it too (their first
@@ -175,7 +176,7 @@ class PlatformStream:
                 handed[number].append(e)
         staged = [p.stage(chain_id, mine) for p, mine in zip(self.projections, handed, strict=True) if mine]
         kinds = sorted({(routes[key][0], key[1]) for key in used})
-        return StagedStep(stage_rows(EVENT_STORE, EVENT_COLUMNS, records), StagedAll(staged), kinds)
+        return StagedStep(StagedEvents(stage_rows(EVENT_STORE, EVENT_COLUMNS, records), kinds), StagedAll(staged))
 
     def _route(self, contract: str, event: str) -> tuple[str, tuple[int, ...]]:
         name = self.contract_name(contract)
@@ -332,12 +333,11 @@ class PlatformStream:
 
 
 @dataclass(frozen=True, slots=True)
-class StagedStep:
-    """A range's rows: the event store's, then each projection's."""
+class StagedEvents:
+    """A range's rows of the event store, and the kinds of event among them."""
 
-    events: StagedRows
-    projections: StagedAll
-    kinds: list[tuple[str, str]]  # the (contract name, event) pairs among the events
+    rows: StagedRows
+    kinds: list[tuple[str, str]]  # (contract name, event)
 
     async def store(self, connection: Connection, notify_from: int) -> int:
         """Returns how many events the store added."""
@@ -353,8 +353,22 @@ class StagedStep:
                 [name for name, _ in self.kinds],
                 [event for _, event in self.kinds],
             )
-        added = await self.events.store(connection, notify_from)
-        await self.projections.store(connection, notify_from)
+        return await self.rows.store(connection, notify_from)
+
+
+@dataclass(frozen=True, slots=True)
+class StagedStep:
+    """A range's rows: the event store's (`own`: stored with the checkpoint), then each
+    projection's (`apart`: an initial sync stores them on a connection of their own, beside the
+    event store's, see `Separable`)."""
+
+    own: StagedEvents
+    apart: StagedAll
+
+    async def store(self, connection: Connection, notify_from: int) -> int:
+        """Returns how many events the store added."""
+        added = await self.own.store(connection, notify_from)
+        await self.apart.store(connection, notify_from)
         return added
 
 

@@ -1,7 +1,7 @@
 """An initial sync far behind the head writes the event store without its secondary indexes and
 builds them once at the head: the same rows as an index that kept them, and the same indexes."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -77,3 +77,90 @@ async def test_a_short_start_keeps_the_indexes(
     assert await db.fetchval("SELECT count(*) FROM indexer_deferred_indexes") == 0
     await run_to_head(indexer)
     assert await db.fetchval("SELECT count(*) FROM donations") == 2
+
+
+async def steps_until_one_fails(indexer: LogIndexer[Any]) -> list[int]:
+    """The blocks each step checkpointed before the one that failed by the injected failure."""
+    checkpoints: list[int] = []
+    failure: asyncpg.RaiseError | None = None
+    while failure is None and len(checkpoints) < 100:
+        try:
+            checkpoints.append((await indexer.step()).to_block)
+        except asyncpg.RaiseError as exc:
+            failure = exc
+    assert failure is not None, "no step failed"
+    assert "injected failure" in str(failure)
+    return checkpoints
+
+
+@pytest.fixture
+async def fail_once(db: asyncpg.Connection) -> AsyncIterator[Callable[[str, str], Awaitable[None]]]:
+    """Arms a trigger that fails the first write to `table` once `when` (SQL) holds (a sequence
+    counts, outside any transaction, so the failure's rollback does not re-arm it); dropped afterwards."""
+    armed: list[str] = []
+
+    async def arm(table: str, when: str) -> None:
+        await db.execute("CREATE SEQUENCE IF NOT EXISTS test_fail_once")
+        await db.execute(
+            "CREATE OR REPLACE FUNCTION test_fail_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF ({when}) AND nextval('test_fail_once') = 1 THEN RAISE EXCEPTION 'injected failure'; END IF; "
+            "RETURN NEW; END $$"
+        )
+        await db.execute(
+            f"CREATE TRIGGER test_fail_once BEFORE INSERT OR UPDATE ON {table} "  # the test's constants
+            "FOR EACH ROW EXECUTE FUNCTION test_fail_once()"
+        )
+        armed.append(table)
+
+    yield arm
+    for table in armed:
+        await db.execute(f"DROP TRIGGER test_fail_once ON {table}")
+    await db.execute("DROP FUNCTION IF EXISTS test_fail_once()")
+    await db.execute("DROP SEQUENCE IF EXISTS test_fail_once")
+
+
+async def test_a_sync_step_that_fails_after_its_projections_committed_is_retried_exactly(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    make_indexer: Callable[..., LogIndexer[Any]],
+    db: asyncpg.Connection,
+    indexes_kept: None,
+    fail_once: Callable[[str, str], Awaitable[None]],
+) -> None:
+    # An initial sync stores the projections' rows on a second connection, committed just before
+    # the step's own transaction; the checkpoint of the step that stored the donations then fails.
+    donate_many(chain, manifest, 3)
+    rpc(chain, "anvil_mine", [hex(300)])
+    await fail_once("indexer_checkpoints", "EXISTS (SELECT 1 FROM donations)")
+    indexer = make_indexer(bulk_load_blocks=300)
+    checkpoints = await steps_until_one_fails(indexer)
+
+    assert await db.fetchval("SELECT count(*) FROM donations") == 3, "the projections' part was committed"
+    stored_to = await db.fetchval("SELECT max(block_number) FROM contract_events")
+    assert stored_to == await db.fetchval("SELECT block_number FROM indexer_checkpoints") == checkpoints[-1]
+    assert await db.fetchval("SELECT min(block_number) FROM donations") > stored_to, "ahead of the checkpoint"
+    await run_to_head(indexer)
+    synced = await projected_rows(db)
+    assert synced == await clean_index(db, lambda: run_to_head(make_indexer(bulk_load_blocks=0)))
+
+
+async def test_a_sync_step_whose_projections_fail_commits_nothing(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    make_indexer: Callable[..., LogIndexer[Any]],
+    db: asyncpg.Connection,
+    indexes_kept: None,
+    fail_once: Callable[[str, str], Awaitable[None]],
+) -> None:
+    donate_many(chain, manifest, 3)
+    rpc(chain, "anvil_mine", [hex(300)])
+    await fail_once("donations", "true")
+    indexer = make_indexer(bulk_load_blocks=300)
+    checkpoints = await steps_until_one_fails(indexer)
+
+    # Nothing of the failed step: the event store and the checkpoint end where the step before left them.
+    assert await db.fetchval("SELECT count(*) FROM donations") == 0
+    assert await db.fetchval("SELECT max(block_number) FROM contract_events") == checkpoints[-1]
+    assert await db.fetchval("SELECT block_number FROM indexer_checkpoints") == checkpoints[-1]
+    await run_to_head(indexer)
+    assert len((await projected_rows(db))["donations"]) == 3
