@@ -79,8 +79,14 @@ async def test_a_short_start_keeps_the_indexes(
     assert await db.fetchval("SELECT count(*) FROM donations") == 2
 
 
-async def steps_until_one_fails(indexer: LogIndexer[Any]) -> list[int]:
-    """The blocks each step checkpointed before the one that failed by the injected failure."""
+async def sync_until_a_step_fails(
+    chain: Web3, manifest: DeploymentManifest, make_indexer: Callable[..., LogIndexer[Any]]
+) -> tuple[LogIndexer[Any], list[int]]:
+    """Three donations 300 blocks back, an initial sync of them stepped until the injected failure
+    fails a step: the indexer, and the blocks each step before it checkpointed."""
+    donate_many(chain, manifest, 3)
+    rpc(chain, "anvil_mine", [hex(300)])
+    indexer = make_indexer(bulk_load_blocks=300)
     checkpoints: list[int] = []
     failure: asyncpg.RaiseError | None = None
     while failure is None and len(checkpoints) < 100:
@@ -90,7 +96,7 @@ async def steps_until_one_fails(indexer: LogIndexer[Any]) -> list[int]:
             failure = exc
     assert failure is not None, "no step failed"
     assert "injected failure" in str(failure)
-    return checkpoints
+    return indexer, checkpoints
 
 
 @pytest.fixture
@@ -129,11 +135,8 @@ async def test_a_sync_step_that_fails_after_its_projections_committed_is_retried
 ) -> None:
     # An initial sync stores the projections' rows on a second connection, committed just before
     # the step's own transaction; the checkpoint of the step that stored the donations then fails.
-    donate_many(chain, manifest, 3)
-    rpc(chain, "anvil_mine", [hex(300)])
     await fail_once("indexer_checkpoints", "EXISTS (SELECT 1 FROM donations)")
-    indexer = make_indexer(bulk_load_blocks=300)
-    checkpoints = await steps_until_one_fails(indexer)
+    indexer, checkpoints = await sync_until_a_step_fails(chain, manifest, make_indexer)
 
     assert await db.fetchval("SELECT count(*) FROM donations") == 3, "the projections' part was committed"
     stored_to = await db.fetchval("SELECT max(block_number) FROM contract_events")
@@ -152,11 +155,8 @@ async def test_a_sync_step_whose_projections_fail_commits_nothing(
     indexes_kept: None,
     fail_once: Callable[[str, str], Awaitable[None]],
 ) -> None:
-    donate_many(chain, manifest, 3)
-    rpc(chain, "anvil_mine", [hex(300)])
     await fail_once("donations", "true")
-    indexer = make_indexer(bulk_load_blocks=300)
-    checkpoints = await steps_until_one_fails(indexer)
+    indexer, checkpoints = await sync_until_a_step_fails(chain, manifest, make_indexer)
 
     # Nothing of the failed step: the event store and the checkpoint end where the step before left them.
     assert await db.fetchval("SELECT count(*) FROM donations") == 0
