@@ -1,13 +1,22 @@
-"""Column types that keep money exact, and the row number of an event table."""
+"""Column types that keep money exact, hex text compared as bytes, and the row number of an
+event table."""
 
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Numeric, text
+from sqlalchemy import BigInteger, Column, Numeric, String, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 UINT256_MAX = 2**256 - 1
+
+# Addresses and hashes: hex text, compared and sorted byte by byte (`COLLATE "C"`). Under a
+# locale's collation (the database's default, C.UTF-8 here) PostgreSQL compares text through
+# strcoll and sorts it without abbreviated keys; for hex the answers are the same, the work is
+# not: an initial sync builds its deferred b-trees over these columns about 40% faster
+# (migration 0014).
+ADDRESS = String(42, collation="C")
+HASH = String(66, collation="C")
 
 
 class Wei(TypeDecorator[int]):

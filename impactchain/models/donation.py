@@ -3,7 +3,7 @@
 from sqlalchemy import BigInteger, Column, Index, PrimaryKeyConstraint
 from sqlmodel import Field, SQLModel
 
-from impactchain.db.types import Wei, row_number
+from impactchain.db.types import ADDRESS, HASH, Wei, row_number
 
 
 class Donation(SQLModel, table=True):
@@ -23,13 +23,13 @@ class Donation(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=row_number("donations"))
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    contract: str = Field(max_length=42)
+    contract: str = Field(max_length=42, sa_type=ADDRESS)
     request_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    donor: str = Field(max_length=42)
-    currency: str = Field(max_length=42)
+    donor: str = Field(max_length=42, sa_type=ADDRESS)
+    currency: str = Field(max_length=42, sa_type=ADDRESS)
     amount: int = Field(sa_column=Column(Wei, nullable=False))
     donor_total: int = Field(sa_column=Column(Wei, nullable=False))
     block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
-    block_hash: str = Field(max_length=66)
-    tx_hash: str = Field(max_length=66)
+    block_hash: str = Field(max_length=66, sa_type=HASH)
+    tx_hash: str = Field(max_length=66, sa_type=HASH)
     log_index: int

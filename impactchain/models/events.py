@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, Column, Index, PrimaryKeyConstraint, UniqueCo
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from impactchain.db.types import row_number
+from impactchain.db.types import ADDRESS, HASH, row_number
 
 # The event store's index by (contract name, event) is keyed by a 64-bit hash of the kind instead
 # of the two names: an initial sync builds it at the head, and a b-tree of a million bigint keys
@@ -92,13 +92,13 @@ class ContractEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=row_number("contract_events"))
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    contract: str = Field(max_length=42)
+    contract: str = Field(max_length=42, sa_type=ADDRESS)
     contract_name: str = Field(max_length=64)
     event: str = Field(max_length=64)
     args: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
-    block_hash: str = Field(max_length=66)
-    tx_hash: str = Field(max_length=66)
+    block_hash: str = Field(max_length=66, sa_type=HASH)
+    tx_hash: str = Field(max_length=66, sa_type=HASH)
     log_index: int
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import BigInteger, Column, Index, PrimaryKeyConstraint, Text, Un
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from impactchain.db.types import Wei, row_number
+from impactchain.db.types import ADDRESS, HASH, Wei, row_number
 
 
 class FundingRoundRecord(SQLModel, table=True):
@@ -23,19 +23,19 @@ class FundingRoundRecord(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    factory: str = Field(max_length=42)
-    address: str = Field(max_length=42)
+    factory: str = Field(max_length=42, sa_type=ADDRESS)
+    address: str = Field(max_length=42, sa_type=ADDRESS)
     round_index: int = Field(sa_column=Column(BigInteger, nullable=False))
-    founder: str = Field(max_length=42)
-    salt: str = Field(max_length=66)
+    founder: str = Field(max_length=42, sa_type=ADDRESS)
+    salt: str = Field(max_length=66, sa_type=HASH)
     metadata_cid: str = Field(sa_column=Column(Text, nullable=False))
     goal: int = Field(sa_column=Column(Wei, nullable=False))
     deadline: int = Field(sa_column=Column(BigInteger, nullable=False))
     milestones: int = Field(sa_column=Column(BigInteger, nullable=False))
-    implementation: str = Field(max_length=42)
+    implementation: str = Field(max_length=42, sa_type=ADDRESS)
     block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
-    block_hash: str = Field(max_length=66)
-    tx_hash: str = Field(max_length=66)
+    block_hash: str = Field(max_length=66, sa_type=HASH)
+    tx_hash: str = Field(max_length=66, sa_type=HASH)
     log_index: int
     # Distinct donors so far (see RoundDonor), kept with the donations.
     donors: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
@@ -56,15 +56,15 @@ class RoundDonation(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=row_number("round_donations"))
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    round: str = Field(max_length=42)
-    donor: str = Field(max_length=42)
-    currency: str = Field(max_length=42)
+    round: str = Field(max_length=42, sa_type=ADDRESS)
+    donor: str = Field(max_length=42, sa_type=ADDRESS)
+    currency: str = Field(max_length=42, sa_type=ADDRESS)
     amount: int = Field(sa_column=Column(Wei, nullable=False))
     matic_equivalent: int = Field(sa_column=Column(Wei, nullable=False))
     donor_total: int = Field(sa_column=Column(Wei, nullable=False))
     block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
-    block_hash: str = Field(max_length=66)
-    tx_hash: str = Field(max_length=66)
+    block_hash: str = Field(max_length=66, sa_type=HASH)
+    tx_hash: str = Field(max_length=66, sa_type=HASH)
     log_index: int
 
 
@@ -81,12 +81,12 @@ class RoundEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=row_number("round_events"))
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
-    round: str = Field(max_length=42)
+    round: str = Field(max_length=42, sa_type=ADDRESS)
     event: str = Field(max_length=64)
     args: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
-    block_hash: str = Field(max_length=66)
-    tx_hash: str = Field(max_length=66)
+    block_hash: str = Field(max_length=66, sa_type=HASH)
+    tx_hash: str = Field(max_length=66, sa_type=HASH)
     log_index: int
 
 
@@ -97,8 +97,8 @@ class RoundTotal(SQLModel, table=True):
     __tablename__ = "round_totals"
 
     chain_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    round: str = Field(max_length=42, primary_key=True)
-    currency: str = Field(max_length=42, primary_key=True)
+    round: str = Field(max_length=42, sa_type=ADDRESS, primary_key=True)
+    currency: str = Field(max_length=42, sa_type=ADDRESS, primary_key=True)
     amount: int = Field(sa_column=Column(Wei, nullable=False))
     matic_equivalent: int = Field(sa_column=Column(Wei, nullable=False))
     donations: int = Field(sa_column=Column(BigInteger, nullable=False))
@@ -111,5 +111,5 @@ class RoundDonor(SQLModel, table=True):
     __tablename__ = "round_donors"
 
     chain_id: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    round: str = Field(max_length=42, primary_key=True)
-    donor: str = Field(max_length=42, primary_key=True)
+    round: str = Field(max_length=42, sa_type=ADDRESS, primary_key=True)
+    donor: str = Field(max_length=42, sa_type=ADDRESS, primary_key=True)

@@ -5,6 +5,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, DateTime, func
 from sqlmodel import Field, SQLModel
 
+from impactchain.db.types import HASH
+
 
 class IndexerCheckpoint(SQLModel, table=True):
     """The last block an indexer fully processed, written in the same transaction as its rows."""
@@ -14,7 +16,7 @@ class IndexerCheckpoint(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     chain_id: int = Field(sa_column=Column(BigInteger, nullable=False))
     block_number: int = Field(sa_column=Column(BigInteger, nullable=False))
-    block_hash: str = Field(max_length=66)
+    block_hash: str = Field(max_length=66, sa_type=HASH)
     # The chain's finalized block when the checkpoint was saved (None: the chain serves no
     # `finalized` tag); indexed rows above it are unconfirmed.
     finalized_block: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
@@ -30,7 +32,7 @@ class IndexedBlock(SQLModel, table=True):
 
     indexer: str = Field(primary_key=True, max_length=64)
     block_number: int = Field(sa_column=Column(BigInteger, primary_key=True))
-    block_hash: str = Field(max_length=66)
+    block_hash: str = Field(max_length=66, sa_type=HASH)
 
 
 class IndexerProjection(SQLModel, table=True):

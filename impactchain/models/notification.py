@@ -5,6 +5,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, Column, DateTime, Integer, UniqueConstraint, func
 from sqlmodel import Field, SQLModel
 
+from impactchain.db.types import ADDRESS, HASH
+
 
 class Notification(SQLModel, table=True):
     """A thank-you for one donation event, unique per event's chain identity (`chain_id`,
@@ -22,12 +24,12 @@ class Notification(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(BigInteger, primary_key=True, autoincrement=True))
     chain_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    tx_hash: str | None = Field(default=None, max_length=66, nullable=True)
+    tx_hash: str | None = Field(default=None, max_length=66, sa_type=HASH, nullable=True)
     log_index: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
     donation_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     round_donation_id: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     kind: str = Field(max_length=32)
-    recipient: str = Field(max_length=42)
+    recipient: str = Field(max_length=42, sa_type=ADDRESS)
     message: str
     created_at: datetime | None = Field(
         default=None, sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())

@@ -7,6 +7,7 @@ from typing import Any
 import asyncpg
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import String
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -28,6 +29,29 @@ async def test_migrated_database_matches_the_models(database_url: str) -> None:
             assert await connection.run_sync(differences) == []
     finally:
         await engine.dispose()
+
+
+async def test_migrated_columns_have_the_models_collations(database_url: str) -> None:
+    # Alembic's comparison leaves collations out; an address compared under the locale's
+    # collation gives the same answers, only slower, so nothing else would notice.
+    expected = {
+        (table.name, column.name): getattr(column.type, "collation", None)
+        for table in SQLModel.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, String)
+    }
+    connection = await asyncpg.connect(database_url)
+    try:
+        rows = await connection.fetch(
+            "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ANY($1::text[])",
+            sorted({table for table, _ in expected}),
+        )
+    finally:
+        await connection.close()
+    migrated = {(row["table_name"], row["column_name"]): row["collation_name"] for row in rows}
+    assert {key: migrated.get(key) for key in expected} == expected
+    assert expected[("donations", "donor")] == "C"
 
 
 def test_every_migration_downgrades_and_upgrades_again(database_url: str) -> None:
