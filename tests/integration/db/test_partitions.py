@@ -421,6 +421,36 @@ async def test_the_apis_reads_answer_the_same_after_partitioning(database: str) 
     assert after == before
 
 
+async def test_the_hex_columns_collation_goes_down_to_every_partition_and_back(database: str) -> None:
+    # Migration 0014 changes the columns of tables that may be partitioned by then: down and up
+    # again, every partition's address and hash columns follow, and the reads answer the same.
+    db = await asyncpg.connect(database)
+    try:
+        await partition(db, head=1_250)
+        before = await _api_reads(db)
+        await asyncio.to_thread(schema.downgrade, sqlalchemy_url(database), "0013")
+        assert await _collations(db, "donations_p0", "donor") == {"donations_p0": None}
+        await asyncio.to_thread(schema.upgrade, sqlalchemy_url(database))
+        for table in EVENT_TABLES:
+            partitions = await partitions_of(db, table)
+            column = "round" if table.startswith("round_") else "tx_hash"
+            assert await _collations(db, *partitions, column) == dict.fromkeys(partitions, "C")
+        assert await _api_reads(db) == before
+    finally:
+        await db.close()
+
+
+async def _collations(db: asyncpg.Connection, *tables_then_column: str) -> dict[str, str | None]:
+    *tables, column = tables_then_column
+    rows = await db.fetch(
+        "SELECT table_name, collation_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = ANY($1::text[]) AND column_name = $2",
+        tables,
+        column,
+    )
+    return {row["table_name"]: row["collation_name"] for row in rows}
+
+
 async def test_a_bulk_load_defers_and_builds_the_partitioned_indexes(database: str) -> None:
     pool = await asyncpg.create_pool(database, min_size=1, max_size=3)
     try:
