@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -106,28 +107,95 @@ async def progress(database_url: str) -> tuple[int, int]:
         await connection.close()
 
 
-def backfill(env: dict[str, str], database_url: str, head: int) -> tuple[float, float, float, float]:
+def postgres_cpu_seconds() -> float | None:
+    """CPU time of this machine's PostgreSQL server so far: its processes' own, and that of the
+    ones that exited (parallel index builders, closed connections: the postmaster reaps them, so
+    theirs is its children's time). None when no server runs here."""
+    tick, total, found = os.sysconf("SC_CLK_TCK"), 0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # gone meanwhile
+            continue
+        name, _, rest = text.partition(" (")[2].rpartition(")")
+        if name != "postgres":
+            continue
+        fields = rest.split()
+        found = True
+        total += int(fields[11]) + int(fields[12])
+        if fields[1] == "1" or _comm(int(fields[1])) != "postgres":  # the postmaster
+            total += int(fields[13]) + int(fields[14])
+    return total / tick if found else None
+
+
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """CPU seconds used so far by the indexer, PostgreSQL (None: not on this machine) and anvil."""
+
+    indexer: float
+    postgres: float | None
+    anvil: float
+
+    @classmethod
+    def now(cls, indexer_pid: int, anvil_pid: int) -> "CpuUse":
+        return cls(cpu_seconds(indexer_pid), postgres_cpu_seconds(), cpu_seconds(anvil_pid))
+
+    def since(self, start: "CpuUse") -> "CpuUse":
+        postgres = None if self.postgres is None or start.postgres is None else self.postgres - start.postgres
+        return CpuUse(self.indexer - start.indexer, postgres, self.anvil - start.anvil)
+
+    def describe(self, seconds: float) -> str:
+        postgres = "n/a (not on this machine)" if self.postgres is None else f"{self.postgres:.1f}s"
+        used = self.indexer + self.anvil + (self.postgres or 0.0)
+        busy = used / (seconds * (os.cpu_count() or 1))
+        return (
+            f"indexer {self.indexer:.1f}s, PostgreSQL {postgres}, anvil {self.anvil:.1f}s: "
+            f"{busy:.0%} of {os.cpu_count()} CPUs over {seconds:.1f}s"
+        )
+
+
+@dataclass(frozen=True)
+class Backfill:
+    to_head: float  # seconds until the checkpoint reached the head
+    seconds: float  # in all: the deferred indexes built too
+    cpu: float  # the indexer process's CPU seconds
+    rss: float  # its peak RSS, MiB
+    to_head_cpu: CpuUse
+    builds_cpu: CpuUse
+
+
+def backfill(env: dict[str, str], database_url: str, head: int, anvil_pid: int) -> Backfill:
     """Run `python -m impactchain indexer` until its checkpoint is `head` and every index it
-    deferred is built: (seconds to the head, seconds in all, its CPU seconds, peak RSS MiB)."""
+    deferred is built, with the CPU each part of the machine used to the head and after it."""
     started = time.perf_counter()
     at_head = None
     process = subprocess.Popen([sys.executable, "-m", "impactchain", "indexer"], env=env, cwd=PROJECT_ROOT)
+    start = head_cpu = CpuUse.now(process.pid, anvil_pid)
     try:
         while True:
             block, deferred = asyncio.run(progress(database_url))
             if block >= head and at_head is None:
-                at_head = time.perf_counter() - started
+                at_head, head_cpu = time.perf_counter() - started, CpuUse.now(process.pid, anvil_pid)
             if block >= head and deferred == 0:
                 break
             if process.poll() is not None:
                 raise RuntimeError(f"the indexer exited with {process.returncode}")
             time.sleep(0.25)
         elapsed = time.perf_counter() - started
-        rss, cpu = peak_rss_mib(process.pid), cpu_seconds(process.pid)
+        end = CpuUse.now(process.pid, anvil_pid)
+        rss = peak_rss_mib(process.pid)
     finally:
         process.terminate()
         process.wait(60)
-    return at_head or elapsed, elapsed, cpu, rss
+    at_head = at_head or elapsed
+    return Backfill(at_head, elapsed, end.indexer, rss, head_cpu.since(start), end.since(head_cpu))
 
 
 async def verify(database_url: str, shape: ChainShape) -> dict[str, int]:
@@ -214,7 +282,8 @@ def measure(node: AnvilNode, database_url: str, redis_url: str, deployments: Pat
         "IMPACTCHAIN_RPC_URL": node.url,
         "IMPACTCHAIN_DEPLOYMENTS_DIR": str(deployments),
     }
-    to_head, seconds, cpu, rss = backfill(env, database_url, shape.head)
+    run = backfill(env, database_url, shape.head, node.pid)
+    to_head, seconds, cpu, rss = run.to_head, run.seconds, run.cpu, run.rss
     rate = shape.platform_events / seconds
     counts = asyncio.run(verify(database_url, shape))
     jobs = redis.Redis.from_url(redis_url)
@@ -223,6 +292,8 @@ def measure(node: AnvilNode, database_url: str, redis_url: str, deployments: Pat
         f"{rate:,.0f} ev/s (checkpoint at the head after {to_head:.1f}s, then the deferred indexes built); "
         f"peak RSS {rss:,.0f} MiB; the indexer process used {cpu:.1f}s of CPU"
     )
+    print(f"    CPU to the head: {run.to_head_cpu.describe(to_head)}")
+    print(f"    CPU building the indexes: {run.builds_cpu.describe(seconds - to_head)}")
     print(f"    rows {counts}; RQ keys {jobs.dbsize()}")
     settings = Settings(database_url=database_url, deployments_dir=deployments, rpc_url=node.url)
     for name in ("donations", "funding-rounds"):
