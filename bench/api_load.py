@@ -51,7 +51,7 @@ from impactchain.devstack.anvil import DEV_PRIVATE_KEYS, Anvil
 from impactchain.devstack.deploy import deploy
 from impactchain.devstack.ports import free_port
 from impactchain.devstack.scratch_db import scratch_database
-from impactchain.models.events import ARGS_KEY, LIST_EVENT_KINDS
+from impactchain.event_store import ARGS_KEY, LIST_EVENT_KINDS
 
 ADMIN_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DONORS = 5000

@@ -40,8 +40,8 @@ from api.kit.database import Database
 from api.rounds.repository import RoundRepository
 from impactchain.db.partitions import EVENT_TABLES, PartitionPolicy, PartitionRepository, maintain
 from impactchain.devstack.scratch_db import scratch_database
+from impactchain.event_store import LIST_EVENT_KINDS
 from impactchain.events import EventLog, LogRef
-from impactchain.models.events import LIST_EVENT_KINDS
 from impactchain.registry import DeployedContract
 from indexer.projections.donations import HelpDeskDonations
 from indexer.projections.funding_rounds import FundingRounds

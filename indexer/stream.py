@@ -21,8 +21,8 @@ import orjson
 import structlog
 from eth_utils import keccak
 
+from impactchain.event_store import KIND_KEY
 from impactchain.events import EventDecoder, EventLog, LogRef, RawLog, decode_known
-from impactchain.models.events import KIND_KEY
 from impactchain.registry import DeployedContract, DeploymentManifest
 from indexer.repository import Connection, Staged, StagedAll, StagedRows, delete_rows, stage_rows
 from indexer.rpc import JsonRpcClient

@@ -7,7 +7,7 @@ import asyncpg
 
 from api.kit.cursor import LogPosition, newest_first
 from api.kit.database import Database
-from impactchain.models.events import ARGS_KEY, kind, kind_key
+from impactchain.event_store import ARGS_KEY, kind, kind_key
 
 # `args` as JSON text: served as it is stored, never decoded and re-encoded here. In the order
 # `EventItem.from_rows` unpacks them.

@@ -10,14 +10,14 @@ from api.events.repository import EventRepository
 from api.kit.addresses import address_key, parse_address
 from api.kit.cursor import Page, page_of, position_before
 from api.kit.problems import InvalidFieldError
+from impactchain.event_store import QUANTITY_ARGUMENTS
 from impactchain.events import storable_text
-from impactchain.models.events import QUANTITY_ARGUMENTS
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")
 _ADDRESS_LIKE = re.compile(r"0x[0-9a-fA-F]{40}")
 _HEX = re.compile(r"0x[0-9a-fA-F]*")
 MAX_ARG_FILTERS = 4
-# Quantities (amounts, totals, vote weights) are not indexed for filtering: impactchain/models/events.py.
+# Quantities (amounts, totals, vote weights) are not indexed for filtering: impactchain/event_store.py.
 _QUANTITIES = frozenset(QUANTITY_ARGUMENTS)
 ARG_FILTER_PATTERN = r"^(?!(?:" + "|".join(QUANTITY_ARGUMENTS) + r"):)[A-Za-z][A-Za-z0-9_]{0,63}:."
 
