@@ -154,7 +154,7 @@ class CpuUse:
     def describe(self, seconds: float) -> str:
         postgres = "n/a (not on this machine)" if self.postgres is None else f"{self.postgres:.1f}s"
         used = self.indexer + self.anvil + (self.postgres or 0.0)
-        busy = used / (seconds * (os.cpu_count() or 1))
+        busy = used / (max(seconds, 0.001) * (os.cpu_count() or 1))
         return (
             f"indexer {self.indexer:.1f}s, PostgreSQL {postgres}, anvil {self.anvil:.1f}s: "
             f"{busy:.0%} of {os.cpu_count()} CPUs over {seconds:.1f}s"

