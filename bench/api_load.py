@@ -24,6 +24,7 @@ Needs PostgreSQL at DATABASE_URL (default 127.0.0.1:5432, used to create a scrat
 """
 
 import argparse
+import array
 import asyncio
 import gc
 import os
@@ -399,11 +400,45 @@ class Tally:
         return CpuPerRequest(per * self.api_cpu, per * self.postgres_cpu, per * self.own_cpu)
 
 
-async def run_api(port: int, path: str, clients: int, seconds: float, encoding: str, tally: Tally) -> None:
-    stop = time.perf_counter() + seconds
-    loops = (_http_get_loop(port, path, stop, tally.latencies, encoding) for _ in range(clients))
-    tally.errors += sum(await asyncio.gather(*loops))
+HTTPLOAD_SOURCE = Path(__file__).with_name("httpload.c")
+HTTPLOAD = Path(__file__).resolve().parent.parent / ".bench-cache" / "httpload"
+
+
+def build_httpload() -> Path:
+    """bench/httpload.c compiled into .bench-cache (again whenever the source is newer)."""
+    if not HTTPLOAD.exists() or HTTPLOAD.stat().st_mtime < HTTPLOAD_SOURCE.stat().st_mtime:
+        HTTPLOAD.parent.mkdir(parents=True, exist_ok=True)
+        compiler = os.environ.get("CC", "cc")
+        subprocess.run([compiler, "-O2", "-Wall", "-Werror", "-o", str(HTTPLOAD), str(HTTPLOAD_SOURCE)], check=True)
+    return HTTPLOAD
+
+
+async def run_api(
+    port: int, path: str, clients: int, seconds: float, encoding: str, tally: Tally, generator: str = "c"
+) -> None:
+    if generator == "c":
+        await _run_httpload(port, path, clients, seconds, encoding, tally)
+    else:
+        stop = time.perf_counter() + seconds
+        loops = (_http_get_loop(port, path, stop, tally.latencies, encoding) for _ in range(clients))
+        tally.errors += sum(await asyncio.gather(*loops))
     tally.seconds += seconds
+
+
+async def _run_httpload(port: int, path: str, clients: int, seconds: float, encoding: str, tally: Tally) -> None:
+    """One turn of bench/httpload.c's closed loop: its latencies and non-200 count join `tally`."""
+    with tempfile.NamedTemporaryFile(prefix="httpload-") as latencies:
+        command = [str(HTTPLOAD), str(port), path, str(clients), repr(seconds), encoding, latencies.name]
+        process = await asyncio.create_subprocess_exec(*command, stdout=subprocess.PIPE)
+        out, _ = await process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"httpload exited with {process.returncode} on {path}")
+        requests, errors = (int(part) for part in out.split())
+        nanoseconds = array.array("Q", latencies.read())  # the file httpload wrote, same inode
+    if len(nanoseconds) != requests:
+        raise RuntimeError(f"httpload wrote {len(nanoseconds)} latencies for {requests} requests")
+    tally.latencies.extend(ns / 1e9 for ns in nanoseconds)
+    tally.errors += errors
 
 
 class RawConnections:
@@ -554,8 +589,10 @@ def _children(pid: int) -> list[int]:
 
 
 def own_cpu_seconds() -> float:
+    """This process's CPU and its finished children's: bench/httpload.c's runs, each waited for
+    before a turn ends (the API and anvil are children too, but are only reaped at the end)."""
     times = os.times()
-    return times.user + times.system
+    return times.user + times.system + times.children_user + times.children_system
 
 
 @dataclass(frozen=True)
@@ -605,21 +642,23 @@ async def compare(
     encoding: str,
     rounds: int,
     raw_client: str,
+    generator: str,
 ) -> list[tuple[Read, Figures]]:
     pool = await open_raw_client(database_url, pool_size, raw_client)
     print(f"machine before: {machine_load()}")
     print(
         f"{'read':<20} {'API req/s':>10} {'raw q/s':>9} {'ratio':>6} {'API p50':>8} {'API p99':>8} "
         f"{'raw p50':>8} {'raw p99':>8}   CPU us per request: API side (API+PG+gen) | raw side (PG+gen)"
-        f"  (ms; {clients} clients, {seconds:g} s each in {rounds} turns; raw client: {raw_client})"
+        f"  (ms; {clients} clients, {seconds:g} s each in {rounds} turns; raw client: {raw_client};"
+        f" HTTP load: {generator})"
     )
     results = []
     for read in reads(keys):
-        await run_api(port, read.path, clients, 1.0, encoding, Tally())  # warm the workers' statement caches
+        await run_api(port, read.path, clients, 1.0, encoding, Tally(), generator)  # warm the workers' statement caches
         api_side, raw_side = Tally(), Tally()
         # Taking turns, so that what else runs on the machine weighs on both sides alike.
         for _ in range(rounds):
-            api_run = run_api(port, read.path, clients, seconds / rounds, encoding, api_side)
+            api_run = run_api(port, read.path, clients, seconds / rounds, encoding, api_side, generator)
             await _measured(pool, api_pid, api_run, api_side)
             await _measured(pool, None, run_raw(pool, read, clients, seconds / rounds, raw_side), raw_side)
         api, api_cpu, raw, raw_cpu = api_side.figures(), api_side.cpu(), raw_side.figures(), raw_side.cpu()
@@ -682,6 +721,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         default="connections",
         help="the raw side's asyncpg client: connections taken in turn, as the API does, or a pool",
     )
+    parser.add_argument(
+        "--generator",
+        choices=("c", "python"),
+        default="c",
+        help="the API side's load generator: bench/httpload.c (epoll, a few us of CPU per request) or"
+        " the asyncio client (~50 us per request, taken from the cores the API and PostgreSQL share)",
+    )
     parser.add_argument("--encoding", default="identity", help="Accept-Encoding of the API's clients, e.g. br")
     parser.add_argument("--redis-url", help="rate limits on, counted in this Redis (default: off)")
     parser.add_argument("--rate-share", type=float, default=0.5, help="fixed offered rate, share of closed-loop")
@@ -692,6 +738,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="serve the API from this source tree (e.g. an older commit's, for a before/after)",
     )
     args = parser.parse_args(argv)
+    if args.generator == "c":
+        build_httpload()
 
     with (
         scratch_database(ADMIN_URL, prefix="impactchain_bench_api") as database_url,
@@ -729,6 +777,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                             args.encoding,
                             args.rounds,
                             args.raw_client,
+                            args.generator,
                         )
                     )
                     asyncio.run(at_fixed_rate(port, results, args.rate_share, args.seconds, args.encoding))
