@@ -43,6 +43,7 @@ from typing import Any
 import asyncpg
 import httpx
 import orjson
+import uvloop
 from eth_account import Account
 from eth_utils import to_checksum_address
 
@@ -60,6 +61,7 @@ BIG_ROUND_DONATIONS = 20_000
 ZERO = "0x" + "00" * 20
 # What the indexer keeps with the donations it writes (indexer/projections/funding_rounds.py):
 # here summed once over the rows loaded by COPY.
+LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
 ROUND_FIGURES = (
     "INSERT INTO round_totals (chain_id, round, currency, amount, matic_equivalent, donations)"
     " SELECT chain_id, round, currency, sum(amount), sum(matic_equivalent), count(*) FROM round_donations"
@@ -722,6 +724,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="the raw side's asyncpg client: connections taken in turn, as the API does, or a pool",
     )
     parser.add_argument(
+        "--loop",
+        choices=tuple(LOOPS),
+        default="uvloop",
+        help="the event loop of this process while it compares (the raw side's asyncpg client runs on it)",
+    )
+    parser.add_argument(
         "--generator",
         choices=("c", "python"),
         default="c",
@@ -763,23 +771,24 @@ def main(argv: Sequence[str] | None = None) -> None:
             try:
                 limits = "rate limits counted in Redis" if args.redis_url else "rate limits off"
                 shape = f"--workers {args.workers} (pool {args.pool}, {limits}, accept-encoding {args.encoding})"
-                print(f"API: impactchain api {shape} from {args.api_checkout}")
+                print(f"API: impactchain api {shape} from {args.api_checkout}; this process on {args.loop}")
                 if not args.tx_only:
-                    results = asyncio.run(
-                        compare(
-                            database_url,
-                            api.pid,
-                            port,
-                            keys,
-                            args.clients,
-                            args.seconds,
-                            args.pool,
-                            args.encoding,
-                            args.rounds,
-                            args.raw_client,
-                            args.generator,
+                    with asyncio.Runner(loop_factory=LOOPS[args.loop]) as runner:
+                        results = runner.run(
+                            compare(
+                                database_url,
+                                api.pid,
+                                port,
+                                keys,
+                                args.clients,
+                                args.seconds,
+                                args.pool,
+                                args.encoding,
+                                args.rounds,
+                                args.raw_client,
+                                args.generator,
+                            )
                         )
-                    )
                     asyncio.run(at_fixed_rate(port, results, args.rate_share, args.seconds, args.encoding))
                 asyncio.run(measure_tx(port, args.builds))
             finally:
