@@ -411,7 +411,9 @@ def build_httpload() -> Path:
     if not HTTPLOAD.exists() or HTTPLOAD.stat().st_mtime < HTTPLOAD_SOURCE.stat().st_mtime:
         HTTPLOAD.parent.mkdir(parents=True, exist_ok=True)
         compiler = os.environ.get("CC", "cc")
-        subprocess.run([compiler, "-O2", "-Wall", "-Werror", "-o", str(HTTPLOAD), str(HTTPLOAD_SOURCE)], check=True)
+        built = HTTPLOAD.with_name(f"httpload.{os.getpid()}")  # then renamed: a concurrent build never runs half a file
+        subprocess.run([compiler, "-O2", "-Wall", "-Werror", "-o", str(built), str(HTTPLOAD_SOURCE)], check=True)
+        built.replace(HTTPLOAD)
     return HTTPLOAD
 
 
@@ -645,6 +647,7 @@ async def compare(
     rounds: int,
     raw_client: str,
     generator: str,
+    only: Sequence[str] = (),
 ) -> list[tuple[Read, Figures]]:
     pool = await open_raw_client(database_url, pool_size, raw_client)
     print(f"machine before: {machine_load()}")
@@ -656,6 +659,8 @@ async def compare(
     )
     results = []
     for read in reads(keys):
+        if only and read.name not in only:
+            continue
         await run_api(port, read.path, clients, 1.0, encoding, Tally(), generator)  # warm the workers' statement caches
         api_side, raw_side = Tally(), Tally()
         # Taking turns, so that what else runs on the machine weighs on both sides alike.
@@ -736,6 +741,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="the API side's load generator: bench/httpload.c (epoll, a few us of CPU per request) or"
         " the asyncio client (~50 us per request, taken from the cores the API and PostgreSQL share)",
     )
+    parser.add_argument(
+        "--read",
+        action="append",
+        default=[],
+        help="only this read (its name as printed, e.g. 'round detail (10)'); may be given more than once",
+    )
     parser.add_argument("--encoding", default="identity", help="Accept-Encoding of the API's clients, e.g. br")
     parser.add_argument("--redis-url", help="rate limits on, counted in this Redis (default: off)")
     parser.add_argument("--rate-share", type=float, default=0.5, help="fixed offered rate, share of closed-loop")
@@ -787,6 +798,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                                 args.rounds,
                                 args.raw_client,
                                 args.generator,
+                                args.read,
                             )
                         )
                     asyncio.run(at_fixed_rate(port, results, args.rate_share, args.seconds, args.encoding))
