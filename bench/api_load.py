@@ -2,6 +2,7 @@
 transaction building at concurrency 1 and 8.
 
     python -m bench.api_load [--rows 200000] [--clients 64] [--seconds 5] [--rounds 5] [--workers 1] [--pool 10]
+                             [--generator c|python] [--loop uvloop|asyncio] [--read NAME ...]
 
 Loads `--rows` HelpDesk donations, round donations (one round of 20,000, one of 10, the rest
 spread over 100 more; the rounds' figures summed as the indexer keeps them) and platform events
@@ -11,9 +12,12 @@ each hot read runs `--clients` closed-loop keep-alive HTTP/1.1 clients for `--se
 same SQL the API runs through as many asyncpg connections as the API's pool holds, with as many
 tasks taking them in turn (as the API's read path does: api/kit/database.py; `--raw-client pool`
 goes through an asyncpg pool instead, whose acquire and release cost the raw side ~30 us of CPU
-per query that the API does not pay) — both load generators in this one process, a lean asyncio
-client on one side and asyncpg on the other. The two sides take `--rounds` turns each (1 s apiece
-by default), so that other work on a shared machine weighs on both alike.
+per query that the API does not pay). The API side's load comes from bench/httpload.c (compiled
+into .bench-cache with `cc`), an epoll client in C as wrk is: real clients are on other machines,
+and the asyncio client (`--generator python`) took 35-53 us of CPU per request from the two cores
+the API and PostgreSQL share, against 14-20 us. The raw side's client is asyncpg in this process,
+on uvloop as the API is (`--loop`). The two sides take `--rounds` turns each (1 s apiece by
+default), so that other work on a shared machine weighs on both alike.
 Prints requests (queries) per second, median and p99 latency, the API/raw ratio, and the CPU
 each request costs on each side (API processes, PostgreSQL backends, this load-generating
 process: what bounds throughput on a machine with few cores); then p50
