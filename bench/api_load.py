@@ -15,7 +15,7 @@ goes through an asyncpg pool instead, whose acquire and release cost the raw sid
 per query that the API does not pay). The API side's load comes from bench/httpload.c (compiled
 into .bench-cache with `cc`), an epoll client in C as wrk is: real clients are on other machines,
 and the asyncio client (`--generator python`) took 35-53 us of CPU per request from the two cores
-the API and PostgreSQL share, against 14-20 us. The raw side's client is asyncpg in this process,
+the API and PostgreSQL share, against 14-23 us. The raw side's client is asyncpg in this process,
 on uvloop as the API is (`--loop`). The two sides take `--rounds` turns each (1 s apiece by
 default), so that other work on a shared machine weighs on both alike.
 Prints requests (queries) per second, median and p99 latency, the API/raw ratio, and the CPU
@@ -63,9 +63,13 @@ ADMIN_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432
 DONORS = 5000
 BIG_ROUND_DONATIONS = 20_000
 ZERO = "0x" + "00" * 20
+LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
+READ_NAMES = (
+    "donations", "donations?donor", "donations page 50", "events", "events?arg", "round detail (10)",
+    "round detail (20k)",
+)  # fmt: skip
 # What the indexer keeps with the donations it writes (indexer/projections/funding_rounds.py):
 # here summed once over the rows loaded by COPY.
-LOOPS = {"asyncio": asyncio.new_event_loop, "uvloop": uvloop.new_event_loop}
 ROUND_FIGURES = (
     "INSERT INTO round_totals (chain_id, round, currency, amount, matic_equivalent, donations)"
     " SELECT chain_id, round, currency, sum(amount), sum(matic_equivalent), count(*) FROM round_donations"
@@ -285,7 +289,7 @@ ORDER = " ORDER BY block_number DESC, log_index DESC LIMIT "
 def reads(keys: dict[str, Any]) -> list[Read]:
     donor, voter, (block, log) = keys["donor"], keys["voter"], keys["page50_position"]
     arg = orjson.dumps({"voter": voter}).decode()
-    return [
+    listed = [
         Read("donations", "/v1/donations", DONATION_SQL + ORDER + "$1", (51,)),
         Read(
             "donations?donor",
@@ -309,6 +313,8 @@ def reads(keys: dict[str, Any]) -> list[Read]:
         Read("round detail (10)", f"/v1/rounds/{keys['small']}", ROUND_DETAIL, (keys["small"],)),
         Read("round detail (20k)", f"/v1/rounds/{keys['big']}", ROUND_DETAIL, (keys["big"],)),
     ]
+    assert tuple(read.name for read in listed) == READ_NAMES, "READ_NAMES lists the reads (for --read)"
+    return listed
 
 
 @dataclass(frozen=True)
@@ -749,7 +755,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--read",
         action="append",
         default=[],
-        help="only this read (its name as printed, e.g. 'round detail (10)'); may be given more than once",
+        help=f"only this read (one of: {', '.join(READ_NAMES)}); may be given more than once",
     )
     parser.add_argument("--encoding", default="identity", help="Accept-Encoding of the API's clients, e.g. br")
     parser.add_argument("--redis-url", help="rate limits on, counted in this Redis (default: off)")
@@ -761,6 +767,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="serve the API from this source tree (e.g. an older commit's, for a before/after)",
     )
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.read) - set(READ_NAMES))
+    if unknown:
+        parser.error(f"--read: no read named {', '.join(map(repr, unknown))}; the reads are {', '.join(READ_NAMES)}")
     if args.generator == "c":
         build_httpload()
 
