@@ -20,8 +20,8 @@ on uvloop as the API is (`--loop`). The two sides take `--rounds` turns each (1 
 default), so that other work on a shared machine weighs on both alike.
 Prints requests (queries) per second, median and p99 latency, the API/raw ratio, and the CPU
 each request costs on each side (API processes, PostgreSQL backends, this load-generating
-process: what bounds throughput on a machine with few cores); then p50
-and p99 of each read at a fixed offered rate (`--rate-share` of the API's closed-loop rate,
+process: what bounds throughput on a machine with few cores); then p50 and p99 of each read at
+a fixed offered rate (`--rate-share` of the API's closed-loop rate, from the same generator,
 latency counted from each request's scheduled time), and p50/p95 of `POST /v1/tx/donate` at
 concurrency 1 and 8.
 Needs PostgreSQL at DATABASE_URL (default 127.0.0.1:5432, used to create a scratch database).
@@ -439,10 +439,14 @@ async def run_api(
     tally.seconds += seconds
 
 
-async def _run_httpload(port: int, path: str, clients: int, seconds: float, encoding: str, tally: Tally) -> None:
-    """One turn of bench/httpload.c's closed loop: its latencies and non-200 count join `tally`."""
+async def _run_httpload(
+    port: int, path: str, clients: int, seconds: float, encoding: str, tally: Tally, *, rate: float | None = None
+) -> None:
+    """One run of bench/httpload.c, a closed loop or at a fixed `rate`: its latencies and non-200
+    count join `tally`."""
     with tempfile.NamedTemporaryFile(prefix="httpload-") as latencies:
         command = [str(HTTPLOAD), str(port), path, str(clients), repr(seconds), encoding, latencies.name]
+        command += [repr(rate)] if rate is not None else []
         process = await asyncio.create_subprocess_exec(*command, stdout=subprocess.PIPE)
         out, _ = await process.communicate()
         if process.returncode != 0:
@@ -704,12 +708,20 @@ def machine_load() -> str:
 
 
 async def at_fixed_rate(
-    port: int, results: list[tuple[Read, Figures]], share: float, seconds: float, encoding: str
+    port: int, results: list[tuple[Read, Figures]], share: float, seconds: float, encoding: str, generator: str
 ) -> None:
-    print(f"at a fixed offered rate ({share:.0%} of each read's closed-loop API rate, 64 connections):")
+    print(
+        f"at a fixed offered rate ({share:.0%} of each read's closed-loop API rate, 64 connections;"
+        f" HTTP load: {generator}):"
+    )
     for read, closed_loop in results:
         rate = max(1.0, closed_loop.per_second * share)
-        fixed = await run_api_at_rate(port, read.path, rate, seconds, 64, encoding)
+        if generator == "c":
+            tally = Tally()
+            await _run_httpload(port, read.path, 64, seconds, encoding, tally, rate=rate)
+            fixed = figures(tally.latencies, seconds, tally.errors)
+        else:
+            fixed = await run_api_at_rate(port, read.path, rate, seconds, 64, encoding)
         flag = f"  ({fixed.errors} non-200)" if fixed.errors else ""
         measured = f"p50 {fixed.median_ms:.1f} ms, p99 {fixed.p99_ms:.1f} ms"
         print(f"  {read.name:<20} {rate:>7.0f} req/s offered: {measured}{flag}")
@@ -814,7 +826,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                                 args.read,
                             )
                         )
-                    asyncio.run(at_fixed_rate(port, results, args.rate_share, args.seconds, args.encoding))
+                    asyncio.run(
+                        at_fixed_rate(port, results, args.rate_share, args.seconds, args.encoding, args.generator)
+                    )
                 asyncio.run(measure_tx(port, args.builds))
             finally:
                 api.terminate()
