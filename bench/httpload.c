@@ -91,6 +91,10 @@ static void send_request(struct client *c, const char *request, size_t length, u
     c->started = started;
     c->busy = 1;
     while (!try_send(c, request, length)) {
+        if (++c->reopened > 3) {
+            fprintf(stderr, "httpload: the server closed the connection of one request 4 times\n");
+            exit(2);
+        }
         close(c->fd);
         connect_client(c, address, epoll);
     }
