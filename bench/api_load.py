@@ -53,6 +53,7 @@ from eth_utils import to_checksum_address
 
 from api.kit.cursor import LogPosition, encode_cursor
 from api.rounds.repository import ROUND_DETAIL
+from bench._proc import cpu_seconds
 from impactchain.devstack.anvil import DEV_PRIVATE_KEYS, Anvil
 from impactchain.devstack.deploy import deploy
 from impactchain.devstack.ports import free_port
@@ -589,10 +590,9 @@ def process_cpu_seconds(pid: int) -> float:
     total = 0.0
     for task in [pid, *_children(pid)]:
         try:
-            fields = Path(f"/proc/{task}/stat").read_text().rsplit(")", 1)[1].split()
+            total += cpu_seconds(task)
         except FileNotFoundError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
 
 

@@ -36,6 +36,7 @@ import asyncpg
 import orjson
 import redis
 
+from bench._proc import cpu_seconds, postgres_cpu_seconds
 from bench.indexer_chain_build import CHAIN_ID, IMPLEMENTATIONS, AnvilNode, ChainShape, build_chain, cached_chain
 from impactchain.devstack.scratch_db import scratch_database
 from impactchain.observability import configure_logging
@@ -82,12 +83,6 @@ async def raw_fetch(url: str, addresses: list[str], ranges: list[tuple[int, int]
         return sum(counts), time.perf_counter() - started
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def peak_rss_mib(pid: int) -> float:
     """The process's peak resident set (VmHWM), in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -101,34 +96,6 @@ async def progress(connection: asyncpg.Connection) -> tuple[int, int]:
     block = await connection.fetchval("SELECT coalesce(max(block_number), -1) FROM indexer_checkpoints")
     deferred = await connection.fetchval("SELECT count(*) FROM indexer_deferred_indexes")
     return int(block), int(deferred)
-
-
-def postgres_cpu_seconds() -> float | None:
-    """CPU time of this machine's PostgreSQL server so far: its processes' own, and that of the
-    ones that exited (parallel index builders, closed connections: the postmaster reaps them, so
-    theirs is its children's time). None when no server runs here."""
-    tick, total, found = os.sysconf("SC_CLK_TCK"), 0, False
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:  # gone meanwhile
-            continue
-        name, _, rest = text.partition(" (")[2].rpartition(")")
-        if name != "postgres":
-            continue
-        fields = rest.split()
-        found = True
-        total += int(fields[11]) + int(fields[12])
-        if fields[1] == "1" or _comm(int(fields[1])) != "postgres":  # the postmaster
-            total += int(fields[13]) + int(fields[14])
-    return total / tick if found else None
-
-
-def _comm(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/comm").read_text().strip()
-    except OSError:
-        return ""
 
 
 @dataclass(frozen=True)

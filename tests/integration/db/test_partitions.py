@@ -4,7 +4,7 @@ partitioned tables, the API's reads before and after, and maintenance run twice 
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -429,19 +429,18 @@ async def test_the_hex_columns_collation_goes_down_to_every_partition_and_back(d
         await partition(db, head=1_250)
         before = await _api_reads(db)
         await asyncio.to_thread(schema.downgrade, sqlalchemy_url(database), "0013")
-        assert await _collations(db, "donations_p0", "donor") == {"donations_p0": None}
+        assert await _collations(db, ["donations_p0"], "donor") == {"donations_p0": None}
         await asyncio.to_thread(schema.upgrade, sqlalchemy_url(database))
         for table in EVENT_TABLES:
             partitions = await partitions_of(db, table)
             column = "round" if table.startswith("round_") else "tx_hash"
-            assert await _collations(db, *partitions, column) == dict.fromkeys(partitions, "C")
+            assert await _collations(db, partitions, column) == dict.fromkeys(partitions, "C")
         assert await _api_reads(db) == before
     finally:
         await db.close()
 
 
-async def _collations(db: asyncpg.Connection, *tables_then_column: str) -> dict[str, str | None]:
-    *tables, column = tables_then_column
+async def _collations(db: asyncpg.Connection, tables: Sequence[str], column: str) -> dict[str, str | None]:
     rows = await db.fetch(
         "SELECT table_name, collation_name FROM information_schema.columns "
         "WHERE table_schema = current_schema() AND table_name = ANY($1::text[]) AND column_name = $2",
