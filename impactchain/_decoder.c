@@ -813,6 +813,318 @@ decode_known(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return event;
 }
 
+/* ---- the event store's rows, in COPY's binary format ---------------------------------------- */
+
+/* A growing byte buffer (the COPY payload of one step's events: a few MB). */
+typedef struct {
+    char *data;
+    Py_ssize_t size, capacity;
+} Buffer;
+
+static int
+reserve(Buffer *buffer, Py_ssize_t more)
+{
+    if (buffer->size + more <= buffer->capacity) {
+        return 0;
+    }
+    Py_ssize_t capacity = buffer->capacity * 2 > buffer->size + more ? buffer->capacity * 2 : buffer->size + more;
+    char *data = PyMem_Realloc(buffer->data, capacity);
+    if (data == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    buffer->data = data;
+    buffer->capacity = capacity;
+    return 0;
+}
+
+static void
+put_u32(Buffer *buffer, uint32_t value) /* room reserved by the caller */
+{
+    unsigned char *at = (unsigned char *)buffer->data + buffer->size;
+    at[0] = (unsigned char)(value >> 24);
+    at[1] = (unsigned char)(value >> 16);
+    at[2] = (unsigned char)(value >> 8);
+    at[3] = (unsigned char)value;
+    buffer->size += 4;
+}
+
+/* A field: its length, then its bytes. */
+static int
+put_field(Buffer *buffer, const char *bytes, Py_ssize_t size)
+{
+    if (size > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "a COPY field is limited to 2 GiB");
+        return -1;
+    }
+    if (reserve(buffer, 4 + size) < 0) {
+        return -1;
+    }
+    put_u32(buffer, (uint32_t)size);
+    memcpy(buffer->data + buffer->size, bytes, size);
+    buffer->size += size;
+    return 0;
+}
+
+/* An int8 (`size` 8) or int4 (4) field: PostgreSQL's binary integers are big-endian. */
+static int
+put_integer(Buffer *buffer, PyObject *number, int size)
+{
+    long long value = PyLong_AsLongLong(number);
+    if (value == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (size == 4 && (value < INT32_MIN || value > INT32_MAX)) {
+        PyErr_Format(PyExc_OverflowError, "%lld does not fit an integer column", value);
+        return -1;
+    }
+    if (reserve(buffer, 4 + size) < 0) {
+        return -1;
+    }
+    put_u32(buffer, (uint32_t)size);
+    if (size == 8) {
+        put_u32(buffer, (uint32_t)((unsigned long long)value >> 32));
+    }
+    put_u32(buffer, (uint32_t)value);
+    return 0;
+}
+
+static int
+put_text(Buffer *buffer, PyObject *text)
+{
+    Py_ssize_t size;
+    const char *chars = PyUnicode_Check(text) ? PyUnicode_AsUTF8AndSize(text, &size) : NULL;
+    if (chars == NULL) {
+        if (!PyErr_Occurred()) {
+            PyErr_Format(PyExc_TypeError, "a text column's value must be a str, not %.100s", Py_TYPE(text)->tp_name);
+        }
+        return -1;
+    }
+    return put_field(buffer, chars, size);
+}
+
+/* `text` as a JSON string, escaped as orjson escapes it (", \ and control characters); 0 if it is
+ * not UTF-8 (a lone surrogate: the caller falls back on orjson, which says so). */
+static int
+json_string(Buffer *buffer, PyObject *text)
+{
+    Py_ssize_t size;
+    const unsigned char *chars = (const unsigned char *)PyUnicode_AsUTF8AndSize(text, &size);
+    if (chars == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    if (reserve(buffer, 6 * size + 2) < 0) {
+        return -1;
+    }
+    static const char hex[] = "0123456789abcdef";
+    char *out = buffer->data + buffer->size;
+    *out++ = '"';
+    for (Py_ssize_t i = 0; i < size; i++) {
+        unsigned char c = chars[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            *out++ = (char)c;
+            continue;
+        }
+        *out++ = '\\';
+        switch (c) {
+        case '"': case '\\': *out++ = (char)c; break;
+        case '\b': *out++ = 'b'; break;
+        case '\f': *out++ = 'f'; break;
+        case '\n': *out++ = 'n'; break;
+        case '\r': *out++ = 'r'; break;
+        case '\t': *out++ = 't'; break;
+        default:
+            memcpy(out, "u00", 3);
+            out[3] = hex[c >> 4];
+            out[4] = hex[c & 15];
+            out += 5;
+        }
+    }
+    *out++ = '"';
+    buffer->size = out - buffer->data;
+    return 1;
+}
+
+static int
+put_bytes(Buffer *buffer, const char *bytes, Py_ssize_t size)
+{
+    if (reserve(buffer, size) < 0) {
+        return -1;
+    }
+    memcpy(buffer->data + buffer->size, bytes, size);
+    buffer->size += size;
+    return 0;
+}
+
+/* The JSON object of `args` (str keys; str, bool, None or int values: what the decoder gives a
+ * hand-read event); 0 for any other shape (eth_abi's lists and tuples: the caller falls back). */
+static int
+json_args(Buffer *buffer, PyObject *args)
+{
+    if (!PyDict_CheckExact(args) || put_bytes(buffer, "{", 1) < 0) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    Py_ssize_t position = 0;
+    PyObject *key, *value;
+    for (int first = 1; PyDict_Next(args, &position, &key, &value); first = 0) {
+        int done;
+        if (!PyUnicode_Check(key) || (!first && put_bytes(buffer, ",", 1) < 0) || (done = json_string(buffer, key)) < 0) {
+            return PyErr_Occurred() ? -1 : 0;
+        }
+        if (done == 0 || put_bytes(buffer, ":", 1) < 0) {
+            return PyErr_Occurred() ? -1 : 0;
+        }
+        if (PyUnicode_Check(value)) {
+            if ((done = json_string(buffer, value)) <= 0) {
+                return done;
+            }
+        } else if (value == Py_True || value == Py_False || value == Py_None) {
+            const char *word = value == Py_True ? "true" : value == Py_False ? "false" : "null";
+            if (put_bytes(buffer, word, (Py_ssize_t)strlen(word)) < 0) {
+                return -1;
+            }
+        } else if (PyLong_CheckExact(value)) {
+            int overflow;
+            long long number = PyLong_AsLongLongAndOverflow(value, &overflow);
+            if (overflow || (number == -1 && PyErr_Occurred())) {
+                PyErr_Clear();
+                return 0; /* orjson refuses an int past 64 bits; so does the fallback */
+            }
+            char digits[24];
+            if (put_bytes(buffer, digits, snprintf(digits, sizeof digits, "%lld", number)) < 0) {
+                return -1;
+            }
+        } else {
+            return 0;
+        }
+    }
+    return put_bytes(buffer, "}", 1) < 0 ? -1 : 1;
+}
+
+/* The jsonb field of `args`: version 1, then its JSON text (built here, or by `dumps` for a shape
+ * json_args does not write). */
+static int
+put_args(Buffer *buffer, PyObject *args, PyObject *dumps)
+{
+    if (reserve(buffer, 5) < 0) {
+        return -1;
+    }
+    Py_ssize_t start = buffer->size;
+    buffer->size += 4;
+    buffer->data[buffer->size++] = 1;
+    int written = json_args(buffer, args);
+    if (written < 0) {
+        return -1;
+    }
+    if (written == 0) {
+        buffer->size = start + 5;
+        PyObject *json = PyObject_CallOneArg(dumps, args);
+        if (json == NULL) {
+            return -1;
+        }
+        if (!PyBytes_Check(json)) {
+            Py_DECREF(json);
+            PyErr_SetString(PyExc_TypeError, "dumps must return bytes");
+            return -1;
+        }
+        int failed = put_bytes(buffer, PyBytes_AS_STRING(json), PyBytes_GET_SIZE(json));
+        Py_DECREF(json);
+        if (failed) {
+            return -1;
+        }
+    }
+    Py_ssize_t size = buffer->size - start - 4;
+    if (size > INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "a COPY field is limited to 2 GiB");
+        return -1;
+    }
+    Py_ssize_t end = buffer->size;
+    buffer->size = start;
+    put_u32(buffer, (uint32_t)size);
+    buffer->size = end;
+    return 0;
+}
+
+/* One event's row: chain_id, contract, contract_name, event, args, block_number, block_hash,
+ * tx_hash, log_index. */
+static int
+put_event(Buffer *buffer, PyObject *chain_id, PyObject *event, PyObject *name, PyObject *dumps)
+{
+    PyObject *fields[4] = {NULL, NULL, NULL, NULL}, *ref[4] = {NULL, NULL, NULL, NULL};
+    int failed = -1;
+    for (int i = 0; i < 4; i++) {
+        if ((fields[i] = field_of(&event_log_slots, event, i)) == NULL) {
+            goto done;
+        }
+    }
+    for (int i = 0; i < 4; i++) {
+        if ((ref[i] = field_of(&log_ref_slots, fields[3], i)) == NULL) {
+            goto done;
+        }
+    }
+    if (reserve(buffer, 2) < 0) {
+        goto done;
+    }
+    buffer->data[buffer->size++] = 0;
+    buffer->data[buffer->size++] = 9;
+    failed = put_integer(buffer, chain_id, 8) || put_text(buffer, fields[0]) || put_text(buffer, name) ||
+             put_text(buffer, fields[1]) || put_args(buffer, fields[2], dumps) || put_integer(buffer, ref[0], 8) ||
+             put_text(buffer, ref[1]) || put_text(buffer, ref[2]) || put_integer(buffer, ref[3], 4);
+done:
+    for (int i = 0; i < 4; i++) {
+        Py_XDECREF(fields[i]);
+        Py_XDECREF(ref[i]);
+    }
+    return failed ? -1 : 0;
+}
+
+static PyObject *
+copy_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("copy_events", nargs, 4, 4)) {
+        return NULL;
+    }
+    if (event_log_slots.cls == NULL) {
+        return PyErr_Format(PyExc_RuntimeError, "impactchain._decoder is not bound (impactchain.events binds it)");
+    }
+    PyObject *chain_id = args[0], *dumps = args[3];
+    if (!PyLong_Check(chain_id)) {
+        return PyErr_Format(PyExc_TypeError, "copy_events: chain_id must be an int");
+    }
+    /* Tuples of their items as they are now (a list as it is: nothing here runs Python code
+     * that could change one but `dumps`, and the items are held while used). */
+    PyObject *events = PySequence_Tuple(args[1]), *names = events == NULL ? NULL : PySequence_Tuple(args[2]);
+    PyObject *payload = NULL;
+    Buffer buffer = {NULL, 0, 0};
+    if (names == NULL) {
+        goto done;
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(events);
+    if (PyTuple_GET_SIZE(names) != count) {
+        PyErr_Format(PyExc_ValueError, "copy_events: %zd events but %zd names", count, PyTuple_GET_SIZE(names));
+        goto done;
+    }
+    if (reserve(&buffer, 21 + count * 512) < 0) {
+        goto done;
+    }
+    memcpy(buffer.data, "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19); /* signature, flags, no extension */
+    buffer.size = 19;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (put_event(&buffer, chain_id, PyTuple_GET_ITEM(events, i), PyTuple_GET_ITEM(names, i), dumps) < 0) {
+            goto done;
+        }
+    }
+    if (put_bytes(&buffer, "\377\377", 2) == 0) { /* the trailer: a field count of -1 */
+        payload = PyBytes_FromStringAndSize(buffer.data, buffer.size);
+    }
+done:
+    PyMem_Free(buffer.data);
+    Py_XDECREF(events);
+    Py_XDECREF(names);
+    return payload;
+}
+
 static PyObject *
 bind(PyObject *module, PyObject *args)
 {
@@ -846,6 +1158,10 @@ made_directly(PyObject *module, PyObject *unused)
 static PyMethodDef methods[] = {
     {"decode_known", (PyCFunction)(void (*)(void))decode_known, METH_FASTCALL,
      PyDoc_STR("decode_known(decoder, log): `log` decoded, or None when it names no event of the decoder's ABI.")},
+    {"copy_events", (PyCFunction)(void (*)(void))copy_events, METH_FASTCALL,
+     PyDoc_STR("copy_events(chain_id, events, names, dumps): the event store's rows of `events` (names[i] the contract "
+               "name of events[i]) as a COPY payload in the binary format; `dumps` writes the JSON of arguments "
+               "of any other shape than str, bool, None and int values.")},
     {"bind", bind, METH_VARARGS,
      PyDoc_STR("bind(RawLog, EventLog, LogRef, LogDecodeError, storable_text, checksum): what logs are read from "
                "and made of, and what the rare cases call.")},

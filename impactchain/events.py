@@ -230,6 +230,12 @@ def decode_event(decoder: EventDecoder, log: RawLog) -> EventLog:
 # another's). In C, with the hand-read events' readers: 2.1 µs a log of the platform's mix where
 # the Python readers took 4.7 (bench/decode.py).
 decode_known = _decoder.decode_known
+# The event store's rows of events (`copy_events(chain_id, events, names, orjson.dumps)`, names[i]
+# the contract name of events[i]) as one COPY payload in the binary format: chain_id, contract,
+# contract_name, event, args (jsonb), block_number, block_hash, tx_hash, log_index (int4). The
+# arguments' JSON is written in C where they are str, bool, None or int values (a hand-read
+# event's), by `dumps` for any other shape.
+copy_events = _decoder.copy_events
 
 
 def storable_text(value: str) -> str:

@@ -4,7 +4,7 @@ incoming rows that projections share. Callers own the transaction; nothing here 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Protocol, TypeAlias, cast, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, cast, runtime_checkable
 
 import asyncpg
 import orjson
@@ -130,10 +130,20 @@ POSITION = "block_number, log_index, chain_id"
 
 
 @dataclass(frozen=True, slots=True)
+class CopyPayload:
+    """`rows` rows as COPY reads them: `data` in COPY's `format`, built ahead of the write."""
+
+    data: bytes
+    format: Literal["text", "binary"]
+    rows: int
+
+
+@dataclass(frozen=True, slots=True)
 class StagedRows:
-    """`records` for `table`, stored by `insert_new` (see it for the other fields); `text` is
-    their COPY text payload and `tally` their summaries' statement, built when staged
-    (`stage_rows`)."""
+    """`records` for `table`, stored by `insert_new` (see it for the other fields); `payload` is
+    their COPY payload and `tally` their summaries' statement, built when staged (`stage_rows`).
+    A write that needs no record itself (no job, no summaries) may come as its payload alone,
+    without `records`."""
 
     table: str
     columns: Sequence[str]
@@ -141,7 +151,7 @@ class StagedRows:
     unique: str = POSITION
     job: str | None = None
     summaries: Summaries | None = None
-    text: bytes | None = None
+    payload: CopyPayload | None = None
     tally: Tally | None = None
 
     async def store(self, connection: "Connection", notify_from: int) -> int:
@@ -154,7 +164,7 @@ class StagedRows:
             job=self.job,
             notify_from=notify_from,
             summaries=self.summaries,
-            text=self.text,
+            payload=self.payload,
             tally=self.tally,
         )
 
@@ -173,9 +183,11 @@ def stage_rows(
     """`records` staged for `table`; with `numeric` (the table has NUMERIC columns, see
     `copy_rows`), their COPY text payload built now (`plain`: see `copy_text`), as their
     `summaries`' tally is."""
-    text = copy_text(records, len(columns), plain=plain) if numeric and records else None
+    payload = None
+    if numeric and records:
+        payload = CopyPayload(copy_text(records, len(columns), plain=plain), "text", len(records))
     tally = summaries.tally(records) if summaries is not None and records else None
-    return StagedRows(table, columns, records, unique, job, summaries, text, tally)
+    return StagedRows(table, columns, records, unique, job, summaries, payload, tally)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +213,7 @@ async def insert_new(
     job: str | None = None,
     notify_from: int = 0,
     summaries: Summaries | None = None,
-    text: bytes | None = None,
+    payload: CopyPayload | None = None,
     tally: Tally | None = None,
 ) -> int:
     """Insert the `records` not stored yet (by the `unique` columns: by default the event tables'
@@ -219,22 +231,28 @@ async def insert_new(
     rows stored, its aggregates counting what the statement added (`summaries.ctes`); after a
     COPY every record was new, and `summaries.tally` counts them all (`tally`, if already
     summed). `table`, `columns` and `unique` are callers' constants, never input; values travel
-    by COPY (`text`: the records' COPY text payload, if already built).
+    by COPY (`payload`: the records' COPY payload, if already built; it alone, without `records`,
+    when neither `job` nor `summaries` needs them).
     """
-    if not records:
+    count = payload.rows if payload is not None else len(records)
+    if not count:
         return 0
+    if (job is not None or summaries is not None) and len(records) != count:
+        raise ValueError(f"{table}: jobs and summaries are made from the records, and {count} rows came without them")
     try:
         async with connection.transaction():
-            await copy_rows(connection, table, columns, records, text=text)
+            await copy_rows(connection, table, columns, records, payload=payload)
     except asyncpg.UniqueViolationError:
         ctes = summaries.ctes if summaries is not None else ()
-        return await _insert_skipping_stored(connection, table, columns, records, unique, job, notify_from, ctes, text)
+        return await _insert_skipping_stored(
+            connection, table, columns, records, unique, job, notify_from, ctes, payload
+        )
     if summaries is not None:
         statement, arguments = tally or summaries.tally(records)
         await connection.execute(statement, *arguments)
     if job is not None:
         await _copy_jobs(connection, job, columns, records, notify_from)
-    return len(records)
+    return count
 
 
 async def _copy_jobs(
@@ -261,7 +279,7 @@ async def _insert_skipping_stored(
     job: str | None,
     notify_from: int,
     summaries: Sequence[str] = (),
-    text: bytes | None = None,
+    payload: CopyPayload | None = None,
 ) -> int:
     staging = f"incoming_{table}"
     names = ", ".join(columns)
@@ -271,7 +289,7 @@ async def _insert_skipping_stored(
         f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS AS "  # noqa: S608
         f"SELECT {names} FROM {table} WITH NO DATA"
     )
-    await copy_rows(connection, staging, columns, records, like=table, text=text)
+    await copy_rows(connection, staging, columns, records, like=table, payload=payload)
     returning = names if summaries else "chain_id, tx_hash, log_index, block_number"
     insert = (
         f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} ORDER BY block_number, log_index "  # noqa: S608
@@ -300,15 +318,15 @@ async def copy_rows(
     records: Sequence[tuple[object, ...]],
     *,
     like: str | None = None,
-    text: bytes | None = None,
+    payload: CopyPayload | None = None,
 ) -> None:
-    """COPY `records` into `table` (whose columns are those of `like`, if given). In COPY's
-    binary format, except where a column is NUMERIC: asyncpg encodes each such value through a
-    `Decimal` and its digit tuple, about 2 µs a value (a donation row has two or three), so those
-    rows go in the text format, built here (`copy_text`, unless given as `text`) for less than
-    half of that."""
-    if text is not None:
-        await _copy_text(connection, table, columns, text)
+    """COPY `records` into `table` (whose columns are those of `like`, if given), or their
+    `payload` if it was built already. In COPY's binary format, except where a column is NUMERIC:
+    asyncpg encodes each such value through a `Decimal` and its digit tuple, about 2 µs a value
+    (a donation row has two or three), so those rows go in the text format, built here
+    (`copy_text`) for less than half of that."""
+    if payload is not None:
+        await _copy_payload(connection, table, columns, payload.data, payload.format)
         return
     key = (like or table, tuple(columns))
     numeric = _HAS_NUMERIC.get(key)
@@ -324,15 +342,17 @@ async def copy_rows(
             )
         )
     if numeric:
-        await _copy_text(connection, table, columns, copy_text(records, len(columns)))
+        await _copy_payload(connection, table, columns, copy_text(records, len(columns)), "text")
     else:
         await connection.copy_records_to_table(table, records=records, columns=list(columns))
 
 
-async def _copy_text(connection: Connection, table: str, columns: Sequence[str], text: bytes) -> None:
+async def _copy_payload(
+    connection: Connection, table: str, columns: Sequence[str], data: bytes, copy_format: Literal["text", "binary"]
+) -> None:
     # A memoryview: asyncpg takes bytes for a file's path, and a buffer as the data (its docs say
     # so; its type stubs do not).
-    await connection.copy_to_table(table, source=memoryview(text), columns=list(columns), format="text")  # type: ignore[arg-type]
+    await connection.copy_to_table(table, source=memoryview(data), columns=list(columns), format=copy_format)  # type: ignore[arg-type]
 
 
 # What COPY's text format escapes in a value: its escape character and its delimiters.

@@ -1,12 +1,16 @@
 """`copy_rows`: rows with NUMERIC columns go by COPY's text format, built by hand; whatever the
 values hold, PostgreSQL must store exactly what the binary format would have."""
 
+from dataclasses import astuple
 from decimal import Decimal
 
 import asyncpg
+import orjson
 import pytest
 
-from indexer.repository import copy_rows, copy_text
+from impactchain.events import EventLog, LogRef, copy_events
+from indexer.repository import CopyPayload, copy_rows, copy_text
+from indexer.stream import EVENT_COLUMNS
 
 COLUMNS = ("amount", "note", "flag", "small", "at")
 AWKWARD = [
@@ -63,3 +67,62 @@ def test_plain_rows_checked_at_once_give_what_row_by_row_gives(note: str) -> Non
     records.insert(1, (7, note, "1"))
     assert copy_text(records, 3, plain=True) == copy_text(records, 3)
     assert copy_text(records[:1], 3, plain=True) == b"0\t0x" + b"0" * 40 + b"\t" + str(2**256 - 1).encode() + b"\n"
+
+
+# Arguments of every shape an event store row may hold: hex, checksummed addresses, decimal
+# strings, what JSON must escape, non-ASCII, bools, ints, None; and eth_abi's nested values,
+# which `copy_events` leaves to `dumps`.
+EVENT_ARGS: list[dict[str, object]] = [
+    {"donor": "0x" + "Ab" * 20, "amount": str(2**256 - 1), "requestId": "7"},
+    *(
+        {"reason": note, "support": n % 2 == 0, "weight": -(2**63) + n, "nothing": None}
+        for n, note in enumerate([*AWKWARD, 'quote " and \\ and \b\f and \x01\x1f', "\x7f and \u2028 and 🎉"])
+    ),
+    {},
+    {"amounts": ["1", "2"], "nested": {"a": [True, None]}},
+    {"big": 2**64},  # past int64: orjson refuses it, and so does the fallback
+]
+
+
+async def test_the_event_store_payload_stores_what_asyncpg_stores(db: asyncpg.Connection) -> None:
+    events = [
+        EventLog(
+            contract=f"0x{n:040x}",
+            event=f"Event{n}",
+            args=args,
+            ref=LogRef(block_number=2**40 + n, block_hash=f"0x{n:064x}", tx_hash=f"0x{2**255 + n:064x}", log_index=n),
+        )
+        for n, args in enumerate(EVENT_ARGS[:-1])
+    ]
+    names = [f"Contract ünï {n}" for n in range(len(events))]
+    chain_id = 2**40 + 137
+    for table in ("events_c", "events_asyncpg"):
+        await db.execute(f"CREATE TEMP TABLE {table} (LIKE contract_events INCLUDING DEFAULTS)")
+
+    payload = copy_events(chain_id, events, names, orjson.dumps)
+    await copy_rows(db, "events_c", EVENT_COLUMNS, (), payload=CopyPayload(payload, "binary", len(events)))
+    records = [
+        (chain_id, e.contract, name, e.event, orjson.dumps(e.args).decode(), *astuple(e.ref))
+        for e, name in zip(events, names, strict=True)
+    ]
+    await db.copy_records_to_table("events_asyncpg", records=records, columns=list(EVENT_COLUMNS))
+
+    query = f"SELECT {', '.join(EVENT_COLUMNS)} FROM {{}} ORDER BY log_index"  # noqa: S608
+    stored = [tuple(row) for row in await db.fetch(query.format("events_c"))]
+    assert stored == [tuple(row) for row in await db.fetch(query.format("events_asyncpg"))]
+    assert len(stored) == len(events)
+    assert [orjson.loads(row[4]) for row in stored] == [e.args for e in events]
+    assert stored[0][:4] == (chain_id, "0x" + "0" * 40, "Contract ünï 0", "Event0")
+
+
+def test_the_event_store_payload_refuses_what_it_cannot_store() -> None:
+    ref = LogRef(block_number=1, block_hash="0x01", tx_hash="0x02", log_index=0)
+    with pytest.raises(TypeError, match="Integer exceeds 64-bit range"):
+        copy_events(1, [EventLog("0x01", "E", EVENT_ARGS[-1], ref)], ["C"], orjson.dumps)
+    with pytest.raises(OverflowError, match="integer column"):
+        copy_events(1, [EventLog("0x01", "E", {}, LogRef(1, "0x01", "0x02", 2**31))], ["C"], orjson.dumps)
+    with pytest.raises(TypeError, match="must be a str"):
+        copy_events(1, [EventLog("0x01", "E", {}, ref)], [None], orjson.dumps)
+    with pytest.raises(ValueError, match="1 events but 2 names"):
+        copy_events(1, [EventLog("0x01", "E", {}, ref)], ["C", "D"], orjson.dumps)
+    assert copy_events(1, [], [], orjson.dumps) == b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8 + b"\xff\xff"
