@@ -72,10 +72,14 @@ def test_plain_rows_checked_at_once_give_what_row_by_row_gives(note: str) -> Non
 # Arguments of every shape an event store row may hold: hex, checksummed addresses, decimal
 # strings, what JSON must escape, non-ASCII, bools, ints, None; and eth_abi's nested values,
 # which `copy_events` leaves to `dumps`.
+def _noted(n: int, note: str) -> dict[str, object]:
+    return {"reason": note, "support": n % 2 == 0, "weight": -(2**63) + n, "nothing": None}
+
+
 EVENT_ARGS: list[dict[str, object]] = [
     {"donor": "0x" + "Ab" * 20, "amount": str(2**256 - 1), "requestId": "7"},
     *(
-        {"reason": note, "support": n % 2 == 0, "weight": -(2**63) + n, "nothing": None}
+        _noted(n, note)
         for n, note in enumerate([*AWKWARD, 'quote " and \\ and \b\f and \x01\x1f', "\x7f and \u2028 and 🎉"])
     ),
     {},
@@ -122,7 +126,7 @@ def test_the_event_store_payload_refuses_what_it_cannot_store() -> None:
     with pytest.raises(OverflowError, match="integer column"):
         copy_events(1, [EventLog("0x01", "E", {}, LogRef(1, "0x01", "0x02", 2**31))], ["C"], orjson.dumps)
     with pytest.raises(TypeError, match="must be a str"):
-        copy_events(1, [EventLog("0x01", "E", {}, ref)], [None], orjson.dumps)
+        copy_events(1, [EventLog("0x01", "E", {}, ref)], [None], orjson.dumps)  # type: ignore[list-item]
     with pytest.raises(ValueError, match="1 events but 2 names"):
         copy_events(1, [EventLog("0x01", "E", {}, ref)], ["C", "D"], orjson.dumps)
     assert copy_events(1, [], [], orjson.dumps) == b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8 + b"\xff\xff"
