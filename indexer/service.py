@@ -299,6 +299,11 @@ class LogIndexer(Generic[EventT]):
         self._adapt_batch(len(events))
         self._prefetch(to_block, block_hashes[to_block], head, finalized)
         fetched_at = time.perf_counter()
+        if to_block < notify_from:
+            # History (no job made): the commit does not wait for its WAL to reach the disk. A
+            # crash of PostgreSQL may then lose the last steps, each whole with its checkpoint (WAL
+            # is replayed in order), and they are read from the chain again.
+            await repository.connection.execute("SET LOCAL synchronous_commit = off")
         added = await self._store(repository.connection, fetched.staged, notify_from)
         keep_from = to_block - self.config.reorg_window
         await repository.record_blocks({n: h for n, h in block_hashes.items() if n >= keep_from}, keep_from=keep_from)
@@ -327,6 +332,8 @@ class LogIndexer(Generic[EventT]):
         async with self.pool.acquire() as side, side.transaction():
             if self.writer is not None:
                 await self.writer.check(side)
+            # Made durable by the step's own commit, which follows it in the WAL: one flush a step.
+            await side.execute("SET LOCAL synchronous_commit = off")
             own, apart = await asyncio.gather(
                 staged.own.store(connection, notify_from), staged.apart.store(side, notify_from), return_exceptions=True
             )
