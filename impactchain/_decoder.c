@@ -1125,6 +1125,86 @@ done:
     return payload;
 }
 
+/* ---- rows of ints and strs, in COPY's text format ---------------------------------------- */
+
+/* `records` (tuples of `width` values) in COPY's text format when every value is an int or a
+ * str with no tab, newline, carriage return or backslash (a projection's rows: hex, decimal
+ * strings, numbers); None when one is not, for the caller's escaping path. */
+static PyObject *
+copy_plain(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (!_PyArg_CheckPositional("copy_plain", nargs, 2, 2)) {
+        return NULL;
+    }
+    Py_ssize_t width = PyLong_AsSsize_t(args[1]);
+    if (width == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    PyObject *records = PySequence_Tuple(args[0]), *text = NULL;
+    if (records == NULL) {
+        return NULL;
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(records);
+    Buffer buffer = {NULL, 0, 0};
+    if (reserve(&buffer, count * 256 + 1) < 0) {
+        goto done;
+    }
+    for (Py_ssize_t row = 0; row < count; row++) {
+        PyObject *record = PyTuple_GET_ITEM(records, row);
+        if (!PyTuple_Check(record) || PyTuple_GET_SIZE(record) != width) {
+            goto plain_not;
+        }
+        for (Py_ssize_t i = 0; i < width; i++) {
+            PyObject *value = PyTuple_GET_ITEM(record, i);
+            char separator = i + 1 < width ? '\t' : '\n';
+            if (PyUnicode_CheckExact(value)) {
+                Py_ssize_t size;
+                const char *chars = PyUnicode_AsUTF8AndSize(value, &size);
+                if (chars == NULL) {
+                    goto done; /* a lone surrogate: what .encode() would raise */
+                }
+                for (Py_ssize_t c = 0; c < size; c++) {
+                    if (chars[c] == '\t' || chars[c] == '\n' || chars[c] == '\r' || chars[c] == '\\') {
+                        goto plain_not;
+                    }
+                }
+                if (put_bytes(&buffer, chars, size) < 0) {
+                    goto done;
+                }
+            } else if (PyLong_CheckExact(value)) {
+                int overflow;
+                long long number = PyLong_AsLongLongAndOverflow(value, &overflow);
+                if (overflow) {
+                    PyObject *digits = PyObject_Str(value);
+                    int failed = digits == NULL || put_bytes(&buffer, PyUnicode_AsUTF8(digits), PyUnicode_GET_LENGTH(digits)) < 0;
+                    Py_XDECREF(digits);
+                    if (failed) {
+                        goto done;
+                    }
+                } else {
+                    char digits[24];
+                    if (put_bytes(&buffer, digits, snprintf(digits, sizeof digits, "%lld", number)) < 0) {
+                        goto done;
+                    }
+                }
+            } else {
+                goto plain_not;
+            }
+            if (put_bytes(&buffer, &separator, 1) < 0) {
+                goto done;
+            }
+        }
+    }
+    text = PyBytes_FromStringAndSize(buffer.data, buffer.size);
+    goto done;
+plain_not:
+    text = Py_NewRef(Py_None);
+done:
+    PyMem_Free(buffer.data);
+    Py_DECREF(records);
+    return text;
+}
+
 static PyObject *
 bind(PyObject *module, PyObject *args)
 {
@@ -1162,6 +1242,9 @@ static PyMethodDef methods[] = {
      PyDoc_STR("copy_events(chain_id, events, names, dumps): the event store's rows of `events` (names[i] the contract "
                "name of events[i]) as a COPY payload in the binary format; `dumps` writes the JSON of arguments "
                "of any other shape than str, bool, None and int values.")},
+    {"copy_plain", (PyCFunction)(void (*)(void))copy_plain, METH_FASTCALL,
+     PyDoc_STR("copy_plain(records, width): the records in COPY's text format if every value is an int or a str "
+               "with nothing to escape, else None.")},
     {"bind", bind, METH_VARARGS,
      PyDoc_STR("bind(RawLog, EventLog, LogRef, LogDecodeError, storable_text, checksum): what logs are read from "
                "and made of, and what the rare cases call.")},

@@ -236,6 +236,9 @@ decode_known = _decoder.decode_known
 # arguments' JSON is written in C where they are str, bool, None or int values (a hand-read
 # event's), by `dumps` for any other shape.
 copy_events = _decoder.copy_events
+# Records of ints and strs with nothing to escape in COPY's text format (`copy_plain(records,
+# width)`), or None if a value is of another kind or needs escaping.
+copy_plain = _decoder.copy_plain
 
 
 def storable_text(value: str) -> str:

@@ -33,7 +33,7 @@ class HelpDeskDonations:
             )
             for e in events
         ]  # fmt: skip
-        return stage_rows("donations", _COLUMNS, records, numeric=True, plain=True, job=THANK_YOU_JOB)
+        return stage_rows("donations", _COLUMNS, records, numeric=True, job=THANK_YOU_JOB)
 
     async def forget_after(self, connection: Connection, chain_id: int, block_number: int) -> int:
         return await delete_rows(

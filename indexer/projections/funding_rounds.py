@@ -157,7 +157,6 @@ class FundingRounds:
                     _DONATION_COLUMNS,
                     donations,
                     numeric=True,
-                    plain=True,
                     job=ROUND_THANK_YOU_JOB,
                     summaries=ROUND_FIGURES,
                 ),

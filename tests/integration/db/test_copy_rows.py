@@ -8,8 +8,8 @@ import asyncpg
 import orjson
 import pytest
 
-from impactchain.events import EventLog, LogRef, copy_events
-from indexer.repository import CopyPayload, copy_rows, copy_text
+from impactchain.events import EventLog, LogRef, copy_events, copy_plain
+from indexer.repository import CopyPayload, _text_value, copy_rows, copy_text
 from indexer.stream import EVENT_COLUMNS
 
 COLUMNS = ("amount", "note", "flag", "small", "at")
@@ -62,11 +62,24 @@ def test_a_value_the_text_format_cannot_carry_is_refused() -> None:
 
 
 @pytest.mark.parametrize("note", AWKWARD)
-def test_plain_rows_checked_at_once_give_what_row_by_row_gives(note: str) -> None:
-    records: list[tuple[object, ...]] = [(n, f"0x{n:040x}", str(2**256 - 1 - n)) for n in range(3)]
-    records.insert(1, (7, note, "1"))
-    assert copy_text(records, 3, plain=True) == copy_text(records, 3)
-    assert copy_text(records[:1], 3, plain=True) == b"0\t0x" + b"0" * 40 + b"\t" + str(2**256 - 1).encode() + b"\n"
+def test_rows_written_in_c_are_what_value_by_value_gives(note: str) -> None:
+    records: list[tuple[object, ...]] = [(n, f"0x{n:040x}", str(2**256 - 1 - n), -(2**63) - n) for n in range(3)]
+    records.insert(1, (7, note, "1", 2**70))
+    by_value = "".join("\t".join(map(_text_value, record)) + "\n" for record in records).encode()
+    assert copy_text(records, 4) == by_value
+    plain = copy_plain(records, 4)
+    assert plain == (None if note in AWKWARD[1:7] else by_value)
+    assert (
+        copy_text(records[:1], 4)
+        == b"0\t0x" + b"0" * 40 + b"\t" + str(2**256 - 1).encode() + b"\t-9223372036854775808\n"
+    )
+
+
+def test_rows_of_other_values_are_left_to_python() -> None:
+    for odd in (None, True, Decimal(1), 1.5, b"x"):
+        assert copy_plain([(1, "a"), (2, odd)], 2) is None
+    assert copy_plain([(1, "a", 3)], 2) is None  # a row of another width
+    assert copy_plain([], 2) == b""
 
 
 # Arguments of every shape an event store row may hold: hex, checksummed addresses, decimal
