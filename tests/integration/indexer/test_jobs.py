@@ -5,10 +5,12 @@ notifies nobody, and on real networks a deep reorg halts with an alert instead."
 import asyncio
 import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import asyncpg
 import pytest
+from asyncpg.connection import LoggedQuery
 from prometheus_client import REGISTRY
 from redis import Redis
 from rq import Queue
@@ -16,8 +18,11 @@ from web3 import Web3
 
 from impactchain.registry import DeploymentManifest
 from impactchain.settings import Settings
+from indexer.main import indexer_config
 from indexer.outbox import OutboxRelay
+from indexer.rpc import JsonRpcClient
 from indexer.service import DeepReorgError, LogIndexer
+from indexer.stream import PlatformStream
 from tests.integration.indexer.test_indexer import donate_many, run_to_head
 from tests.support.chain import rpc
 from workers.main import run_worker
@@ -96,6 +101,40 @@ async def test_a_backfill_notifies_only_within_the_horizon_of_the_head(
     assert await db.fetchval("SELECT count(*) FROM donations") == 5
     jobs = await db.fetch("SELECT args->>1 AS tx_hash FROM job_outbox ORDER BY id")
     assert [job["tx_hash"] for job in jobs] == [tx for tx, _ in sent[-2:]]  # the head and the block before
+
+
+async def test_history_steps_commit_without_waiting_for_the_wal_to_reach_the_disk(
+    chain: Web3, manifest: DeploymentManifest, settings: Settings, db: asyncpg.Connection
+) -> None:
+    # Every statement the indexer's connections run, in order (asyncpg's query logger).
+    statements: list[LoggedQuery] = []
+
+    async def log_queries(connection: asyncpg.Connection) -> None:
+        connection.add_query_logger(statements.append)
+
+    donate_many(chain, manifest, 6)  # one block each
+    latest = chain.eth.block_number
+    assert settings.database_url is not None
+    client = JsonRpcClient(settings.chain_rpc_url)
+    async with asyncpg.create_pool(settings.database_url, min_size=1, max_size=4, init=log_queries) as pool:
+        config = replace(indexer_config(settings), notify_horizon=2, max_batch_blocks=1, bulk_load_blocks=0)
+        stream = PlatformStream.from_manifest(manifest)
+        await run_to_head(LogIndexer(client, pool, stream, chain_id=31337, config=config))
+    await client.close()
+
+    # Per step (its checkpoint), whether its transaction turned synchronous_commit off before it.
+    relaxed, steps = False, {}
+    for logged in statements:
+        if logged.query == "SET LOCAL synchronous_commit = off":
+            relaxed = True
+        elif logged.query.lstrip().startswith("INSERT INTO indexer_checkpoints"):
+            steps[logged.args[2]] = relaxed
+            relaxed = False
+    notify_from = latest - 2
+    assert len(steps) > 6 and max(steps) == latest
+    assert steps == {block: block < notify_from for block in steps}
+    # Synchronous where it made jobs: the donations of the horizon's blocks have theirs.
+    assert await db.fetchval("SELECT count(*) FROM job_outbox") == 3
 
 
 async def test_on_a_real_network_a_deep_reorg_halts_with_an_alert(
