@@ -173,9 +173,9 @@ class PlatformStream:
                 handed[number].append(e)
         staged = [p.stage(chain_id, mine) for p, mine in zip(self.projections, handed, strict=True) if mine]
         kinds = sorted({(routes[key][0], key[1]) for key in used})
-        # The event store's rows go as one COPY payload in the binary format, built in C (the rows'
-        # tuples, their arguments' JSON and asyncpg's encoding of them cost the indexer ~1.3 s of
-        # a million-event backfill, mostly while the step before wrote).
+        # The event store's rows go as one COPY payload in the binary format, built here in C: a
+        # tuple and an orjson dump per event, then asyncpg's encoding of them during the write,
+        # were ~17% of the indexer's CPU in a million-event backfill (docs/SCALING.md, session 14).
         payload = CopyPayload(copy_events(chain_id, events, names, orjson.dumps), "binary", len(events))
         rows = StagedRows(EVENT_STORE, EVENT_COLUMNS, (), payload=payload)
         return StagedStep(StagedEvents(rows, kinds), StagedAll(staged))
