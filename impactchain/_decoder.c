@@ -778,14 +778,25 @@ event_log(PyObject *log, PyObject *topics, PyObject *name, PyObject *read)
     return event;
 }
 
+/* Whether events.py has bound the classes (`bind`); a RuntimeError if not. */
+static int
+bound(void)
+{
+    if (event_log_slots.cls == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "impactchain._decoder is not bound (impactchain.events binds it)");
+        return 0;
+    }
+    return 1;
+}
+
 static PyObject *
 decode_known(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     if (!_PyArg_CheckPositional("decode_known", nargs, 2, 2)) {
         return NULL;
     }
-    if (event_log_slots.cls == NULL) {
-        return PyErr_Format(PyExc_RuntimeError, "impactchain._decoder is not bound (impactchain.events binds it)");
+    if (!bound()) {
+        return NULL;
     }
     PyObject *decoder = args[0], *log = args[1], *readers = NULL, *first = NULL, *event = NULL;
     PyObject *topics = field_of(&raw_log_slots, log, LOG_TOPICS);
@@ -1085,8 +1096,8 @@ copy_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (!_PyArg_CheckPositional("copy_events", nargs, 4, 4)) {
         return NULL;
     }
-    if (event_log_slots.cls == NULL) {
-        return PyErr_Format(PyExc_RuntimeError, "impactchain._decoder is not bound (impactchain.events binds it)");
+    if (!bound()) {
+        return NULL;
     }
     PyObject *chain_id = args[0], *dumps = args[3];
     if (!PyLong_Check(chain_id)) {
