@@ -135,14 +135,21 @@ quantity(PyObject *text)
     return PyObject_CallFunction((PyObject *)&PyLong_Type, "Oi", text, 16);
 }
 
-/* text.lower(), without a method call for ASCII. */
+/* text.lower(), without a method call for ASCII, and `text` itself when it is lowercase already
+ * (a node's hex: the log's address and hashes, three strings a log not made again). */
 static PyObject *
 lower(PyObject *text)
 {
     if (!PyUnicode_CheckExact(text) || !PyUnicode_IS_ASCII(text)) {
         return PyObject_CallMethodNoArgs(text, str_lower);
     }
-    Py_ssize_t size = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(text), upper = 0;
+    for (const unsigned char *c = PyUnicode_1BYTE_DATA(text); upper < size && !(*c >= 'A' && *c <= 'Z'); c++) {
+        upper++;
+    }
+    if (upper == size) {
+        return Py_NewRef(text);
+    }
     PyObject *result = PyUnicode_New(size, 127);
     if (result == NULL) {
         return NULL;
