@@ -867,6 +867,17 @@ put_u32(Buffer *buffer, uint32_t value) /* room reserved by the caller */
     buffer->size += 4;
 }
 
+static int
+put_bytes(Buffer *buffer, const char *bytes, Py_ssize_t size)
+{
+    if (reserve(buffer, size) < 0) {
+        return -1;
+    }
+    memcpy(buffer->data + buffer->size, bytes, size);
+    buffer->size += size;
+    return 0;
+}
+
 /* A field: its length, then its bytes. */
 static int
 put_field(Buffer *buffer, const char *bytes, Py_ssize_t size)
@@ -875,13 +886,11 @@ put_field(Buffer *buffer, const char *bytes, Py_ssize_t size)
         PyErr_SetString(PyExc_ValueError, "a COPY field is limited to 2 GiB");
         return -1;
     }
-    if (reserve(buffer, 4 + size) < 0) {
+    if (reserve(buffer, 4) < 0) {
         return -1;
     }
     put_u32(buffer, (uint32_t)size);
-    memcpy(buffer->data + buffer->size, bytes, size);
-    buffer->size += size;
-    return 0;
+    return put_bytes(buffer, bytes, size);
 }
 
 /* An int8 (`size` 8) or int4 (4) field: PostgreSQL's binary integers are big-endian. */
@@ -964,15 +973,36 @@ json_string(Buffer *buffer, PyObject *text)
     return 1;
 }
 
+/* A 64-bit integer in decimal. */
 static int
-put_bytes(Buffer *buffer, const char *bytes, Py_ssize_t size)
+put_decimal(Buffer *buffer, long long number)
 {
-    if (reserve(buffer, size) < 0) {
-        return -1;
+    char digits[24];
+    return put_bytes(buffer, digits, snprintf(digits, sizeof digits, "%lld", number));
+}
+
+/* One argument's JSON value, if it is a str, bool, None or an int within 64 bits: 1 written, 0
+ * for any other value (the caller falls back), -1 on error. */
+static int
+json_value(Buffer *buffer, PyObject *value)
+{
+    if (PyUnicode_Check(value)) {
+        return json_string(buffer, value);
     }
-    memcpy(buffer->data + buffer->size, bytes, size);
-    buffer->size += size;
-    return 0;
+    if (value == Py_True || value == Py_False || value == Py_None) {
+        const char *word = value == Py_True ? "true" : value == Py_False ? "false" : "null";
+        return put_bytes(buffer, word, (Py_ssize_t)strlen(word)) < 0 ? -1 : 1;
+    }
+    if (!PyLong_CheckExact(value)) {
+        return 0;
+    }
+    int overflow;
+    long long number = PyLong_AsLongLongAndOverflow(value, &overflow);
+    if (overflow || (number == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 0; /* orjson refuses an int past 64 bits; so does the fallback */
+    }
+    return put_decimal(buffer, number) < 0 ? -1 : 1;
 }
 
 /* The JSON object of `args` (str keys; str, bool, None or int values: what the decoder gives a
@@ -980,41 +1010,25 @@ put_bytes(Buffer *buffer, const char *bytes, Py_ssize_t size)
 static int
 json_args(Buffer *buffer, PyObject *args)
 {
-    if (!PyDict_CheckExact(args) || put_bytes(buffer, "{", 1) < 0) {
-        return PyErr_Occurred() ? -1 : 0;
+    if (!PyDict_CheckExact(args)) {
+        return 0;
+    }
+    if (put_bytes(buffer, "{", 1) < 0) {
+        return -1;
     }
     Py_ssize_t position = 0;
     PyObject *key, *value;
     for (int first = 1; PyDict_Next(args, &position, &key, &value); first = 0) {
-        int done;
-        if (!PyUnicode_Check(key) || (!first && put_bytes(buffer, ",", 1) < 0) || (done = json_string(buffer, key)) < 0) {
-            return PyErr_Occurred() ? -1 : 0;
-        }
-        if (done == 0 || put_bytes(buffer, ":", 1) < 0) {
-            return PyErr_Occurred() ? -1 : 0;
-        }
-        if (PyUnicode_Check(value)) {
-            if ((done = json_string(buffer, value)) <= 0) {
-                return done;
-            }
-        } else if (value == Py_True || value == Py_False || value == Py_None) {
-            const char *word = value == Py_True ? "true" : value == Py_False ? "false" : "null";
-            if (put_bytes(buffer, word, (Py_ssize_t)strlen(word)) < 0) {
-                return -1;
-            }
-        } else if (PyLong_CheckExact(value)) {
-            int overflow;
-            long long number = PyLong_AsLongLongAndOverflow(value, &overflow);
-            if (overflow || (number == -1 && PyErr_Occurred())) {
-                PyErr_Clear();
-                return 0; /* orjson refuses an int past 64 bits; so does the fallback */
-            }
-            char digits[24];
-            if (put_bytes(buffer, digits, snprintf(digits, sizeof digits, "%lld", number)) < 0) {
-                return -1;
-            }
-        } else {
+        if (!PyUnicode_Check(key)) {
             return 0;
+        }
+        int written;
+        if ((!first && put_bytes(buffer, ",", 1) < 0) || (written = json_string(buffer, key)) < 0 ||
+            (written && put_bytes(buffer, ":", 1) < 0)) {
+            return -1;
+        }
+        if (written == 0 || (written = json_value(buffer, value)) <= 0) {
+            return written;
         }
     }
     return put_bytes(buffer, "}", 1) < 0 ? -1 : 1;
@@ -1199,11 +1213,8 @@ copy_plain(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                     if (failed) {
                         goto done;
                     }
-                } else {
-                    char digits[24];
-                    if (put_bytes(&buffer, digits, snprintf(digits, sizeof digits, "%lld", number)) < 0) {
-                        goto done;
-                    }
+                } else if (put_decimal(&buffer, number) < 0) {
+                    goto done;
                 }
             } else {
                 goto plain_not;
