@@ -290,7 +290,9 @@ class LogIndexer(Generic[EventT]):
         if last >= head:
             self._drop_prefetch()
             return StepResult(last + 1, last, 0)
-        await self._begin_bulk_load(repository.connection, checkpoint is None, head - last)
+        # The step that drops the indexes holds those tables' locks until it commits: a second
+        # connection writing them would wait for this one, which waits for it.
+        began = await self._begin_bulk_load(repository.connection, checkpoint is None, head - last)
         started = time.perf_counter()
         fetched = await self._take_prefetch(last, head)
         if fetched is None:
@@ -304,7 +306,7 @@ class LogIndexer(Generic[EventT]):
             # crash of PostgreSQL may then lose the last steps, each whole with its checkpoint (WAL
             # is replayed in order), and they are read from the chain again.
             await repository.connection.execute("SET LOCAL synchronous_commit = off")
-        added = await self._store(repository.connection, fetched.staged, notify_from)
+        added = await self._store(repository.connection, fetched.staged, notify_from, beside=not began)
         keep_from = to_block - self.config.reorg_window
         await repository.record_blocks({n: h for n, h in block_hashes.items() if n >= keep_from}, keep_from=keep_from)
         await repository.save_checkpoint(Checkpoint(self.chain_id, to_block, block_hashes[to_block], finalized))
@@ -320,14 +322,14 @@ class LogIndexer(Generic[EventT]):
         )
         return StepResult(last + 1, to_block, added)
 
-    async def _store(self, connection: Connection, staged: Staged, notify_from: int) -> int:
-        """Store a step's rows in its transaction on `connection`; during an initial sync, a
-        separable step's other part (the projections' rows) at the same time on a second
-        connection, committed just before the step's (see `Separable`): PostgreSQL writes the
-        two on two backends, where one backend wrote them one after the other (each COPY is
+    async def _store(self, connection: Connection, staged: Staged, notify_from: int, beside: bool = True) -> int:
+        """Store a step's rows in its transaction on `connection`; during an initial sync (and
+        `beside`), a separable step's other part (the projections' rows) at the same time on a
+        second connection, committed just before the step's (see `Separable`): PostgreSQL writes
+        the two on two backends, where one backend wrote them one after the other (each COPY is
         most of a step's write). Either failing fails the step; the other's transaction is
         awaited first, never left mid-statement."""
-        if not (self._bulk and isinstance(staged, Separable)):
+        if not (beside and self._bulk and isinstance(staged, Separable)):
             return await staged.store(connection, notify_from)
         async with self.pool.acquire() as side, side.transaction():
             if self.writer is not None:
@@ -342,13 +344,15 @@ class LogIndexer(Generic[EventT]):
                     raise outcome
         return cast(int, own)
 
-    async def _begin_bulk_load(self, connection: Connection, fresh: bool, behind: int) -> None:
-        """A fresh start far behind the head is an initial sync: bulk-load (see `bulk_load_blocks`)."""
+    async def _begin_bulk_load(self, connection: Connection, fresh: bool, behind: int) -> bool:
+        """A fresh start far behind the head is an initial sync: bulk-load (see `bulk_load_blocks`).
+        Whether it began here, in the transaction on `connection`."""
         if self._bulk or not fresh or not 0 < self.config.bulk_load_blocks <= behind:
-            return
+            return False
         deferred = await self.projection.begin_bulk_load(connection)
         self._bulk = True
         log.info("initial sync: indexes deferred until the head", indexer=self.name, blocks=behind, indexes=deferred)
+        return True
 
     async def _end_bulk_load(self) -> None:
         started = time.monotonic()

@@ -1,7 +1,9 @@
 """An initial sync far behind the head writes the event store without its secondary indexes and
 builds them once at the head: the same rows as an index that kept them, and the same indexes."""
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import asyncpg
@@ -10,7 +12,11 @@ from prometheus_client import REGISTRY
 from web3 import Web3
 
 from impactchain.registry import DeploymentManifest
+from impactchain.settings import Settings
+from indexer.main import indexer_config
+from indexer.rpc import JsonRpcClient
 from indexer.service import LogIndexer
+from indexer.stream import PlatformStream
 from tests.integration.indexer.test_indexer import donate_many, run_to_head
 from tests.support.chain import rpc
 from tests.support.indexing import clean_index, projected_rows
@@ -62,6 +68,36 @@ async def test_an_initial_sync_defers_the_event_stores_indexes_and_builds_them_a
     synced = await projected_rows(db)
     assert len(synced["donations"]) == 5
     assert synced == await clean_index(db, lambda: run_to_head(make_indexer(bulk_load_blocks=0, max_batch_blocks=40)))
+
+
+async def test_a_first_sync_step_with_projection_rows_stores_them_under_its_own_index_drop(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    pool: asyncpg.Pool,
+    settings: Settings,
+    db: asyncpg.Connection,
+    indexes_kept: None,
+) -> None:
+    # Deployed just before the donations: the sync's first step, the one whose transaction drops
+    # the indexes (and holds those tables' locks until it commits), holds projection rows too.
+    first_block = chain.eth.block_number + 1
+    donate_many(chain, manifest, 3)
+    rpc(chain, "anvil_mine", [hex(300)])
+    moved = {name: deployed.model_copy(update={"block": first_block}) for name, deployed in manifest.contracts.items()}
+    stream = PlatformStream.from_manifest(manifest.model_copy(update={"contracts": moved}))
+    config = replace(indexer_config(settings), bulk_load_blocks=300)
+    client = JsonRpcClient(settings.chain_rpc_url)
+    try:
+        indexer = LogIndexer(client, pool, stream, chain_id=31337, config=config)
+        first = await asyncio.wait_for(indexer.step(), timeout=30)
+
+        assert first.from_block == first_block
+        assert await db.fetchval("SELECT count(*) FROM indexer_deferred_indexes") > 0
+        assert await db.fetchval("SELECT count(*) FROM donations") == 3
+        await run_to_head(indexer)
+    finally:
+        await client.close()
+    assert len((await projected_rows(db))["donations"]) == 3
 
 
 async def test_a_short_start_keeps_the_indexes(
