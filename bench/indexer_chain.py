@@ -23,8 +23,9 @@ empty blocks. Built once (10-15 minutes), then loaded from the anvil state dump 
                tables on another, each in one COPY: no node, no decoding, no steps), then the
                indexes built by its own end_bulk_load. What the database's part of (b) costs when
                nothing else runs, against the time the 25% target allows (four times (a)'s)
-and (b)/(a), with the ceiling (b)'s CPU sets it: its CPU-seconds over every CPU, none ever idle.
-Needs PostgreSQL (DATABASE_URL, default 127.0.0.1:5432) and Redis
+and (b)/(a). With PostgreSQL on this machine, also the bounds (b)'s CPU sets: all of it spread
+over every CPU with none idle, and how busy its head phase would have to keep them to reach the
+target in the time the index builds leave. Needs PostgreSQL (DATABASE_URL, default 127.0.0.1:5432) and Redis
 (BENCH_REDIS_URL, default redis://127.0.0.1:6379/12; the database is flushed).
 """
 
@@ -387,7 +388,7 @@ def measure(
     cpu_used = (
         ""
         if floor.writes_cpu is None or floor.builds_cpu is None
-        else (f" (CPU {floor.writes_cpu:.1f}s, {floor.builds_cpu:.1f}s)")
+        else f" (CPU {floor.writes_cpu:.1f}s, {floor.builds_cpu:.1f}s)"
     )
     print(
         f"(d) PostgreSQL alone, (b)'s rows written as the initial sync writes them, then indexed: "
