@@ -31,6 +31,11 @@ TARGET_LOGS_PER_STEP = 20_000
 # Start small and double while steps stay light: a dense chain never starts with a huge step.
 INITIAL_BATCH_BLOCKS = 10
 TIP_REUSE_SECONDS = 1.0
+# The longest the second connection of an initial sync's step waits for a table lock. The step waits
+# for that connection while holding its own locks, a cycle PostgreSQL cannot see: were one ever to
+# form, the step fails and is retried (logged, counted) instead of hanging. Nothing the platform
+# runs holds these tables' locks for long while a step writes.
+SIDE_LOCK_TIMEOUT = "60s"
 
 
 class ChainMismatchError(RuntimeError):
@@ -335,7 +340,9 @@ class LogIndexer(Generic[EventT]):
             if self.writer is not None:
                 await self.writer.check(side)
             # Made durable by the step's own commit, which follows it in the WAL: one flush a step.
-            await side.execute("SET LOCAL synchronous_commit = off")
+            await side.execute(
+                f"SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = '{SIDE_LOCK_TIMEOUT}'"
+            )
             own, apart = await asyncio.gather(
                 staged.own.store(connection, notify_from), staged.apart.store(side, notify_from), return_exceptions=True
             )

@@ -13,6 +13,7 @@ from web3 import Web3
 
 from impactchain.registry import DeploymentManifest
 from impactchain.settings import Settings
+from indexer import service
 from indexer.main import indexer_config
 from indexer.rpc import JsonRpcClient
 from indexer.service import LogIndexer
@@ -97,6 +98,45 @@ async def test_a_first_sync_step_with_projection_rows_stores_them_under_its_own_
         await run_to_head(indexer)
     finally:
         await client.close()
+    assert len((await projected_rows(db))["donations"]) == 3
+
+
+async def test_a_sync_step_whose_second_connection_waits_on_a_lock_fails_instead_of_hanging(
+    chain: Web3,
+    manifest: DeploymentManifest,
+    make_indexer: Callable[..., LogIndexer[Any]],
+    settings: Settings,
+    db: asyncpg.Connection,
+    indexes_kept: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The step waits for its second connection while holding its own locks: a cycle through them
+    # would be invisible to PostgreSQL. A lock the second connection cannot get in time fails it.
+    monkeypatch.setattr(service, "SIDE_LOCK_TIMEOUT", "300ms")
+    donate_many(chain, manifest, 3)
+    rpc(chain, "anvil_mine", [hex(300)])
+    indexer = make_indexer(bulk_load_blocks=300)
+    await indexer.step()  # the sync begun (its indexes dropped), before any donation
+    assert await db.fetchval("SELECT count(*) FROM indexer_deferred_indexes") > 0
+    holder = await asyncpg.connect(str(settings.database_url))
+    try:
+        async with holder.transaction():
+            await holder.execute("LOCK TABLE donations IN SHARE MODE")  # no row may be written
+            checkpoints: list[int] = []
+            failure: asyncpg.LockNotAvailableError | None = None
+            while failure is None and len(checkpoints) < 100:
+                try:
+                    checkpoints.append((await asyncio.wait_for(indexer.step(), timeout=30)).to_block)
+                except asyncpg.LockNotAvailableError as exc:
+                    failure = exc
+    finally:
+        await holder.close()
+
+    assert failure is not None, "no step failed"
+    # Nothing of the failed step: the checkpoint is the step's before, no donation stored.
+    assert await db.fetchval("SELECT block_number FROM indexer_checkpoints") == checkpoints[-1]
+    assert await db.fetchval("SELECT count(*) FROM donations") == 0
+    await run_to_head(indexer)
     assert len((await projected_rows(db))["donations"]) == 3
 
 
