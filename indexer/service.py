@@ -340,9 +340,7 @@ class LogIndexer(Generic[EventT]):
             if self.writer is not None:
                 await self.writer.check(side)
             # Made durable by the step's own commit, which follows it in the WAL: one flush a step.
-            await side.execute(
-                f"SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = '{SIDE_LOCK_TIMEOUT}'"
-            )
+            await side.execute(f"SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = '{SIDE_LOCK_TIMEOUT}'")
             own, apart = await asyncio.gather(
                 staged.own.store(connection, notify_from), staged.apart.store(side, notify_from), return_exceptions=True
             )
