@@ -785,10 +785,14 @@ event_log(PyObject *log, PyObject *topics, PyObject *name, PyObject *read)
     return event;
 }
 
-/* Whether events.py has bound the classes (`bind`); a RuntimeError if not. */
+/* Whether a call of `name` with `nargs` arguments may go on: it takes `count` of them, and
+ * events.py has bound the classes (`bind`); a TypeError or a RuntimeError if not. */
 static int
-bound(void)
+callable_with(const char *name, Py_ssize_t nargs, Py_ssize_t count)
 {
+    if (!_PyArg_CheckPositional(name, nargs, count, count)) {
+        return 0;
+    }
     if (event_log_slots.cls == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "impactchain._decoder is not bound (impactchain.events binds it)");
         return 0;
@@ -799,10 +803,7 @@ bound(void)
 static PyObject *
 decode_known(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!_PyArg_CheckPositional("decode_known", nargs, 2, 2)) {
-        return NULL;
-    }
-    if (!bound()) {
+    if (!callable_with("decode_known", nargs, 2)) {
         return NULL;
     }
     PyObject *decoder = args[0], *log = args[1], *readers = NULL, *first = NULL, *event = NULL;
@@ -1114,10 +1115,7 @@ done:
 static PyObject *
 copy_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (!_PyArg_CheckPositional("copy_events", nargs, 4, 4)) {
-        return NULL;
-    }
-    if (!bound()) {
+    if (!callable_with("copy_events", nargs, 4)) {
         return NULL;
     }
     PyObject *chain_id = args[0], *dumps = args[3];

@@ -327,7 +327,7 @@ class LogIndexer(Generic[EventT]):
         )
         return StepResult(last + 1, to_block, added)
 
-    async def _store(self, connection: Connection, staged: Staged, notify_from: int, beside: bool = True) -> int:
+    async def _store(self, connection: Connection, staged: Staged, notify_from: int, *, beside: bool) -> int:
         """Store a step's rows in its transaction on `connection`; during an initial sync (and
         `beside`), a separable step's other part (the projections' rows) at the same time on a
         second connection, committed just before the step's (see `Separable`): PostgreSQL writes
